@@ -1,0 +1,308 @@
+//! The command line: argument parsing, logging set-up and the subcommands.
+//!
+//! This is the edge of the program: it reads the configuration once, turns library
+//! errors into messages with context, and owns stdout (answers) and stderr (logs,
+//! progress).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+use crate::eval;
+use crate::plain;
+use crate::search::{Answer, AskOptions, NewsIndex, SearchError};
+
+#[derive(Debug, Parser)]
+#[command(name = "newsdesk", version, about = "Answers questions about a news archive with cited excerpts")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index the corpus folder (incremental: only new and changed files are read).
+    Index {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Answer a question, or one question per line from stdin.
+    Ask {
+        /// The question; without it, questions are read from stdin, one per line.
+        question: Option<String>,
+        /// Print one JSON object per question.
+        #[arg(long)]
+        json: bool,
+        /// Cited passages per answer (default NEWSDESK_RESULTS, 3).
+        #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=50))]
+        k: Option<u16>,
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Measure answer quality on SQuAD v1.1 or on a question file.
+    Eval {
+        /// SQuAD v1.1 JSON: every paragraph becomes an article.
+        #[arg(long, conflicts_with = "questions")]
+        squad: Option<PathBuf>,
+        /// JSON lines `{"question", "article": id|null, "answer": phrase|null}` over --corpus.
+        #[arg(long, required_unless_present = "squad")]
+        questions: Option<PathBuf>,
+        /// Print the metrics as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Print each question that failed.
+        #[arg(long)]
+        verbose: bool,
+        #[command(flatten)]
+        paths: Paths,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Paths {
+    /// Corpus folder (default NEWSDESK_CORPUS, `seeds`).
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+    /// Index folder (default NEWSDESK_INDEX, `data/index`).
+    #[arg(long)]
+    pub index: Option<PathBuf>,
+}
+
+impl Paths {
+    fn apply(&self, config: &mut Config) {
+        if let Some(corpus) = &self.corpus {
+            config.corpus = corpus.clone();
+        }
+        if let Some(index) = &self.index {
+            config.index = index.clone();
+        }
+    }
+}
+
+/// A failure that is the user's to fix (bad configuration or arguments): exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Logs go to stderr; `RUST_LOG` overrides the default filter. tantivy logs every
+/// commit at INFO, hence the quieter default for it.
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let mut config = Config::from_env().map_err(|err| UsageError(err.to_string()))?;
+    match args.command {
+        Command::Index { paths } => {
+            paths.apply(&mut config);
+            index(&config)
+        }
+        Command::Ask { question, json, k, paths } => {
+            paths.apply(&mut config);
+            if let Some(k) = k {
+                config.results = usize::from(k);
+            }
+            ask(&config, question, json)
+        }
+        Command::Eval { squad, questions, json, verbose, paths } => {
+            paths.apply(&mut config);
+            evaluate(&config, squad.as_deref(), questions.as_deref(), json, verbose)
+        }
+    }
+}
+
+fn check_corpus(config: &Config) -> anyhow::Result<()> {
+    if !config.corpus.is_dir() {
+        return Err(UsageError(format!(
+            "corpus folder {} does not exist or is not a folder (set NEWSDESK_CORPUS or --corpus)",
+            config.corpus.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn open_index(config: &Config) -> anyhow::Result<NewsIndex> {
+    NewsIndex::open_or_create(&config.index)
+        .with_context(|| format!("cannot open the index in {}", config.index.display()))
+}
+
+fn index(config: &Config) -> anyhow::Result<()> {
+    check_corpus(config)?;
+    let index = open_index(config)?;
+    let report = sync_with_progress(&index, &config.corpus)?;
+    eprintln!(
+        "indexed {} articles ({} passages) in {:.2} s: {} files read, {} unchanged, {} removed, {} skipped",
+        report.articles,
+        report.passages,
+        report.seconds,
+        report.files_indexed,
+        report.files_unchanged,
+        report.files_removed,
+        report.skipped.len(),
+    );
+    Ok(())
+}
+
+fn sync_with_progress(index: &NewsIndex, corpus: &Path) -> Result<crate::search::SyncReport, SearchError> {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files {eta}")
+                .expect("the progress template is valid")
+                .progress_chars("=> "),
+        );
+        bar
+    });
+    let report = index.sync(corpus, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    report
+}
+
+/// Opens the index for answering, building or refreshing it from the corpus first.
+/// When another process holds the index (a running `serve`), the index is used as it is.
+fn index_for_answers(config: &Config) -> anyhow::Result<NewsIndex> {
+    check_corpus(config)?;
+    let index = open_index(config)?;
+    match sync_with_progress(&index, &config.corpus) {
+        Ok(report) if report.files_indexed + report.files_removed > 0 => {
+            tracing::info!(
+                articles = report.articles,
+                passages = report.passages,
+                "index refreshed from the corpus"
+            );
+        }
+        Ok(_) => {}
+        Err(SearchError::Locked { .. }) => {
+            tracing::info!("the index is being written by another process; answering from it as it is");
+        }
+        Err(err) => return Err(err).context("cannot index the corpus"),
+    }
+    Ok(index)
+}
+
+fn ask(config: &Config, question: Option<String>, json: bool) -> anyhow::Result<()> {
+    let index = index_for_answers(config)?;
+    let options = AskOptions { k: config.results, offset: 0, min_coverage: config.min_coverage };
+    let stdout = std::io::stdout();
+    let bold = !json && stdout.is_terminal();
+    let mut out = stdout.lock();
+    let answer_one = |question: &str, out: &mut dyn Write| -> anyhow::Result<()> {
+        let answer = index.ask(question, options).context("search failed")?;
+        if json {
+            writeln!(out, "{}", answer_json(&answer))?;
+        } else {
+            write!(out, "{}", plain::answer(&answer, bold))?;
+        }
+        Ok(())
+    };
+    match question {
+        Some(question) => answer_one(&question, &mut out)?,
+        None => {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.context("cannot read questions from stdin")?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                if !json {
+                    writeln!(out, "Q: {}", line.trim())?;
+                }
+                answer_one(line.trim(), &mut out)?;
+                out.flush()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `ask --json` object; its shape is a documented interface.
+pub fn answer_json(answer: &Answer) -> serde_json::Value {
+    let results: Vec<serde_json::Value> = answer
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "rank": h.rank,
+                "article_id": h.article_id,
+                "title": h.title,
+                "source": h.source,
+                "date": h.date,
+                "url": h.url,
+                "lang": h.lang,
+                "excerpt": h.excerpt.text,
+                "score": h.score,
+            })
+        })
+        .collect();
+    json!({
+        "question": answer.question,
+        "answered": answer.answered,
+        "took_ms": answer.took.as_secs_f64() * 1000.0,
+        "results": results,
+    })
+}
+
+fn evaluate(
+    config: &Config,
+    squad: Option<&Path>,
+    questions: Option<&Path>,
+    json: bool,
+    verbose: bool,
+) -> anyhow::Result<()> {
+    let (index, questions) = match (squad, questions) {
+        (Some(squad), _) => {
+            let (articles, questions) = eval::load_squad(squad)?;
+            let index = NewsIndex::in_memory()?;
+            let started = std::time::Instant::now();
+            let passages = index.add_articles(&articles)?;
+            tracing::info!(
+                articles = articles.len(),
+                passages,
+                seconds = started.elapsed().as_secs_f64(),
+                "indexed SQuAD paragraphs"
+            );
+            (index, questions)
+        }
+        (None, Some(file)) => (index_for_answers(config)?, eval::load_questions(file)?),
+        (None, None) => return Err(UsageError("give --squad FILE or --questions FILE".into()).into()),
+    };
+    let metrics = eval::evaluate(&index, &questions, config.min_coverage)?;
+    if verbose {
+        for outcome in metrics.outcomes.iter().filter(|o| !o.passed) {
+            eprintln!(
+                "FAIL {:?}: answered={} first={:?} excerpt={:?}",
+                outcome.question, outcome.answered, outcome.first_article, outcome.first_excerpt
+            );
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string(&metrics)?);
+    } else {
+        println!("questions            {}", metrics.questions);
+        println!("top-1                {:.3}", metrics.top1);
+        println!("top-5                {:.3}", metrics.top5);
+        println!("top-20               {:.3}", metrics.top20);
+        println!("MRR@10               {:.3}", metrics.mrr10);
+        println!("answer in excerpt 1  {:.3}", metrics.answer_in_first_excerpt);
+        println!("answer in top-3      {:.3}", metrics.answer_in_top3_excerpts);
+        println!(
+            "abstention accuracy  {:.3} ({} false refusals, {} false answers)",
+            metrics.abstention_accuracy, metrics.false_abstentions, metrics.false_answers
+        );
+        println!("queries/s (1 thread) {:.0}", metrics.queries_per_second);
+    }
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! Answer-quality evaluation: SQuAD v1.1 as a closed pool, or a question file over
+//! a corpus, scored with the same [`NewsIndex::ask`] users get.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::Article;
+use crate::search::{AskOptions, NewsIndex, SearchError};
+
+/// Results looked at per question: enough for top-20 accuracy.
+const RANK_DEPTH: usize = 20;
+
+/// A question with what a correct answer looks like.
+#[derive(Clone, Debug, Deserialize)]
+pub struct EvalQuestion {
+    pub question: String,
+    /// The article that answers it; `None` when the right answer is to abstain.
+    pub article: Option<String>,
+    /// Phrases any one of which a good excerpt contains.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub answer: Vec<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(d)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(s)) => vec![s],
+        Some(OneOrMany::Many(v)) => v,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read {}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{} is not SQuAD v1.1 JSON", path.display())]
+    Squad { path: PathBuf, source: serde_json::Error },
+    #[error("{}:{line} is not a question line", path.display())]
+    Question { path: PathBuf, line: usize, source: serde_json::Error },
+    #[error(transparent)]
+    Search(#[from] SearchError),
+}
+
+#[derive(Deserialize)]
+struct Squad {
+    data: Vec<SquadArticle>,
+}
+
+#[derive(Deserialize)]
+struct SquadArticle {
+    title: String,
+    paragraphs: Vec<SquadParagraph>,
+}
+
+#[derive(Deserialize)]
+struct SquadParagraph {
+    context: String,
+    qas: Vec<SquadQa>,
+}
+
+#[derive(Deserialize)]
+struct SquadQa {
+    question: String,
+    answers: Vec<SquadAnswer>,
+}
+
+#[derive(Deserialize)]
+struct SquadAnswer {
+    text: String,
+}
+
+/// Reads SQuAD v1.1: every paragraph becomes an article (titled after its Wikipedia
+/// article), every question expects its own paragraph.
+pub fn load_squad(path: &Path) -> Result<(Vec<Article>, Vec<EvalQuestion>), EvalError> {
+    let bytes = std::fs::read(path).map_err(|source| EvalError::Read { path: path.to_owned(), source })?;
+    let squad: Squad = serde_json::from_slice(&bytes)
+        .map_err(|source| EvalError::Squad { path: path.to_owned(), source })?;
+    let mut articles = Vec::new();
+    let mut questions = Vec::new();
+    for (a, article) in squad.data.iter().enumerate() {
+        for (p, paragraph) in article.paragraphs.iter().enumerate() {
+            let id = format!("squad-{a}-{p}");
+            articles.push(Article {
+                id: id.clone(),
+                title: article.title.replace('_', " "),
+                source: Some("Wikipedia".into()),
+                date: None,
+                url: None,
+                lang: "en".into(),
+                paragraphs: vec![paragraph.context.clone()],
+            });
+            for qa in &paragraph.qas {
+                questions.push(EvalQuestion {
+                    question: qa.question.clone(),
+                    article: Some(id.clone()),
+                    answer: qa.answers.iter().map(|a| a.text.clone()).collect(),
+                });
+            }
+        }
+    }
+    Ok((articles, questions))
+}
+
+/// Reads a question file: one `{"question", "article", "answer"}` object per line.
+pub fn load_questions(path: &Path) -> Result<Vec<EvalQuestion>, EvalError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: path.to_owned(), source })?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with("//") {
+            continue;
+        }
+        let q = serde_json::from_str(line).map_err(|source| EvalError::Question {
+            path: path.to_owned(),
+            line: n + 1,
+            source,
+        })?;
+        out.push(q);
+    }
+    Ok(out)
+}
+
+/// The scores of one evaluation run. Rates are fractions in 0..=1.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Metrics {
+    pub questions: usize,
+    /// Questions that have an expected article.
+    pub answerable: usize,
+    pub top1: f64,
+    pub top5: f64,
+    pub top20: f64,
+    pub mrr10: f64,
+    /// The first excerpt contains an expected answer phrase.
+    pub answer_in_first_excerpt: f64,
+    /// Any of the first three excerpts does.
+    pub answer_in_top3_excerpts: f64,
+    /// Answered when it should, abstained when it should, over all questions.
+    pub abstention_accuracy: f64,
+    /// Questions that should have been answered but were refused.
+    pub false_abstentions: usize,
+    /// Questions that should have been refused but were answered.
+    pub false_answers: usize,
+    pub queries_per_second: f64,
+    /// Per question: did it pass (right article first, and the phrase in the
+    /// first excerpt when one is given; or a refusal when one was expected)?
+    #[serde(skip)]
+    pub outcomes: Vec<Outcome>,
+}
+
+/// One question's result, for reports and tests.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub question: String,
+    pub passed: bool,
+    pub answered: bool,
+    pub first_article: Option<String>,
+    pub first_excerpt: Option<String>,
+}
+
+/// Asks every question (single thread) and scores the answers.
+pub fn evaluate(
+    index: &NewsIndex,
+    questions: &[EvalQuestion],
+    min_coverage: f32,
+) -> Result<Metrics, EvalError> {
+    let mut m = Metrics { questions: questions.len(), ..Metrics::default() };
+    let (mut top1, mut top5, mut top20, mut rr) = (0usize, 0usize, 0usize, 0.0f64);
+    let (mut first_ok, mut top3_ok, mut with_phrase, mut abstain_ok) = (0usize, 0usize, 0usize, 0usize);
+    let options = AskOptions { k: RANK_DEPTH, offset: 0, min_coverage: 0.0 };
+    let started = Instant::now();
+    for q in questions {
+        let answer = index.ask(&q.question, options)?;
+        let answered = answer.answered && answer.coverage >= min_coverage;
+        let contains = |excerpt: &str| {
+            let excerpt = excerpt.to_lowercase();
+            q.answer.iter().any(|a| excerpt.contains(&a.to_lowercase()))
+        };
+        let mut passed = !answered;
+        match &q.article {
+            Some(expected) => {
+                m.answerable += 1;
+                let rank = answer.hits.iter().position(|h| &h.article_id == expected);
+                if let Some(r) = rank {
+                    top1 += usize::from(r == 0);
+                    top5 += usize::from(r < 5);
+                    top20 += usize::from(r < 20);
+                    if r < 10 {
+                        rr += 1.0 / (r as f64 + 1.0);
+                    }
+                }
+                let first = answer.hits.first().is_some_and(|h| contains(&h.excerpt.text));
+                if !q.answer.is_empty() {
+                    with_phrase += 1;
+                    first_ok += usize::from(first && answered);
+                    top3_ok += usize::from(
+                        answered && answer.hits.iter().take(3).any(|h| contains(&h.excerpt.text)),
+                    );
+                }
+                abstain_ok += usize::from(answered);
+                m.false_abstentions += usize::from(!answered);
+                passed = answered && rank == Some(0) && (q.answer.is_empty() || first);
+            }
+            None => {
+                abstain_ok += usize::from(!answered);
+                m.false_answers += usize::from(answered);
+            }
+        }
+        m.outcomes.push(Outcome {
+            question: q.question.clone(),
+            passed,
+            answered,
+            first_article: answer.hits.first().map(|h| h.article_id.clone()),
+            first_excerpt: answer.hits.first().map(|h| h.excerpt.text.clone()),
+        });
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    m.top1 = rate(top1, m.answerable);
+    m.top5 = rate(top5, m.answerable);
+    m.top20 = rate(top20, m.answerable);
+    m.mrr10 = if m.answerable == 0 { 0.0 } else { rr / m.answerable as f64 };
+    m.answer_in_first_excerpt = rate(first_ok, with_phrase);
+    m.answer_in_top3_excerpts = rate(top3_ok, with_phrase);
+    m.abstention_accuracy = rate(abstain_ok, m.questions);
+    m.queries_per_second = if seconds > 0.0 { questions.len() as f64 / seconds } else { 0.0 };
+    Ok(m)
+}

@@ -1,0 +1,281 @@
+//! Picks the verbatim sentences of a passage that best answer a question.
+//!
+//! A passage is scored sentence by sentence: a sentence earns the weight (IDF) of
+//! every distinct question term it contains, plus a bonus for question words that
+//! stand next to each other as they do in the question. The best sentence is the
+//! excerpt; a short one is extended by its neighbour, a long one is cut to a window
+//! around its matches with "…" where cut. The excerpt is always a verbatim slice of
+//! the article, so a reader can find it in the source.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::analysis::{analyze, sentences};
+
+/// The longest excerpt cut from inside a sentence, in characters (not counting the
+/// "…" markers).
+pub const EXCERPT_CHARS: usize = 320;
+
+/// The longest run of whole sentences taken as an excerpt: a little over
+/// [`EXCERPT_CHARS`], because a complete second sentence reads better than a cut one.
+pub const EXCERPT_MAX_CHARS: usize = 352;
+
+/// A verbatim piece of an article with the words that matched the question.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Excerpt {
+    pub text: String,
+    /// Sorted, non-overlapping byte ranges into `text` of the matched words.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// The question, reduced to what matching needs: each content term with its weight,
+/// and the pairs of terms that are adjacent in the question.
+#[derive(Clone, Debug, Default)]
+pub struct QueryTerms {
+    /// Stemmed term → weight (IDF). Stopwords are left out unless the question has
+    /// nothing else.
+    pub weights: HashMap<String, f32>,
+    pub bigrams: Vec<(String, String)>,
+}
+
+impl QueryTerms {
+    /// The weight of all the question's terms together; coverage is measured
+    /// against it.
+    pub fn total_weight(&self) -> f32 {
+        self.weights.values().sum()
+    }
+
+    fn weight_of(&self, term: &str) -> f32 {
+        self.weights.get(term).copied().unwrap_or(0.0)
+    }
+}
+
+/// One sentence's match with the question.
+#[derive(Clone, Debug)]
+struct SentenceMatch {
+    /// Byte range of the sentence in the passage.
+    span: Range<usize>,
+    score: f32,
+    /// The part of `score` that comes from distinct terms (the rest is bigram bonus).
+    distinct_weight: f32,
+    /// The distinct question terms in the sentence.
+    terms: Vec<String>,
+    /// Byte ranges (into the passage) of the words that matched.
+    hits: Vec<Range<usize>>,
+}
+
+/// A passage analysed against a question.
+#[derive(Clone, Debug)]
+pub struct PassageMatch {
+    sentences: Vec<SentenceMatch>,
+    /// Weight of the distinct question terms found anywhere in the passage.
+    pub matched_weight: f32,
+    /// Score of the best sentence.
+    pub best_sentence_score: f32,
+}
+
+impl PassageMatch {
+    pub fn new(passage: &str, query: &QueryTerms) -> PassageMatch {
+        let terms = analyze(passage);
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        let mut line_start = 0;
+        for line in passage.split_inclusive('\n') {
+            for (s, e) in sentences(line) {
+                spans.push(line_start + s..line_start + e);
+            }
+            line_start += line.len();
+        }
+        let mut matched: HashMap<&str, ()> = HashMap::new();
+        let mut sentences_out = Vec::with_capacity(spans.len());
+        let mut t = 0;
+        for span in spans {
+            let mut seen: Vec<&str> = Vec::new();
+            let mut hits = Vec::new();
+            let mut score = 0.0;
+            let mut previous: Option<&str> = None;
+            while t < terms.len() && terms[t].start < span.end {
+                let term = &terms[t];
+                t += 1;
+                if term.start < span.start {
+                    continue;
+                }
+                if let Some(&w) = query.weights.get(term.text.as_str()) {
+                    hits.push(term.start..term.end);
+                    if !seen.contains(&term.text.as_str()) {
+                        seen.push(term.text.as_str());
+                        score += w;
+                    }
+                    matched.insert(term.text.as_str(), ());
+                    if let Some(prev) = previous
+                        && query.bigrams.iter().any(|(a, b)| a == prev && *b == term.text)
+                    {
+                        score += BIGRAM_BONUS * w.min(query.weights[prev]);
+                    }
+                    previous = Some(term.text.as_str());
+                } else if !term.stopword {
+                    previous = None;
+                }
+            }
+            let distinct_weight = seen.iter().map(|t| query.weights[*t]).sum();
+            let terms = seen.iter().map(|t| t.to_string()).collect();
+            sentences_out.push(SentenceMatch { span, score, distinct_weight, terms, hits });
+        }
+        let matched_weight = matched.keys().map(|t| query.weights[*t]).sum();
+        let best_sentence_score = sentences_out.iter().map(|s| s.score).fold(0.0, f32::max);
+        PassageMatch { sentences: sentences_out, matched_weight, best_sentence_score }
+    }
+
+    /// The excerpt: the run of whole sentences of at most [`EXCERPT_MAX_CHARS`] that holds the most question weight, or a window cut from one
+    /// long sentence. Ties go to the run with the best single sentence, then to the
+    /// longer run (more context), then to the earlier one.
+    pub fn excerpt(&self, passage: &str, query: &QueryTerms) -> Excerpt {
+        if self.sentences.is_empty() {
+            return Excerpt { text: String::new(), highlights: Vec::new() };
+        }
+        let chars = |r: &Range<usize>| passage[r.clone()].chars().count();
+        // (score key, span, first sentence, last sentence) of the best run so far.
+        type Run = ((f32, f32, usize), Range<usize>, usize, usize);
+        let mut best: Option<Run> = None;
+        for i in 0..self.sentences.len() {
+            let mut terms: Vec<&str> = Vec::new();
+            let mut weight = 0.0;
+            let mut top = 0.0f32;
+            for j in i..self.sentences.len() {
+                let span = self.sentences[i].span.start..self.sentences[j].span.end;
+                if j > i && chars(&span) > EXCERPT_MAX_CHARS {
+                    break;
+                }
+                let s = &self.sentences[j];
+                for t in &s.terms {
+                    if !terms.contains(&t.as_str()) {
+                        terms.push(t);
+                    }
+                }
+                weight += s.score - s.distinct_weight;
+                top = top.max(s.score);
+                let distinct: f32 = terms.iter().map(|t| query.weight_of(t)).sum();
+                let key = (distinct + weight, top, chars(&span).min(EXCERPT_CHARS));
+                let better = match &best {
+                    None => true,
+                    Some((k, ..)) => {
+                        key.0 > k.0 || key.0 == k.0 && (key.1 > k.1 || key.1 == k.1 && key.2 > k.2)
+                    }
+                };
+                if better {
+                    best = Some((key, span, i, j));
+                }
+            }
+        }
+        let (_, mut span, lo, hi) = best.expect("there is at least one sentence");
+        let hits: Vec<Range<usize>> =
+            self.sentences[lo..=hi].iter().flat_map(|s| s.hits.iter().cloned()).collect();
+        if chars(&span) > EXCERPT_MAX_CHARS {
+            span = densest_window(passage, &span, &hits);
+        }
+        build(passage, span, &hits)
+    }
+}
+
+/// Extra weight for two question words that appear side by side, as in the question.
+const BIGRAM_BONUS: f32 = 0.5;
+
+/// The window of at most [`EXCERPT_CHARS`] characters of `span` that holds the most
+/// matched words, aligned to word boundaries.
+fn densest_window(passage: &str, span: &Range<usize>, hits: &[Range<usize>]) -> Range<usize> {
+    let text = &passage[span.clone()];
+    // Byte offset of every character, to count characters cheaply.
+    let offsets: Vec<usize> = text.char_indices().map(|(i, _)| span.start + i).chain([span.end]).collect();
+    let n_chars = offsets.len() - 1;
+    let mut best = (0usize, 0usize); // (hits inside, start char)
+    for start in 0..=n_chars.saturating_sub(EXCERPT_CHARS) {
+        // Only consider starts at a word boundary (or the sentence start).
+        if start > 0 && !passage[..offsets[start]].ends_with(char::is_whitespace) {
+            continue;
+        }
+        let (a, b) = (offsets[start], offsets[(start + EXCERPT_CHARS).min(n_chars)]);
+        let inside = hits.iter().filter(|h| h.start >= a && h.end <= b).count();
+        if inside > best.0 {
+            best = (inside, start);
+        }
+    }
+    let a = offsets[best.1];
+    let mut b = offsets[(best.1 + EXCERPT_CHARS).min(n_chars)];
+    if b < span.end {
+        // Cut after the last whole word.
+        if let Some(space) = passage[a..b].rfind(char::is_whitespace) {
+            b = a + space;
+        }
+    }
+    a..b
+}
+
+fn build(passage: &str, span: Range<usize>, hits: &[Range<usize>]) -> Excerpt {
+    let cut_before = !passage[..span.start].trim_end().is_empty() && !starts_sentence(passage, span.start);
+    let cut_after = !passage[span.end..].trim().is_empty() && !ends_sentence(&passage[span.clone()]);
+    let mut text = String::new();
+    if cut_before {
+        text.push('…');
+    }
+    let base = text.len();
+    text.push_str(passage[span.clone()].trim_end());
+    if cut_after {
+        text.push('…');
+    }
+    let mut highlights: Vec<Range<usize>> = hits
+        .iter()
+        .filter(|h| h.start >= span.start && h.end <= span.end)
+        .map(|h| h.start - span.start + base..h.end - span.start + base)
+        .collect();
+    highlights.sort_by_key(|r| r.start);
+    highlights.dedup();
+    Excerpt { text, highlights }
+}
+
+fn starts_sentence(passage: &str, at: usize) -> bool {
+    let before = passage[..at].trim_end();
+    before.is_empty()
+        || before.ends_with(['.', '!', '?', '…', '"', '”', '»', '\n'])
+        || passage[..at].ends_with('\n')
+}
+
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(words: &[&str]) -> QueryTerms {
+        let mut q = QueryTerms::default();
+        for w in words {
+            for t in analyze(w) {
+                q.weights.insert(t.text, 1.0);
+            }
+        }
+        q
+    }
+
+    #[test]
+    fn picks_the_sentence_with_the_most_question_words() {
+        let passage = "Rutte came to Kyiv in the morning and met the president there. The PURL mechanism delivered 75% of the missiles Ukraine received by summer. Then he left.";
+        let q = query(&["PURL", "missiles"]);
+        let m = PassageMatch::new(passage, &q);
+        let e = m.excerpt(passage, &q);
+        assert!(e.text.contains("75% of the missiles"), "{}", e.text);
+        let marked: Vec<&str> = e.highlights.iter().map(|r| &e.text[r.clone()]).collect();
+        assert_eq!(marked, ["PURL", "missiles"]);
+    }
+
+    #[test]
+    fn long_sentences_are_cut_around_the_matches() {
+        let filler = "word ".repeat(200);
+        let passage = format!("{filler}the peacekeepers arrived {filler}.");
+        let q = query(&["peacekeepers"]);
+        let m = PassageMatch::new(&passage, &q);
+        let e = m.excerpt(&passage, &q);
+        assert!(e.text.starts_with('…') && e.text.ends_with('…'), "{}", e.text);
+        assert!(e.text.chars().count() <= EXCERPT_CHARS + 2);
+        assert!(e.text.contains("peacekeepers"));
+    }
+}

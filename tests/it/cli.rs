@@ -1,0 +1,139 @@
+//! The `newsdesk` binary as a user runs it: answers on stdout, JSON that keeps its
+//! documented shape, batch questions from stdin, and one clear line with exit code 2
+//! for bad configuration.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// Runs the binary on the seeds with a fresh index folder and a clean environment.
+fn newsdesk(index: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
+    cmd.args(args)
+        .arg("--corpus")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+        .arg("--index")
+        .arg(index)
+        .env_remove("NEWSDESK_RESULTS")
+        .env_remove("NEWSDESK_MIN_COVERAGE")
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary runs");
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn ask_json_has_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(
+        dir.path(),
+        &["ask", "--json", "How much security aid has the US provided to Ukraine?"],
+        None,
+        &[],
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    let answer = lines[0].as_object().unwrap();
+    let keys: Vec<&str> = answer.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["answered", "question", "results", "took_ms"]);
+    assert_eq!(answer["answered"], true);
+    assert!(answer["took_ms"].as_f64().unwrap() >= 0.0);
+    let results = answer["results"].as_array().unwrap();
+    assert!((1..=3).contains(&results.len()));
+    let first = results[0].as_object().unwrap();
+    let keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["article_id", "date", "excerpt", "lang", "rank", "score", "source", "title", "url"]);
+    assert_eq!(first["rank"], 1);
+    assert_eq!(first["article_id"], "003_d3c851319a9cef4d");
+    assert_eq!(first["title"], "NATO committed to helping Ukraine stop Putin");
+    assert_eq!(first["source"], "AFP");
+    assert_eq!(first["date"], Value::Null);
+    assert_eq!(first["url"], Value::Null);
+    assert_eq!(first["lang"], "en");
+    assert!(first["excerpt"].as_str().unwrap().contains("$40 billion"));
+    assert!(first["score"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn batch_mode_answers_each_line_and_k_limits_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let questions = "Скільки років діє Міжпарламентська рада?\n\nWho won the 2018 FIFA World Cup?\n{}<>= AND -NOT \"\nNATO Ukraine\n";
+    let out = newsdesk(dir.path(), &["ask", "--json", "-k", "1"], Some(questions), &[]);
+    let lines = json_lines(&out);
+    let answered: Vec<bool> = lines.iter().map(|l| l["answered"].as_bool().unwrap()).collect();
+    assert_eq!(answered, [true, false, false, true]);
+    assert_eq!(lines[0]["results"][0]["article_id"], "004_5bf96f1cfb37fb97");
+    assert_eq!(lines[0]["results"][0]["lang"], "uk");
+    assert_eq!(lines[0]["results"][0]["date"], "2026-02-02");
+    assert!(lines.iter().all(|l| l["results"].as_array().unwrap().len() <= 1));
+    assert_eq!(lines[1]["results"], Value::Array(vec![]));
+}
+
+#[test]
+fn plain_answers_cite_title_outlet_and_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(dir.path(), &["ask", "Who leads the sanctions policy against Moscow?"], None, &[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("[1] “"), "{text}");
+    assert!(text.contains("sanctions policy"), "{text}");
+    assert!(text.contains(" · UNN · 2026-02-12 [001_6cd02a9f49007a16]"), "{text}");
+
+    let out = newsdesk(dir.path(), &["ask", "What is the capital of Australia?"], None, &[]);
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("Nothing in the archive answers that."));
+}
+
+#[test]
+fn index_prints_a_summary_and_is_incremental() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(dir.path(), &["index"], None, &[]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("indexed 5 articles"), "{stderr}");
+    assert!(stderr.contains("5 files read, 0 unchanged, 0 removed, 0 skipped"), "{stderr}");
+    let out = newsdesk(dir.path(), &["index"], None, &[]);
+    assert!(String::from_utf8(out.stderr).unwrap().contains("0 files read, 5 unchanged"));
+}
+
+#[test]
+fn bad_configuration_is_one_line_per_problem_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(
+        dir.path(),
+        &["ask", "NATO"],
+        None,
+        &[("NEWSDESK_RESULTS", "0"), ("NEWSDESK_MIN_COVERAGE", "2")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(stderr.contains("NEWSDESK_RESULTS=\"0\""), "{stderr}");
+    assert!(stderr.contains("NEWSDESK_MIN_COVERAGE=\"2\""), "{stderr}");
+    assert!(out.stdout.is_empty());
+
+    let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["ask", "NATO", "--corpus", "/nonexistent/corpus", "--index"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr).unwrap().contains("corpus folder /nonexistent/corpus does not exist")
+    );
+}

@@ -1,0 +1,190 @@
+//! Ingestion as a reader would judge it: the right title, outlet, date and language
+//! for every shipped seed, no page furniture in the text, and bad files skipped by
+//! name while the rest are read.
+
+use std::path::{Path, PathBuf};
+
+use newsdesk::corpus::{Article, article_files, read_file};
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+fn seed(stem: &str) -> Article {
+    let contents = read_file(&seeds().join(format!("{stem}.txt")));
+    assert!(contents.skipped.is_empty(), "{:?}", contents.skipped);
+    assert_eq!(contents.articles.len(), 1);
+    contents.articles.into_iter().next().unwrap()
+}
+
+struct Expected {
+    stem: &'static str,
+    title: &'static str,
+    source: Option<&'static str>,
+    date: Option<&'static str>,
+    lang: &'static str,
+    first_words: &'static str,
+    last_words: &'static str,
+}
+
+#[test]
+fn every_seed_is_read_like_a_reader_would() {
+    let table = [
+        Expected {
+            stem: "000_e3a8ee8d0e082d69",
+            title: "NATO Secretary General Mark Rutte visited Kyiv on 3 February and addressed Ukraine’s…",
+            source: Some("Suspilne"),
+            date: None,
+            lang: "en",
+            first_words: "NATO Secretary General Mark Rutte visited Kyiv",
+            last_words: "\"Otherwise, they will become Putin's next victims,\" she warned.",
+        },
+        Expected {
+            stem: "001_6cd02a9f49007a16",
+            title: "The US will pressure Russia and play a key role in supporting Ukraine - NATO Secretary General Rutte",
+            source: Some("UNN"),
+            date: Some("2026-02-12"),
+            lang: "en",
+            first_words: "NATO Secretary General Mark Rutte stated that the US remains a key player",
+            last_words: "Europe has significantly strengthened its own responsibility for collective security over the past year.",
+        },
+        Expected {
+            stem: "002_9bf3a37e56b865ab",
+            title: "Countries of the North Atlantic Alliance may offer Ukraine a guarantee of security in the…",
+            source: None,
+            date: None,
+            lang: "en",
+            first_words: "Countries of the North Atlantic Alliance may offer Ukraine",
+            last_words: "and the only question is the timeframe.",
+        },
+        Expected {
+            stem: "003_d3c851319a9cef4d",
+            title: "NATO committed to helping Ukraine stop Putin",
+            source: Some("AFP"),
+            date: None,
+            lang: "en",
+            first_words: "Russia's invasion of Ukraine was 'a big strategic mistake and defeat'",
+            last_words: "\"It is our security interest that President Putin does not win this war.\"",
+        },
+        Expected {
+            stem: "004_5bf96f1cfb37fb97",
+            title: "НАТО може стати «тилом» для миротворців в Україні: підсумки зустрічі у Брюсселі",
+            source: None,
+            date: Some("2026-02-02"),
+            lang: "uk",
+            first_words: "Делегації України та країн НАТО в Брюсселі обговорили",
+            last_words: "щодо подальших кроків і пріоритетів.",
+        },
+    ];
+    for e in table {
+        let a = seed(e.stem);
+        assert_eq!(a.id, e.stem);
+        assert_eq!(a.title, e.title, "title of {}", e.stem);
+        assert_eq!(a.source.as_deref(), e.source, "outlet of {}", e.stem);
+        assert_eq!(a.date.as_deref(), e.date, "date of {}", e.stem);
+        assert_eq!(a.lang, e.lang, "language of {}", e.stem);
+        let text = a.text();
+        assert!(text.starts_with(e.first_words), "{} starts with {:?}", e.stem, &text[..80]);
+        assert!(text.ends_with(e.last_words), "{} ends with {:?}", e.stem, &text[text.len() - 120..]);
+    }
+}
+
+#[test]
+fn page_furniture_never_reaches_the_text() {
+    let furniture = [
+        "34 views",
+        "Do you like this article?",
+        "Captcha",
+        "В Україні\n",
+        "$43.030.06",
+        "[Simon Wohlfahrt/AFP]",
+        "\n1Assessing",
+        "\n2According",
+        "PoliticsNews of the World",
+        "Kyiv • UNN",
+        "By Kontur and AFP",
+        "09:24, 2 лютого 2026",
+        "НАТО Україна війна Бельгія",
+        "date 2026",
+    ];
+    for file in article_files(&seeds()).unwrap() {
+        for article in read_file(&file).articles {
+            let text = format!("\n{}\n", article.text());
+            for junk in furniture {
+                assert!(!text.contains(junk), "{} contains {junk:?}", article.id);
+            }
+            // The headline is not repeated as body text.
+            assert!(!article.paragraphs.contains(&article.title), "{}", article.id);
+        }
+    }
+}
+
+#[test]
+fn footnote_paragraphs_keep_their_words() {
+    let a = seed("002_9bf3a37e56b865ab");
+    assert!(a.paragraphs.iter().any(|p| p.starts_with("Assessing the realism")));
+    assert!(a.paragraphs.iter().any(|p| p.starts_with("According to Igor Chalenko")));
+}
+
+#[test]
+fn bad_files_are_skipped_by_name_and_the_rest_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("good.txt", b"A headline for the good file\n\nThe body of the good article says something useful.");
+    write("empty.txt", b"");
+    write("blank.md", b"   \n\n  \n");
+    write("binary.txt", b"\x00\x01\x02PNG");
+    write("latin1.txt", b"caf\xe9 au lait");
+    write("ignored.pdf", b"%PDF");
+    write(
+        "feed.jsonl",
+        concat!(
+            "{\"id\": \"a1\", \"title\": \"First\", \"text\": \"Body one.\", \"date\": \"2026-01-02\", \"source\": \"X\"}\n",
+            "{\"id\": \"a2\", \"text\": \"No title here. Second sentence.\"}\n",
+            "{broken json\n",
+            "{\"id\": \"a4\", \"text\": \"Bad date.\", \"date\": \"02.01.2026\"}\n",
+            "{\"title\": \"no id\", \"text\": \"x\"}\n",
+            "\n",
+            "{\"id\": 5, \"text\": \"Numeric id.\", \"lang\": \"UK\", \"url\": \"https://example.org/a?q=\\\"x\\\"\"}\n",
+        )
+        .as_bytes(),
+    );
+    std::fs::create_dir(dir.path().join("nested")).unwrap();
+    write("nested/deep.txt", b"Nested headline for the article\n\nNested articles are found too.");
+
+    let files = article_files(dir.path()).unwrap();
+    let names: Vec<String> =
+        files.iter().map(|f| f.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(
+        names,
+        ["binary.txt", "blank.md", "empty.txt", "feed.jsonl", "good.txt", "latin1.txt", "nested/deep.txt"]
+    );
+
+    let mut articles = Vec::new();
+    let mut skipped = Vec::new();
+    for file in &files {
+        let contents = read_file(file);
+        articles.extend(contents.articles);
+        skipped.extend(contents.skipped.into_iter().map(|s| s.to_string()));
+    }
+    let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["a1", "a2", "5", "good", "deep"]);
+    assert_eq!(articles[1].title, "No title here");
+    assert_eq!(articles[2].lang, "uk");
+    assert_eq!(articles[2].url.as_deref(), Some("https://example.org/a?q=%22x%22"));
+    assert_eq!(articles[0].date.as_deref(), Some("2026-01-02"));
+
+    let expect = [
+        "binary.txt: binary file",
+        "blank.md: empty",
+        "empty.txt: empty",
+        "feed.jsonl:3: not a valid article",
+        "feed.jsonl:4: `date` \"02.01.2026\" is not YYYY-MM-DD",
+        "feed.jsonl:5: not a valid article",
+        "latin1.txt: not valid UTF-8",
+    ];
+    assert_eq!(skipped.len(), expect.len(), "{skipped:#?}");
+    for (line, want) in skipped.iter().zip(expect) {
+        assert!(line.contains(want), "{line:?} should contain {want:?}");
+    }
+}

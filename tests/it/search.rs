@@ -1,0 +1,215 @@
+//! Answers over the shipped seeds, judged as a reader would: the right article, an
+//! excerpt that contains the answer, refusals for off-topic questions, and no query
+//! syntax surprises.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use newsdesk::eval::{evaluate, load_questions};
+use newsdesk::search::{AskOptions, DEFAULT_MIN_COVERAGE, NewsIndex};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seeds indexed once for all read-only tests (in a folder that lives as long
+/// as the test process).
+fn seed_index() -> &'static NewsIndex {
+    static INDEX: OnceLock<(tempfile::TempDir, NewsIndex)> = OnceLock::new();
+    &INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let index = NewsIndex::open_or_create(dir.path()).unwrap();
+            let report = index.sync(&root().join("seeds"), &mut |_, _| {}).unwrap();
+            assert_eq!(report.articles, 5);
+            assert!(report.skipped.is_empty());
+            (dir, index)
+        })
+        .1
+}
+
+fn first(question: &str) -> Option<String> {
+    seed_index().ask(question, AskOptions::default()).unwrap().hits.first().map(|h| h.article_id.clone())
+}
+
+#[test]
+fn the_seed_question_set_passes() {
+    let questions = load_questions(&root().join("tests/fixtures/seed-questions.jsonl")).unwrap();
+    assert!(questions.len() >= 30);
+    assert!(questions.iter().filter(|q| q.article.is_none()).count() >= 5, "needs off-topic questions");
+    let metrics = evaluate(seed_index(), &questions, DEFAULT_MIN_COVERAGE).unwrap();
+    let failed: Vec<_> = metrics.outcomes.iter().filter(|o| !o.passed).collect();
+    let pass_rate = 1.0 - failed.len() as f64 / questions.len() as f64;
+    assert!(pass_rate >= 0.9, "pass rate {pass_rate:.3}; failed: {failed:#?}");
+    // Every off-topic question is refused, and no answerable one is.
+    assert_eq!(metrics.false_answers, 0, "{failed:#?}");
+    assert_eq!(metrics.false_abstentions, 0, "{failed:#?}");
+}
+
+#[test]
+fn excerpts_are_verbatim_short_and_highlight_the_question_words() {
+    let answer = seed_index()
+        .ask("How much security aid has the US provided to Ukraine?", AskOptions::default())
+        .unwrap();
+    assert!(answer.answered);
+    let hit = &answer.hits[0];
+    assert_eq!(hit.article_id, "003_d3c851319a9cef4d");
+    assert_eq!(hit.source.as_deref(), Some("AFP"));
+    let excerpt = &hit.excerpt;
+    assert!(excerpt.text.contains("$40 billion"), "{}", excerpt.text);
+    assert!(excerpt.text.chars().count() <= 352 + 2);
+    let article = std::fs::read_to_string(root().join("seeds/003_d3c851319a9cef4d.txt")).unwrap();
+    for piece in excerpt.text.split(['…', '\n']).filter(|p| !p.is_empty()) {
+        assert!(article.contains(piece), "not verbatim: {piece:?}");
+    }
+    let marked: Vec<&str> = excerpt.highlights.iter().map(|r| &excerpt.text[r.clone()]).collect();
+    assert!(marked.contains(&"security") && marked.contains(&"aid"), "{marked:?}");
+}
+
+#[test]
+fn results_come_from_distinct_articles_and_honour_k_and_offset() {
+    let options = AskOptions { k: 5, ..AskOptions::default() };
+    let answer = seed_index().ask("NATO Ukraine security guarantees", options).unwrap();
+    let ids: Vec<&str> = answer.hits.iter().map(|h| h.article_id.as_str()).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+    assert!(ids.len() >= 2);
+    let more = seed_index()
+        .ask("NATO Ukraine security guarantees", AskOptions { k: 1, offset: 1, ..options })
+        .unwrap();
+    assert_eq!(more.hits[0].article_id, ids[1]);
+    assert_eq!(more.hits[0].rank, 2);
+}
+
+#[test]
+fn ukrainian_word_forms_find_the_ukrainian_article() {
+    for q in ["миротворці", "миротворчий контингент", "безпеці України", "Чернєва", "засіданні у Брюсселі"]
+    {
+        assert_eq!(first(q).as_deref(), Some("004_5bf96f1cfb37fb97"), "{q}");
+    }
+}
+
+#[test]
+fn numbers_are_findable() {
+    assert_eq!(first("$40 billion").as_deref(), Some("003_d3c851319a9cef4d"));
+    assert_eq!(first("75%").as_deref(), Some("000_e3a8ee8d0e082d69"));
+    assert_eq!(first("1998").as_deref(), Some("004_5bf96f1cfb37fb97"));
+}
+
+#[test]
+fn title_words_count() {
+    assert_eq!(
+        first("NATO committed to helping Ukraine stop Putin").as_deref(),
+        Some("003_d3c851319a9cef4d")
+    );
+}
+
+#[test]
+fn query_syntax_is_just_text() {
+    let index = seed_index();
+    let long = "NATO ".repeat(1000);
+    let junk = [
+        "title:(((",
+        "\"unclosed",
+        "AND OR NOT",
+        "",
+        "   ",
+        "{}<>=",
+        "+++",
+        "*",
+        "🙂🙂🙂",
+        "\u{200b}\u{202e}",
+        "NATO AND",
+        "body:NATO",
+        "NATO^100",
+        "NATO~2",
+        "[1 TO 5]",
+        long.as_str(),
+    ];
+    for q in junk {
+        assert!(index.ask(q, AskOptions::default()).is_ok(), "{q:?}");
+    }
+    for q in ["{}<>=", "+++", "*", "🙂🙂🙂", "", "AND OR NOT"] {
+        assert!(!index.ask(q, AskOptions::default()).unwrap().answered, "{q:?} should match nothing");
+    }
+    // Operators are words, not syntax: negation does not change the results.
+    let ids = |q: &str| -> Vec<String> {
+        index.ask(q, AskOptions::default()).unwrap().hits.into_iter().map(|h| h.article_id).collect()
+    };
+    assert_eq!(ids("-Stoltenberg"), ids("Stoltenberg"));
+    assert_eq!(ids("NOT Stoltenberg"), ids("Stoltenberg"));
+    assert_eq!(ids("\"Stoltenberg\""), ids("Stoltenberg"));
+}
+
+fn copy_seeds(to: &Path) {
+    for entry in std::fs::read_dir(root().join("seeds")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn indexing_is_incremental() {
+    let corpus = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    copy_seeds(corpus.path());
+    let sync = |index: &NewsIndex| index.sync(corpus.path(), &mut |_, _| {}).unwrap();
+
+    let index = NewsIndex::open_or_create(index_dir.path()).unwrap();
+    let first = sync(&index);
+    assert_eq!((first.files_indexed, first.files_unchanged, first.articles), (5, 0, 5));
+    let passages = index.num_passages();
+
+    // Nothing changed: nothing is read again, and reopening finds the same index.
+    drop(index);
+    let index = NewsIndex::open_or_create(index_dir.path()).unwrap();
+    let again = sync(&index);
+    assert_eq!((again.files_indexed, again.files_unchanged, again.articles), (0, 5, 5));
+    assert_eq!(index.num_passages(), passages);
+    let ask = |index: &NewsIndex, q: &str| index.ask(q, AskOptions::default()).unwrap();
+    assert!(ask(&index, "Stoltenberg").answered, "a reopened index must answer");
+
+    // A changed file replaces its article; a deleted one disappears; a new one appears.
+    let changed: PathBuf = corpus.path().join("003_d3c851319a9cef4d.txt");
+    std::fs::write(
+        &changed,
+        "Zeppelins over Brussels\n\nA fleet of zeppelins was seen over Brussels on Monday.",
+    )
+    .unwrap();
+    std::fs::remove_file(corpus.path().join("001_6cd02a9f49007a16.txt")).unwrap();
+    std::fs::write(
+        corpus.path().join("new.txt"),
+        "Quokka census finished\n\nThe quokka census counted 12,000 animals.",
+    )
+    .unwrap();
+    let third = sync(&index);
+    assert_eq!((third.files_indexed, third.files_removed, third.articles), (2, 1, 5));
+    assert!(!ask(&index, "Stoltenberg").answered, "the old text of a changed file is gone");
+    assert_eq!(ask(&index, "zeppelins").hits[0].article_id, "003_d3c851319a9cef4d");
+    assert_eq!(ask(&index, "quokka census").hits[0].article_id, "new");
+    assert!(
+        ask(&index, "Tymoshchenkov sanctions UNN")
+            .hits
+            .iter()
+            .all(|h| h.article_id != "001_6cd02a9f49007a16")
+    );
+}
+
+#[test]
+fn whole_articles_and_listings_come_back_in_order() {
+    let index = seed_index();
+    let (info, passages) = index.article("003_d3c851319a9cef4d").unwrap().unwrap();
+    assert_eq!(info.title, "NATO committed to helping Ukraine stop Putin");
+    let text = passages.join("\n");
+    assert!(text.starts_with("Russia's invasion of Ukraine"));
+    assert!(text.ends_with("does not win this war.\""));
+    assert!(index.article("../../etc/passwd").unwrap().is_none());
+
+    let all = index.articles().unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0].date.as_deref(), Some("2026-02-12"), "newest first");
+    let sources = index.sources().unwrap();
+    assert!(sources.iter().any(|(s, n)| s == "UNN" && *n == 1), "{sources:?}");
+}
