@@ -215,8 +215,11 @@ fn stem(script: Script, word: &str) -> String {
     if script == Script::Number || script == Script::Other {
         return word.to_owned();
     }
+    // FxHash: the keys are short words from our own text, not attacker-chosen
+    // at scale, and SipHash showed up as a tenth of question time.
     thread_local! {
-        static CACHE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<String, String, rustc_hash::FxBuildHasher>> =
+            RefCell::new(HashMap::default());
     }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();

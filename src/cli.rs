@@ -44,6 +44,16 @@ pub enum Command {
         #[command(flatten)]
         paths: Paths,
     },
+    /// Run the Telegram bot (long polling) over the index.
+    Serve {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Ask questions in an interactive terminal session, as the bot would answer them.
+    Chat {
+        #[command(flatten)]
+        paths: Paths,
+    },
     /// Measure answer quality on SQuAD v1.1 or on a question file.
     Eval {
         /// SQuAD v1.1 JSON: every paragraph becomes an article.
@@ -109,6 +119,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 config.results = usize::from(k);
             }
             ask(&config, question, json)
+        }
+        Command::Serve { paths } => {
+            paths.apply(&mut config);
+            serve(&config)
+        }
+        Command::Chat { paths } => {
+            paths.apply(&mut config);
+            chat(&config)
         }
         Command::Eval { squad, questions, json, verbose, paths } => {
             paths.apply(&mut config);
@@ -303,6 +321,60 @@ fn evaluate(
             metrics.abstention_accuracy, metrics.false_abstentions, metrics.false_answers
         );
         println!("queries/s (1 thread) {:.0}", metrics.queries_per_second);
+    }
+    Ok(())
+}
+
+fn serve(config: &Config) -> anyhow::Result<()> {
+    let bot = crate::bot::bot(config).map_err(|err| UsageError(format!("{err:#}")))?;
+    let index = index_for_answers(config)?;
+    let app = std::sync::Arc::new(crate::bot::App::new(index, config));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move { crate::bot::serve(crate::bot::throttled(bot), app).await })
+}
+
+/// A terminal session: each line is a question, answered as the bot would; `more`
+/// shows the next results, `quit` (or end of input) leaves.
+fn chat(config: &Config) -> anyhow::Result<()> {
+    let index = index_for_answers(config)?;
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let bold = std::io::stdout().is_terminal();
+    if interactive {
+        println!("Ask about the archive. `more` shows further results, `quit` leaves.");
+    }
+    let mut last: Option<(String, usize)> = None;
+    let mut line = String::new();
+    loop {
+        if interactive {
+            print!("> ");
+            std::io::stdout().flush()?;
+        }
+        line.clear();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            break;
+        }
+        let input = line.trim();
+        let (question, offset) = match input {
+            "" => continue,
+            "quit" | "exit" | "/quit" => break,
+            "more" | "/more" => match &last {
+                Some((q, shown)) => (q.clone(), *shown),
+                None => {
+                    println!("Ask a question first.");
+                    continue;
+                }
+            },
+            q => (q.to_owned(), 0),
+        };
+        let options = AskOptions { k: config.results, offset, min_coverage: config.min_coverage };
+        let answer = index.ask(&question, options).context("search failed")?;
+        if offset > 0 && answer.hits.is_empty() {
+            println!("No more results.\n");
+            continue;
+        }
+        print!("{}", plain::answer(&answer, bold));
+        last = Some((question, offset + answer.hits.len()));
     }
     Ok(())
 }

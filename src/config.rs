@@ -16,6 +16,13 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("NEWSDESK_INDEX", "data/index"),
     ("NEWSDESK_RESULTS", "3"),
     ("NEWSDESK_MIN_COVERAGE", "0.35"),
+    ("TELOXIDE_TOKEN", ""),
+    ("NEWSDESK_TELEGRAM_API_URL", ""),
+    ("TELOXIDE_API_URL", ""),
+    ("NEWSDESK_ALLOWED_CHATS", ""),
+    ("NEWSDESK_ALLOWED_USERS", ""),
+    ("NEWSDESK_ADMINS", ""),
+    ("NEWSDESK_RATE_LIMIT", "10"),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +36,40 @@ pub struct Config {
     /// Share of the question's weight the best passage must match, 0..=1; below it
     /// the answer says nothing relevant was found.
     pub min_coverage: f32,
+    /// The bot token (`TELOXIDE_TOKEN`); only `serve` needs it, see [`Config::token`].
+    pub token: Option<Secret>,
+    /// Bot API base URL (`NEWSDESK_TELEGRAM_API_URL`, else `TELOXIDE_API_URL`), for a
+    /// local Bot API server or tests; `None` means Telegram's.
+    pub telegram_api_url: Option<url::Url>,
+    /// Chats the bot answers in; empty means every chat.
+    pub allowed_chats: Vec<i64>,
+    /// Users the bot answers; empty means everyone.
+    pub allowed_users: Vec<u64>,
+    /// Users who may run admin commands; they are never rate-limited.
+    pub admins: Vec<u64>,
+    /// Questions one user may ask per minute.
+    pub rate_limit_per_minute: u32,
+}
+
+/// A string that never appears in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself; call only where it is handed to the library that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// All problems found in the configuration, one per line.
@@ -75,12 +116,90 @@ impl Config {
                 DEFAULT_MIN_COVERAGE
             }
         };
+        let token = lookup("TELOXIDE_TOKEN").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        if let Some(token) = &token
+            && !is_token_shaped(token)
+        {
+            // Never echo the token itself.
+            problems.push(
+                "invalid TELOXIDE_TOKEN: expected the form <bot id>:<secret> given by @BotFather".into(),
+            );
+        }
+        let token = token.map(Secret);
+        let api_url_var = ["NEWSDESK_TELEGRAM_API_URL", "TELOXIDE_API_URL"]
+            .into_iter()
+            .find(|name| lookup(name).is_some_and(|v| !v.trim().is_empty()));
+        let telegram_api_url = api_url_var.and_then(|name| {
+            let raw = get(name);
+            match url::Url::parse(&raw) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
+                _ => {
+                    problems.push(format!("invalid {name}={raw:?}: must be an http(s) URL"));
+                    None
+                }
+            }
+        });
+        let allowed_chats =
+            parse_list(&mut problems, "NEWSDESK_ALLOWED_CHATS", &get("NEWSDESK_ALLOWED_CHATS"));
+        let allowed_users =
+            parse_list(&mut problems, "NEWSDESK_ALLOWED_USERS", &get("NEWSDESK_ALLOWED_USERS"));
+        let admins = parse_list(&mut problems, "NEWSDESK_ADMINS", &get("NEWSDESK_ADMINS"));
+        let rate_limit_per_minute =
+            parse_range(&mut problems, "NEWSDESK_RATE_LIMIT", &get("NEWSDESK_RATE_LIMIT"), 1..=1000)
+                .unwrap_or(10) as u32;
         if problems.is_empty() {
-            Ok(Config { corpus, index, results, min_coverage })
+            Ok(Config {
+                corpus,
+                index,
+                results,
+                min_coverage,
+                token,
+                telegram_api_url,
+                allowed_chats,
+                allowed_users,
+                admins,
+                rate_limit_per_minute,
+            })
         } else {
             Err(ConfigError { problems })
         }
     }
+}
+
+impl Config {
+    /// The bot token, or the error that explains how to set it.
+    pub fn token(&self) -> Result<&Secret, ConfigError> {
+        self.token.as_ref().ok_or_else(|| ConfigError {
+            problems: vec![
+                "TELOXIDE_TOKEN is not set: put the token from @BotFather in the environment or .env".into(),
+            ],
+        })
+    }
+}
+
+/// `<digits>:<letters, digits, '-' or '_'>`, the shape of every Bot API token.
+fn is_token_shaped(token: &str) -> bool {
+    match token.split_once(':') {
+        Some((id, secret)) => {
+            !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && !secret.is_empty()
+                && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }
+        None => false,
+    }
+}
+
+/// A comma- or space-separated list of numeric ids.
+fn parse_list<T: std::str::FromStr>(problems: &mut Vec<String>, name: &str, raw: &str) -> Vec<T> {
+    let mut out = Vec::new();
+    for item in raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        match item.parse() {
+            Ok(v) => out.push(v),
+            Err(_) => problems.push(format!("invalid {name}: {item:?} is not a numeric Telegram id")),
+        }
+    }
+    out
 }
 
 fn parse_range(
@@ -139,12 +258,36 @@ mod tests {
     }
 
     #[test]
+    fn telegram_settings_are_parsed_and_the_token_never_echoed() {
+        let config = load(&[
+            ("TELOXIDE_TOKEN", "123456:ABC-def_ghi"),
+            ("TELOXIDE_API_URL", "http://127.0.0.1:8081"),
+            ("NEWSDESK_ALLOWED_CHATS", "-100123, 42"),
+            ("NEWSDESK_ADMINS", "7 8"),
+        ])
+        .unwrap();
+        assert_eq!(config.token().unwrap().expose(), "123456:ABC-def_ghi");
+        assert_eq!(format!("{config:?}").matches("ABC-def").count(), 0);
+        assert_eq!(config.telegram_api_url.unwrap().as_str(), "http://127.0.0.1:8081/");
+        assert_eq!(config.allowed_chats, [-100123, 42]);
+        assert_eq!(config.admins, [7, 8]);
+        assert!(config.allowed_users.is_empty());
+        assert_eq!(config.rate_limit_per_minute, 10);
+
+        let err = load(&[("TELOXIDE_TOKEN", "not a token SECRETPART"), ("NEWSDESK_ALLOWED_USERS", "bob")])
+            .unwrap_err();
+        assert!(!err.to_string().contains("SECRETPART"));
+        assert_eq!(err.problems.len(), 2, "{err}");
+        assert!(load(&[]).unwrap().token().is_err());
+    }
+
+    #[test]
     fn env_example_documents_every_variable_with_its_default() {
         let example = include_str!("../.env.example");
         for (name, default) in VARIABLES {
             let line = format!("{name}={default}");
             assert!(
-                example.lines().any(|l| l.trim_start_matches("# ") == line),
+                example.lines().any(|l| l.trim_start_matches("# ") == line || l == line),
                 "{line} missing from .env.example"
             );
         }

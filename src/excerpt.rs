@@ -7,7 +7,7 @@
 //! around its matches with "…" where cut. The excerpt is always a verbatim slice of
 //! the article, so a reader can find it in the source.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use crate::analysis::{analyze, sentences};
@@ -34,7 +34,7 @@ pub struct Excerpt {
 pub struct QueryTerms {
     /// Stemmed term → weight (IDF). Stopwords are left out unless the question has
     /// nothing else.
-    pub weights: HashMap<String, f32>,
+    pub weights: FxHashMap<String, f32>,
     pub bigrams: Vec<(String, String)>,
 }
 
@@ -85,7 +85,7 @@ impl PassageMatch {
             }
             line_start += line.len();
         }
-        let mut matched: HashMap<&str, ()> = HashMap::new();
+        let mut matched: FxHashMap<&str, ()> = FxHashMap::default();
         let mut sentences_out = Vec::with_capacity(spans.len());
         let mut t = 0;
         for span in spans {

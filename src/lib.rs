@@ -6,6 +6,7 @@
 //! the bot render. Only `cli` reads the process environment, through [`config`].
 
 pub mod analysis;
+pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod corpus;

@@ -459,13 +459,17 @@ impl NewsIndex {
         // per article.
         let total_weight = query_terms.total_weight();
         let mut ranked = Vec::with_capacity(top.len());
+        // Passages of one article share its title: match each title once.
+        let mut title_weights: HashMap<String, f32> = HashMap::new();
         for (i, (bm25, address)) in top.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
             let body = text_of(&doc, f.body);
-            let title = text_of(&doc, f.title);
             let matched = PassageMatch::new(&body, &query_terms);
-            let title_match = PassageMatch::new(&title, &query_terms);
-            let coverage = union_coverage(&matched, &title_match, total_weight);
+            let title = text_of(&doc, f.title);
+            let title_weight = *title_weights
+                .entry(title)
+                .or_insert_with_key(|title| PassageMatch::new(title, &query_terms).matched_weight);
+            let coverage = union_coverage(matched.matched_weight, title_weight, total_weight);
             let score = if i < RERANK_DEPTH {
                 bm25 + SENTENCE_WEIGHT * matched.best_sentence_score + COVERAGE_WEIGHT * coverage
             } else {
@@ -593,13 +597,11 @@ impl NewsIndex {
 }
 
 /// Share of the question's weight found in the passage or its title.
-fn union_coverage(body: &PassageMatch, title: &PassageMatch, total: f32) -> f32 {
+fn union_coverage(body: f32, title: f32, total: f32) -> f32 {
     if total <= 0.0 {
         return 0.0;
     }
-    (body.matched_weight.max(title.matched_weight) + 0.5 * body.matched_weight.min(title.matched_weight))
-        .min(total)
-        / total
+    (body.max(title) + 0.5 * body.min(title)).min(total) / total
 }
 
 fn text_of(doc: &TantivyDocument, field: Field) -> String {

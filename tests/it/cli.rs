@@ -137,3 +137,65 @@ fn bad_configuration_is_one_line_per_problem_and_exit_code_2() {
         String::from_utf8(out.stderr).unwrap().contains("corpus folder /nonexistent/corpus does not exist")
     );
 }
+
+/// `newsdesk serve` as deployed: answers over long polling, never logs the token,
+/// and stops cleanly on SIGTERM (what `docker stop` sends).
+#[tokio::test]
+async fn serve_answers_keeps_the_token_secret_and_stops_on_sigterm() {
+    use crate::support::fake_telegram::{FakeTelegram, private_text};
+
+    const TOKEN: &str = "123456:SECRETabcdefghijklmnopqrstuvwxyz";
+    let telegram = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("serve")
+        .arg("--corpus")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+        .arg("--index")
+        .arg(dir.path())
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("NEWSDESK_TELEGRAM_API_URL", telegram.url().as_str())
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let wait = std::time::Duration::from_secs(30);
+    telegram.wait_for("getUpdates", 1, wait).await;
+    telegram.push_update(private_text(42, "Which war diverted attention from Ukraine?"));
+    let sent = telegram.wait_for("sendMessage", 1, wait).await;
+    assert!(sent[0].params["text"].as_str().unwrap().contains("Hamas"));
+
+    let status = Command::new("kill").arg("-TERM").arg(child.id().unwrap().to_string()).status().unwrap();
+    assert!(status.success());
+    let output =
+        tokio::time::timeout(wait, child.wait_with_output()).await.expect("stops within 30 s").unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "exit {:?}\n{stderr}", output.status);
+    assert!(stderr.contains("SIGTERM received"), "{stderr}");
+    assert!(!stderr.contains("SECRETabcdef"), "the token leaked into the log:\n{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("SECRETabcdef"));
+}
+
+#[test]
+fn serve_without_a_token_says_how_to_set_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(dir.path(), &["serve"], None, &[("TELOXIDE_TOKEN", "")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("TELOXIDE_TOKEN is not set"));
+}
+
+#[test]
+fn a_refused_connection_is_reported_without_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(
+        dir.path(),
+        &["serve"],
+        None,
+        &[("TELOXIDE_TOKEN", "123456:SECRETzyxwvutsrq"), ("NEWSDESK_TELEGRAM_API_URL", "http://127.0.0.1:9")],
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("SECRETzyxw"), "{stderr}");
+}

@@ -1,6 +1,9 @@
 //! Integration tests: one binary, so the stack links once.
 
 mod analysis;
+mod bot;
 mod cli;
 mod corpus;
+mod render;
 mod search;
+mod support;

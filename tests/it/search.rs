@@ -3,29 +3,14 @@
 //! syntax surprises.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use newsdesk::eval::{evaluate, load_questions};
 use newsdesk::search::{AskOptions, DEFAULT_MIN_COVERAGE, NewsIndex};
 
+use crate::support::seed_index;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The seeds indexed once for all read-only tests (in a folder that lives as long
-/// as the test process).
-fn seed_index() -> &'static NewsIndex {
-    static INDEX: OnceLock<(tempfile::TempDir, NewsIndex)> = OnceLock::new();
-    &INDEX
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let index = NewsIndex::open_or_create(dir.path()).unwrap();
-            let report = index.sync(&root().join("seeds"), &mut |_, _| {}).unwrap();
-            assert_eq!(report.articles, 5);
-            assert!(report.skipped.is_empty());
-            (dir, index)
-        })
-        .1
 }
 
 fn first(question: &str) -> Option<String> {

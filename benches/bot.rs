@@ -1,0 +1,108 @@
+//! The bot path end to end against a fake Bot API on loopback: latency from an update
+//! being available to the answer's `sendMessage`, and sustained updates per second
+//! with Telegram's rate limits switched off (they would cap any local measurement).
+//!
+//! Run: `cargo bench --bench bot`. Prints the figures; bounded in count and time.
+
+// The fake is shared with the integration tests; its own tests do not run here.
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/it/support/fake_telegram.rs"]
+mod fake_telegram;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fake_telegram::{FakeTelegram, group_text, private_text};
+use newsdesk::bot::{self, App};
+use newsdesk::config::Config;
+use newsdesk::search::NewsIndex;
+
+/// Sequential questions timed for the latency figures.
+const LATENCY_QUESTIONS: usize = 300;
+/// Updates pushed at once for the throughput figure, and how many distinct users send them.
+const BURST_UPDATES: usize = 5_000;
+const BURST_USERS: u64 = 500;
+/// No single wait may exceed this.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+const QUESTIONS: [&str; 6] = [
+    "How much security aid has the US provided to Ukraine?",
+    "Which four countries do not support Ukraine's NATO membership?",
+    "Що сказав Єгор Чернєв про миротворців?",
+    "What is the Kremlin waiting for?",
+    "What is the best recipe for borscht?",
+    "How many missiles did Ukraine receive through PURL?",
+];
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let index = NewsIndex::in_memory().unwrap();
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let articles: Vec<_> = newsdesk::corpus::article_files(&seeds)
+        .unwrap()
+        .iter()
+        .flat_map(|f| newsdesk::corpus::read_file(f).articles)
+        .collect();
+    index.add_articles(&articles).unwrap();
+
+    let telegram = FakeTelegram::start().await;
+    let mut config = Config::from_lookup(|_| None).unwrap();
+    config.rate_limit_per_minute = 1000;
+    let app = Arc::new(App::new(index, &config));
+    let mut dispatcher = bot::dispatcher(telegram.bot(), app);
+    let token = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move { dispatcher.dispatch().await });
+
+    // Warm up: the first poll, connections, caches.
+    telegram.push_update(private_text(1, QUESTIONS[0]));
+    assert!(telegram.wait_count("sendMessage", 1, TIMEOUT).await);
+
+    let mut latencies = Vec::with_capacity(LATENCY_QUESTIONS);
+    for i in 0..LATENCY_QUESTIONS {
+        let before = telegram.count("sendMessage");
+        let started = Instant::now();
+        telegram.push_update(private_text(2 + (i as u64 % 50), QUESTIONS[i % QUESTIONS.len()]));
+        assert!(telegram.wait_count("sendMessage", before + 1, TIMEOUT).await, "no answer");
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    println!(
+        "update-to-sendMessage latency over {LATENCY_QUESTIONS} questions: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms",
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.9).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+    );
+
+    let before = telegram.count("sendMessage");
+    let started = Instant::now();
+    for i in 0..BURST_UPDATES {
+        let user = 10_000 + (i as u64 % BURST_USERS);
+        let question = QUESTIONS[i % QUESTIONS.len()];
+        // Half private questions, half /ask in groups (one group per user).
+        let update = if i % 2 == 0 {
+            private_text(user, question)
+        } else {
+            group_text(-(user as i64), user, &format!("/ask {question}"))
+        };
+        telegram.push_update(update);
+    }
+    let done = telegram.wait_count("sendMessage", before + BURST_UPDATES, TIMEOUT).await;
+    let elapsed = started.elapsed();
+    let answered = telegram.count("sendMessage") - before;
+    println!(
+        "burst of {BURST_UPDATES} updates from {BURST_USERS} users: {answered} answered in {:.2} s = {:.0} updates/s{}",
+        elapsed.as_secs_f64(),
+        answered as f64 / elapsed.as_secs_f64(),
+        if done { "" } else { " (TIMED OUT)" },
+    );
+
+    if let Ok(done) = token.shutdown() {
+        let _ = tokio::time::timeout(TIMEOUT, done).await;
+    }
+    let _ = tokio::time::timeout(TIMEOUT, running).await;
+}

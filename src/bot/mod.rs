@@ -1,0 +1,630 @@
+//! The Telegram front end: the update-handling tree, its endpoints, and `serve`.
+//!
+//! Endpoints only adapt: they check access and rate, call [`NewsIndex`] off the async
+//! threads, render with [`render`], and send. Every way of asking (a private message,
+//! `/ask`, `/ask@bot`, a reply to the bot, a mention, inline mode) ends in the same
+//! [`answer`] call, so they cannot drift apart. Errors from search are logged and
+//! answered with a fixed sentence; Telegram errors go to the dispatcher's log.
+
+pub mod render;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use teloxide::adaptors::Throttle;
+use teloxide::adaptors::throttle::Limits;
+use teloxide::dispatching::UpdateHandler;
+use teloxide::prelude::*;
+use teloxide::types::{
+    BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult, InlineQueryResultArticle,
+    InputMessageContent, InputMessageContentText, LinkPreviewOptions, Me, MessageId, ParseMode,
+    ReplyParameters,
+};
+use teloxide::utils::command::BotCommands;
+
+use crate::config::Config;
+use crate::search::{Answer, AskOptions, NewsIndex};
+use render::{Lang, Phrase, phrase};
+use state::{Access, AnswerCache, LiveAnswer, RateLimiter};
+
+/// What the handlers need of a Bot API client. Production uses [`Throttled`]; load
+/// benchmarks against a local fake use a bare `Bot`, because `Throttle` releases
+/// queued requests only every 250 ms, which would swamp any latency figure.
+pub trait AppBot: Client + Clone + Send + Sync + 'static {}
+
+impl<T> AppBot for T where T: Client + Clone + Send + Sync + 'static {}
+
+/// A requester whose requests (the ones the bot makes) can cross threads.
+pub trait Client:
+    Requester<
+        Err = teloxide::RequestError,
+        GetUpdates: Send,
+        GetMe: Send,
+        GetWebhookInfo: Send,
+        DeleteWebhook: Send,
+        SetMyCommands: Send,
+        SendMessage: Send,
+        EditMessageText: Send,
+        AnswerCallbackQuery: Send,
+        AnswerInlineQuery: Send,
+    >
+{
+}
+
+impl<T> Client for T where
+    T: Requester<
+            Err = teloxide::RequestError,
+            GetUpdates: Send,
+            GetMe: Send,
+            GetWebhookInfo: Send,
+            DeleteWebhook: Send,
+            SetMyCommands: Send,
+            SendMessage: Send,
+            EditMessageText: Send,
+            AnswerCallbackQuery: Send,
+            AnswerInlineQuery: Send,
+        >
+{
+}
+
+/// The production client: teloxide's `Throttle` keeps to Telegram's per-chat and
+/// global limits and waits out a 429's `retry_after` before sending again.
+pub type Throttled = Throttle<Bot>;
+
+/// Questions longer than this are cut before searching: a question is a sentence,
+/// and a pasted article would only slow the search down.
+const QUESTION_CHARS: usize = 1000;
+
+/// Results per inline query (Telegram shows a short list).
+const INLINE_RESULTS: usize = 5;
+
+/// How long "More" and "Full article" keep working.
+const ANSWER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Live answers kept at most.
+const ANSWER_CACHE_ENTRIES: usize = 50_000;
+
+#[derive(BotCommands, Clone, Debug, PartialEq)]
+#[command(
+    rename_rule = "lowercase",
+    description = "I answer questions about the news archive with cited excerpts."
+)]
+pub enum Command {
+    #[command(description = "what I do")]
+    Start,
+    #[command(description = "how to ask")]
+    Help,
+    #[command(description = "ask a question, e.g. /ask what did Rutte say about guarantees")]
+    Ask(String),
+    #[command(description = "the newest articles")]
+    Latest,
+    #[command(description = "a whole article by its id")]
+    Article(String),
+    #[command(description = "outlets in the archive")]
+    Sources,
+}
+
+/// Everything the handlers share.
+pub struct App {
+    pub index: NewsIndex,
+    pub results: usize,
+    pub min_coverage: f32,
+    pub access: Access,
+    pub limiter: RateLimiter,
+    pub answers: AnswerCache,
+}
+
+impl App {
+    pub fn new(index: NewsIndex, config: &Config) -> App {
+        App {
+            index,
+            results: config.results,
+            min_coverage: config.min_coverage,
+            access: Access::from_config(config),
+            limiter: RateLimiter::new(config.rate_limit_per_minute),
+            answers: AnswerCache::new(ANSWER_TTL, ANSWER_CACHE_ENTRIES),
+        }
+    }
+}
+
+/// The Bot API client for `config`: its token and, when set, its API URL.
+pub fn bot(config: &Config) -> anyhow::Result<Bot> {
+    let token = config.token()?;
+    let mut bot = Bot::new(token.expose());
+    if let Some(url) = &config.telegram_api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    Ok(bot)
+}
+
+/// Wraps `bot` in `Throttle` with Telegram's limits.
+pub fn throttled(bot: Bot) -> Throttled {
+    bot.throttle(Limits::default())
+}
+
+/// The application dependencies; the dispatcher adds `Update`, `Me` and the bot.
+pub fn dependencies(app: Arc<App>) -> DependencyMap {
+    dptree::deps![app]
+}
+
+/// The complete update-handling tree, so that tests dispatch through exactly what
+/// production runs.
+pub fn schema<R: AppBot>() -> UpdateHandler<anyhow::Error> {
+    let commands = teloxide::filter_command::<Command, _>().endpoint(on_command::<R>);
+    let questions = dptree::filter_map(question_in).endpoint(on_question::<R>);
+    // Anything else in a private chat gets a hint; in groups it is chatter.
+    let other_private = dptree::filter(|msg: Message| msg.chat.is_private()).endpoint(on_other_private::<R>);
+    let messages = Update::filter_message().branch(commands).branch(questions).branch(other_private);
+    dptree::entry()
+        .branch(messages)
+        .branch(Update::filter_inline_query().endpoint(on_inline::<R>))
+        .branch(Update::filter_callback_query().endpoint(on_callback::<R>))
+}
+
+/// A question carried by a plain message: any text in a private chat; in a group,
+/// only a reply to the bot or a message that mentions it.
+fn question_in(msg: Message, me: Me) -> Option<String> {
+    let text = msg.text()?;
+    if text.trim_start().starts_with('/') {
+        return None;
+    }
+    if msg.chat.is_private() {
+        return Some(text.to_owned());
+    }
+    let replied_to_bot = msg.reply_to_message().and_then(|r| r.from.as_ref()).is_some_and(|u| u.id == me.id);
+    let mention = format!("@{}", me.username());
+    let mentioned = text.to_lowercase().contains(&mention.to_lowercase());
+    if mentioned {
+        return Some(remove_ignoring_case(text, &mention));
+    }
+    replied_to_bot.then(|| text.to_owned())
+}
+
+fn remove_ignoring_case(text: &str, needle: &str) -> String {
+    let lower = text.to_lowercase();
+    // Lowercasing can change byte lengths outside ASCII; fall back to the text as is.
+    if lower.len() != text.len() {
+        return text.replace(needle, " ");
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let needle = needle.to_lowercase();
+    while let Some(found) = lower[at..].find(&needle) {
+        out.push_str(&text[at..at + found]);
+        out.push(' ');
+        at += found + needle.len();
+    }
+    out.push_str(&text[at..]);
+    out.trim().to_owned()
+}
+
+fn lang_of(user: Option<&teloxide::types::User>) -> Lang {
+    Lang::from_code(user.and_then(|u| u.language_code.as_deref()))
+}
+
+fn html_message<R: AppBot>(bot: &R, chat: ChatId, text: String) -> R::SendMessage {
+    bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    })
+}
+
+/// Sends `texts` as HTML replies to `msg` (threaded in groups and forum topics); the
+/// last one carries `keyboard`.
+async fn reply<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    texts: Vec<String>,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> anyhow::Result<()> {
+    let count = texts.len();
+    for (i, text) in texts.into_iter().enumerate() {
+        let mut request = html_message(bot, msg.chat.id, text);
+        if !msg.chat.is_private() {
+            request = request.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
+        }
+        if let Some(thread) = msg.thread_id {
+            request = request.message_thread_id(thread);
+        }
+        if i + 1 == count
+            && let Some(keyboard) = keyboard.clone()
+        {
+            request = request.reply_markup(keyboard);
+        }
+        request.await?;
+    }
+    Ok(())
+}
+
+async fn say<R: AppBot>(bot: &R, msg: &Message, lang: Lang, what: Phrase) -> anyhow::Result<()> {
+    reply(bot, msg, vec![render::escape(phrase(lang, what))], None).await
+}
+
+/// Runs the search on the blocking pool; `None` (after logging) when it failed.
+async fn search(app: &Arc<App>, question: String, options: AskOptions) -> Option<Answer> {
+    let app = Arc::clone(app);
+    match tokio::task::spawn_blocking(move || app.index.ask(&question, options)).await {
+        Ok(Ok(answer)) => Some(answer),
+        Ok(Err(err)) => {
+            tracing::error!(error = ?anyhow::Error::from(err), "search failed");
+            None
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "search task failed");
+            None
+        }
+    }
+}
+
+fn trimmed_question(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(QUESTION_CHARS) {
+        Some((cut, _)) => text[..cut].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// Checks access and rate for a message; says why not and returns false when the
+/// sender may not ask now.
+async fn admitted<R: AppBot>(bot: &R, msg: &Message, app: &App, lang: Lang) -> anyhow::Result<bool> {
+    let user = msg.from.as_ref().map(|u| u.id.0);
+    if !app.access.allows(Some(msg.chat.id.0), user) {
+        tracing::info!(chat = msg.chat.id.0, "refused: chat or user not allowed");
+        say(bot, msg, lang, Phrase::NotAllowed).await?;
+        return Ok(false);
+    }
+    let limited = user.is_some_and(|u| !app.access.is_admin(u) && !app.limiter.allow(u, Instant::now()));
+    if limited {
+        tracing::info!(chat = msg.chat.id.0, "refused: rate limit");
+        say(bot, msg, lang, Phrase::SlowDown).await?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+#[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
+async fn on_question<R: AppBot>(bot: R, msg: Message, app: Arc<App>, question: String) -> anyhow::Result<()> {
+    answer(&bot, &msg, &app, &question).await
+}
+
+/// Answers `question` in reply to `msg`: the cited excerpts with their buttons, or a
+/// short "nothing found".
+async fn answer<R: AppBot>(bot: &R, msg: &Message, app: &Arc<App>, question: &str) -> anyhow::Result<()> {
+    let lang = lang_of(msg.from.as_ref());
+    let question = trimmed_question(question);
+    if question.is_empty() {
+        return say(bot, msg, lang, Phrase::AskUsage).await;
+    }
+    if !admitted(bot, msg, app, lang).await? {
+        return Ok(());
+    }
+    let options = AskOptions { k: app.results, offset: 0, min_coverage: app.min_coverage };
+    let Some(answer) = search(app, question.clone(), options).await else {
+        return say(bot, msg, lang, Phrase::Unavailable).await;
+    };
+    tracing::debug!(answered = answer.answered, took_ms = answer.took.as_secs_f64() * 1e3, "answered");
+    if !answer.answered {
+        return say(bot, msg, lang, Phrase::NothingFound).await;
+    }
+    let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
+    let key =
+        app.answers.insert(LiveAnswer { question, offset: 0, shown: shown.clone(), created: Instant::now() });
+    let keyboard = keyboard(&key, shown.len(), lang);
+    reply(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await
+}
+
+/// "Full article" buttons, one per result, then "More" and 👍/👎. Callback data:
+/// `a:<key>:<n>`, `m:<key>`, `f:<key>:+` / `f:<key>:-`.
+fn keyboard(key: &str, results: usize, lang: Lang) -> InlineKeyboardMarkup {
+    let articles: Vec<InlineKeyboardButton> = (0..results)
+        .map(|n| {
+            let label = if results == 1 {
+                format!("📄 {}", phrase(lang, Phrase::ButtonArticle))
+            } else {
+                format!("📄 {}", n + 1)
+            };
+            InlineKeyboardButton::callback(label, format!("a:{key}:{n}"))
+        })
+        .collect();
+    InlineKeyboardMarkup::new(vec![
+        articles,
+        vec![
+            InlineKeyboardButton::callback(phrase(lang, Phrase::ButtonMore), format!("m:{key}")),
+            InlineKeyboardButton::callback("👍", format!("f:{key}:+")),
+            InlineKeyboardButton::callback("👎", format!("f:{key}:-")),
+        ],
+    ])
+}
+
+#[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
+async fn on_command<R: AppBot>(bot: R, msg: Message, app: Arc<App>, command: Command) -> anyhow::Result<()> {
+    let lang = lang_of(msg.from.as_ref());
+    match command {
+        Command::Start => say(&bot, &msg, lang, Phrase::Start).await,
+        Command::Help => say(&bot, &msg, lang, Phrase::Help).await,
+        Command::Ask(question) => answer(&bot, &msg, &app, &question).await,
+        Command::Latest => {
+            if !admitted(&bot, &msg, &app, lang).await? {
+                return Ok(());
+            }
+            let listing = {
+                let app = Arc::clone(&app);
+                tokio::task::spawn_blocking(move || app.index.articles()).await?
+            };
+            match listing {
+                Ok(mut articles) => {
+                    articles.truncate(10);
+                    reply(&bot, &msg, render::latest(&articles, lang), None).await
+                }
+                Err(err) => {
+                    tracing::error!(error = ?anyhow::Error::from(err), "listing failed");
+                    say(&bot, &msg, lang, Phrase::Unavailable).await
+                }
+            }
+        }
+        Command::Article(id) => {
+            let id = id.trim().to_owned();
+            if id.is_empty() {
+                return say(&bot, &msg, lang, Phrase::ArticleUsage).await;
+            }
+            if !admitted(&bot, &msg, &app, lang).await? {
+                return Ok(());
+            }
+            send_article(&bot, msg.chat.id, msg.thread_id, &app, &id, lang).await
+        }
+        Command::Sources => {
+            if !admitted(&bot, &msg, &app, lang).await? {
+                return Ok(());
+            }
+            let counts = {
+                let app = Arc::clone(&app);
+                tokio::task::spawn_blocking(move || app.index.sources()).await?
+            };
+            match counts {
+                Ok(counts) => reply(&bot, &msg, render::sources(&counts, lang), None).await,
+                Err(err) => {
+                    tracing::error!(error = ?anyhow::Error::from(err), "listing failed");
+                    say(&bot, &msg, lang, Phrase::Unavailable).await
+                }
+            }
+        }
+    }
+}
+
+async fn send_article<R: AppBot>(
+    bot: &R,
+    chat: ChatId,
+    thread: Option<teloxide::types::ThreadId>,
+    app: &Arc<App>,
+    id: &str,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let found = {
+        let app = Arc::clone(app);
+        let id = id.to_owned();
+        tokio::task::spawn_blocking(move || app.index.article(&id)).await?
+    };
+    let texts = match found {
+        Ok(Some((info, passages))) => render::article_messages(&info, &passages),
+        Ok(None) => vec![render::escape(phrase(lang, Phrase::ArticleNotFound))],
+        Err(err) => {
+            tracing::error!(error = ?anyhow::Error::from(err), "article lookup failed");
+            vec![render::escape(phrase(lang, Phrase::Unavailable))]
+        }
+    };
+    for text in texts {
+        let mut request = html_message(bot, chat, text);
+        if let Some(thread) = thread {
+            request = request.message_thread_id(thread);
+        }
+        request.await?;
+    }
+    Ok(())
+}
+
+async fn on_other_private<R: AppBot>(bot: R, msg: Message) -> anyhow::Result<()> {
+    let lang = lang_of(msg.from.as_ref());
+    let what = match msg.text() {
+        Some(_) => Phrase::UnknownCommand,
+        None => Phrase::TextOnly,
+    };
+    say(&bot, &msg, lang, what).await
+}
+
+#[tracing::instrument(skip_all, fields(user = query.from.id.0))]
+async fn on_inline<R: AppBot>(bot: R, query: InlineQuery, app: Arc<App>) -> anyhow::Result<()> {
+    let question = trimmed_question(&query.query);
+    let mut results = Vec::new();
+    // Inline queries have no chat: only the user list applies.
+    let allowed = app.access.allows(None, Some(query.from.id.0))
+        || (app.access.allowed_users.is_empty() && app.access.allowed_chats.is_empty());
+    let within_rate =
+        app.access.is_admin(query.from.id.0) || app.limiter.allow(query.from.id.0, Instant::now());
+    if allowed && within_rate && !question.is_empty() {
+        let options = AskOptions { k: INLINE_RESULTS, offset: 0, min_coverage: app.min_coverage };
+        if let Some(answer) = search(&app, question, options).await {
+            for hit in &answer.hits {
+                let content = InputMessageContent::Text(
+                    InputMessageContentText::new(render::citation(hit))
+                        .parse_mode(ParseMode::Html)
+                        .link_preview_options(LinkPreviewOptions {
+                            is_disabled: true,
+                            url: None,
+                            prefer_small_media: false,
+                            prefer_large_media: false,
+                            show_above_text: false,
+                        }),
+                );
+                let article =
+                    InlineQueryResultArticle::new(format!("{}", hit.rank), hit.title.clone(), content)
+                        .description(render::inline_description(hit));
+                results.push(InlineQueryResult::Article(article));
+            }
+        }
+    }
+    bot.answer_inline_query(query.id, results).cache_time(30).is_personal(!allowed).await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all, fields(user = query.from.id.0))]
+async fn on_callback<R: AppBot>(bot: R, query: CallbackQuery, app: Arc<App>) -> anyhow::Result<()> {
+    let lang = lang_of(Some(&query.from));
+    let data = query.data.clone().unwrap_or_default();
+    let mut parts = data.split(':');
+    let (kind, key, arg) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
+    let live = app.answers.get(key, Instant::now());
+    let chat = query.message.as_ref().map(|m| (m.chat().id, m.id()));
+    let allowed = app.access.allows(chat.map(|(c, _)| c.0), Some(query.from.id.0));
+    let (Some(live), Some((chat_id, message_id)), true) = (live, chat, allowed) else {
+        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        return Ok(());
+    };
+    match (kind, arg) {
+        ("m", None) => {
+            let offset = live.offset + live.shown.len();
+            let options = AskOptions { k: app.results, offset, min_coverage: app.min_coverage };
+            let answer = search(&app, live.question.clone(), options).await;
+            match answer {
+                Some(answer) if !answer.hits.is_empty() => {
+                    let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
+                    app.answers.update(key, LiveAnswer { offset, shown: shown.clone(), ..live });
+                    let text = render::pack(answer.hits.iter().map(render::citation), render::MESSAGE_LIMIT)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default();
+                    edit(&bot, chat_id, message_id, text, keyboard(key, shown.len(), lang)).await?;
+                    bot.answer_callback_query(query.id).await?;
+                }
+                Some(_) => {
+                    bot.answer_callback_query(query.id).text(phrase(lang, Phrase::NoMore)).await?;
+                }
+                None => {
+                    bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Unavailable)).await?;
+                }
+            }
+        }
+        ("a", Some(n)) => {
+            bot.answer_callback_query(query.id).await?;
+            match n.parse::<usize>().ok().and_then(|n| live.shown.get(n)) {
+                Some(id) => {
+                    let thread =
+                        query.message.as_ref().and_then(|m| m.regular_message()).and_then(|m| m.thread_id);
+                    send_article(&bot, chat_id, thread, &app, id, lang).await?;
+                }
+                None => tracing::debug!(data, "article button out of range"),
+            }
+        }
+        ("f", Some(vote @ ("+" | "-"))) => {
+            tracing::info!(feedback = vote, question_len = live.question.len(), "answer feedback");
+            bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Thanks)).await?;
+        }
+        _ => {
+            bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn edit<R: AppBot>(
+    bot: &R,
+    chat: ChatId,
+    message: MessageId,
+    text: String,
+    keyboard: InlineKeyboardMarkup,
+) -> anyhow::Result<()> {
+    bot.edit_message_text(chat, message, text)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(LinkPreviewOptions {
+            is_disabled: true,
+            url: None,
+            prefer_small_media: false,
+            prefer_large_media: false,
+            show_above_text: false,
+        })
+        .reply_markup(keyboard)
+        .await?;
+    Ok(())
+}
+
+/// The command menu, in English and Ukrainian.
+pub fn command_menu(lang: Lang) -> Vec<BotCommand> {
+    let uk = [
+        ("start", "що я вмію"),
+        ("help", "як ставити запитання"),
+        ("ask", "поставити запитання"),
+        ("latest", "найновіші статті"),
+        ("article", "уся стаття за ідентифікатором"),
+        ("sources", "видання в архіві"),
+    ];
+    match lang {
+        // teloxide's descriptions carry the "/" prefix; Telegram's menu wants bare
+        // names ("1-32 lowercase letters, digits and underscores").
+        Lang::En => Command::bot_commands()
+            .into_iter()
+            .map(|c| BotCommand::new(c.command.trim_start_matches('/'), c.description))
+            .collect(),
+        Lang::Uk => uk.iter().map(|(c, d)| BotCommand::new(*c, *d)).collect(),
+    }
+}
+
+/// The dispatcher over [`schema`], with its dependencies, logging and Ctrl-C handling.
+/// Building it checks that every dependency the tree needs is present.
+pub fn dispatcher<R: AppBot>(
+    bot: R,
+    app: Arc<App>,
+) -> Dispatcher<R, anyhow::Error, teloxide::dispatching::DefaultKey> {
+    Dispatcher::builder(bot, schema::<R>())
+        .dependencies(dependencies(app))
+        .default_handler(|update| async move {
+            tracing::debug!(update_id = ?update.id, "ignored update");
+        })
+        .error_handler(LoggingErrorHandler::with_custom_text("update handler failed"))
+        .enable_ctrlc_handler()
+        .build()
+}
+
+/// Registers the command menu (English and Ukrainian).
+pub async fn register_commands<R: AppBot>(bot: &R) -> anyhow::Result<()> {
+    bot.set_my_commands(command_menu(Lang::En)).await?;
+    bot.set_my_commands(command_menu(Lang::Uk)).language_code("uk").await?;
+    Ok(())
+}
+
+/// Connects, registers the command menu, then long-polls until SIGINT (Ctrl-C) or
+/// SIGTERM, finishing the updates in flight.
+pub async fn serve<R: AppBot>(bot: R, app: Arc<App>) -> anyhow::Result<()> {
+    let me = bot.get_me().await?;
+    tracing::info!(username = %me.username(), "connected to Telegram");
+    register_commands(&bot).await?;
+    let mut dispatcher = dispatcher(bot, app);
+
+    // `enable_ctrlc_handler` only listens for SIGINT, but `docker stop` and systemd
+    // send SIGTERM: without this, in-flight updates are cut off.
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut sigterm) = signal(SignalKind::terminate()) else {
+            tracing::warn!("cannot listen for SIGTERM; only Ctrl-C stops the bot cleanly");
+            return;
+        };
+        sigterm.recv().await;
+        tracing::info!("SIGTERM received, finishing the updates in flight");
+        // Shutting down before dispatching has started fails; retry until it works.
+        loop {
+            match token.shutdown() {
+                Ok(done) => {
+                    done.await;
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    });
+    dispatcher.dispatch().await;
+    tracing::info!("stopped");
+    Ok(())
+}

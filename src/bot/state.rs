@@ -1,0 +1,210 @@
+//! The bot's in-memory state: who may ask, how fast, and the answers whose buttons
+//! are still live.
+//!
+//! Nothing here touches Telegram: ids are plain integers, time is passed in, so the
+//! rules are unit-tested without a clock or a network.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+
+/// Who may use the bot.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    /// Empty means every chat.
+    pub allowed_chats: Vec<i64>,
+    /// Empty means every user.
+    pub allowed_users: Vec<u64>,
+    pub admins: Vec<u64>,
+}
+
+impl Access {
+    pub fn from_config(config: &Config) -> Access {
+        Access {
+            allowed_chats: config.allowed_chats.clone(),
+            allowed_users: config.allowed_users.clone(),
+            admins: config.admins.clone(),
+        }
+    }
+
+    /// Whether `user` may get archive content in `chat`. Admins may everywhere;
+    /// with both lists set, either one admits (a listed user in any chat, anyone in a
+    /// listed chat).
+    pub fn allows(&self, chat: Option<i64>, user: Option<u64>) -> bool {
+        if user.is_some_and(|u| self.is_admin(u)) {
+            return true;
+        }
+        let open_chats = self.allowed_chats.is_empty();
+        let open_users = self.allowed_users.is_empty();
+        if open_chats && open_users {
+            return true;
+        }
+        let chat_ok = !open_chats && chat.is_some_and(|c| self.allowed_chats.contains(&c));
+        let user_ok = !open_users && user.is_some_and(|u| self.allowed_users.contains(&u));
+        chat_ok || user_ok
+    }
+
+    pub fn is_admin(&self, user: u64) -> bool {
+        self.admins.contains(&user)
+    }
+}
+
+/// A sliding one-minute window of questions per user.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: usize,
+    recent: Mutex<HashMap<u64, VecDeque<Instant>>>,
+}
+
+/// Users tracked at most; beyond it, idle users are forgotten.
+const RATE_LIMITER_USERS: usize = 100_000;
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter { per_minute: per_minute as usize, recent: Mutex::new(HashMap::new()) }
+    }
+
+    /// Records a question from `user` at `now`; false when it is over the limit (the
+    /// refused question does not count against the user).
+    pub fn allow(&self, user: u64, now: Instant) -> bool {
+        const WINDOW: Duration = Duration::from_secs(60);
+        let mut recent = self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if recent.len() >= RATE_LIMITER_USERS {
+            recent.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+        }
+        let times = recent.entry(user).or_default();
+        while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+            times.pop_front();
+        }
+        if times.len() >= self.per_minute {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+}
+
+/// What the buttons under an answer need: the question, how far the reader has
+/// paged, and the articles now shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveAnswer {
+    pub question: String,
+    /// Results shown before the current page.
+    pub offset: usize,
+    /// Article ids on the current page, in order.
+    pub shown: Vec<String>,
+    pub created: Instant,
+}
+
+/// Answers whose buttons still work, by short key. Entries expire after a while and
+/// the oldest are dropped when full, so memory stays bounded.
+#[derive(Debug)]
+pub struct AnswerCache {
+    ttl: Duration,
+    capacity: usize,
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    next: u64,
+    entries: HashMap<String, LiveAnswer>,
+    order: VecDeque<String>,
+}
+
+impl AnswerCache {
+    pub fn new(ttl: Duration, capacity: usize) -> AnswerCache {
+        AnswerCache { ttl, capacity, inner: Mutex::new(CacheInner::default()) }
+    }
+
+    /// Stores an answer and returns its key (a few base-36 characters, so that
+    /// callback data stays far below Telegram's 64 bytes).
+    pub fn insert(&self, answer: LiveAnswer) -> String {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        inner.next += 1;
+        let key = base36(inner.next);
+        while inner.order.len() >= self.capacity {
+            if let Some(old) = inner.order.pop_front() {
+                inner.entries.remove(&old);
+            }
+        }
+        inner.order.push_back(key.clone());
+        inner.entries.insert(key.clone(), answer);
+        key
+    }
+
+    /// The live answer under `key`, unless it expired.
+    pub fn get(&self, key: &str, now: Instant) -> Option<LiveAnswer> {
+        let inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        inner.entries.get(key).filter(|a| now.duration_since(a.created) < self.ttl).cloned()
+    }
+
+    /// Replaces the answer under `key` (after "More").
+    pub fn update(&self, key: &str, answer: LiveAnswer) {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(slot) = inner.entries.get_mut(key) {
+            *slot = answer;
+        }
+    }
+}
+
+fn base36(mut n: u64) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("base-36 digits are ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_lists() {
+        let open = Access::default();
+        assert!(open.allows(Some(-1), Some(1)));
+        let chats = Access { allowed_chats: vec![-100], ..Access::default() };
+        assert!(chats.allows(Some(-100), Some(1)));
+        assert!(!chats.allows(Some(-200), Some(1)));
+        assert!(!chats.allows(None, Some(1)), "inline queries have no chat");
+        let users = Access { allowed_users: vec![7], admins: vec![9], ..Access::default() };
+        assert!(users.allows(None, Some(7)));
+        assert!(users.allows(Some(-5), Some(9)), "admins are always allowed");
+        assert!(!users.allows(Some(-5), Some(8)));
+    }
+
+    #[test]
+    fn rate_limit_is_a_sliding_minute() {
+        let limiter = RateLimiter::new(2);
+        let t0 = Instant::now();
+        assert!(limiter.allow(1, t0));
+        assert!(limiter.allow(1, t0 + Duration::from_secs(1)));
+        assert!(!limiter.allow(1, t0 + Duration::from_secs(2)));
+        assert!(limiter.allow(2, t0 + Duration::from_secs(2)), "users are limited separately");
+        assert!(limiter.allow(1, t0 + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn cached_answers_expire_and_stay_bounded() {
+        let cache = AnswerCache::new(Duration::from_secs(10), 2);
+        let t0 = Instant::now();
+        let answer = LiveAnswer { question: "q".into(), offset: 0, shown: vec![], created: t0 };
+        let a = cache.insert(answer.clone());
+        let b = cache.insert(answer.clone());
+        assert!(cache.get(&a, t0).is_some());
+        assert!(cache.get(&a, t0 + Duration::from_secs(11)).is_none(), "expired");
+        let _c = cache.insert(answer);
+        assert!(cache.get(&a, t0).is_none(), "evicted as the oldest");
+        assert!(cache.get(&b, t0).is_some());
+        assert!(a.len() <= 13);
+    }
+}

@@ -1,0 +1,437 @@
+//! The bot end to end: real update JSON through the real handler tree, against a fake
+//! Bot API on loopback, asserting the exact requests Telegram would receive.
+
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use teloxide::prelude::*;
+
+use newsdesk::bot::{self, App, AppBot};
+use newsdesk::config::Config;
+use teloxide::Bot;
+
+use crate::support::fake_telegram::{self as fake, FakeTelegram, Fault};
+use crate::support::seed_index;
+use crate::support::telegram_html::assert_valid_message;
+
+const USER: u64 = 42;
+const GROUP: i64 = -100_200;
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Harness {
+    telegram: FakeTelegram,
+    bot: Bot,
+    app: Arc<App>,
+    me: teloxide::types::Me,
+}
+
+impl Harness {
+    async fn new() -> Harness {
+        Self::with(|_| {}).await
+    }
+
+    async fn with(configure: impl FnOnce(&mut Config)) -> Harness {
+        let telegram = FakeTelegram::start().await;
+        let mut config = Config::from_lookup(|_| None).unwrap();
+        configure(&mut config);
+        let app = Arc::new(App::new(seed_index().clone(), &config));
+        // Unthrottled: Throttle releases requests every 250 ms, which would only slow
+        // the tests; `a_429_is_waited_out…` and `serve_…` use the production stack.
+        let bot = telegram.bot();
+        let me = bot.get_me().await.unwrap();
+        Harness { telegram, bot, app, me }
+    }
+
+    /// Dispatches one update through `bot::schema()`; false when no branch took it.
+    async fn send(&self, update: Value) -> bool {
+        self.send_with(self.bot.clone(), update).await
+    }
+
+    /// Like [`Harness::send`], with another Bot API client in front of the fake.
+    async fn send_with<R: AppBot>(&self, bot: R, update: Value) -> bool {
+        let mut deps = bot::dependencies(Arc::clone(&self.app));
+        deps.insert(bot);
+        deps.insert(self.me.clone());
+        deps.insert(fake::to_update(&update));
+        let handler = bot::schema::<R>();
+        dptree::type_check(handler.sig(), &deps, &[]);
+        match handler.dispatch(deps).await {
+            ControlFlow::Break(result) => {
+                result.expect("the handler succeeds");
+                true
+            }
+            ControlFlow::Continue(_) => false,
+        }
+    }
+
+    /// The `sendMessage` calls made so far (a handler has finished when `send` returns).
+    fn sent(&self) -> Vec<Value> {
+        self.telegram.calls_to("sendMessage").into_iter().map(|c| c.params).collect()
+    }
+
+    fn answered_calls(&self) -> usize {
+        self.telegram.calls().iter().filter(|c| c.method != "getme").count()
+    }
+}
+
+/// The callback data of every button under a message.
+fn buttons(message: &Value) -> Vec<String> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn text(message: &Value) -> &str {
+    message["text"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn a_private_question_gets_a_cited_answer_card() {
+    let h = Harness::new().await;
+    assert!(h.send(fake::private_text(USER, "How much security aid has the US provided to Ukraine?")).await);
+    let sent = h.sent();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let card = &sent[0];
+    assert_eq!(card["chat_id"], USER);
+    assert_eq!(card["parse_mode"], "HTML");
+    assert_eq!(card["link_preview_options"]["is_disabled"], true);
+    let html = text(card);
+    assert_valid_message(html);
+    assert!(html.starts_with("<blockquote"), "{html}");
+    assert!(html.contains("more than $40 billion in <b>security</b> <b>aid</b> to <b>Ukraine</b>"), "{html}");
+    assert!(html.contains("</blockquote>\n[1] NATO committed to helping Ukraine stop Putin · AFP"), "{html}");
+    let data = buttons(card);
+    assert!(data.iter().any(|d| d.starts_with("m:")), "{data:?}");
+    assert!(data.iter().any(|d| d.starts_with("a:") && d.ends_with(":0")), "{data:?}");
+    assert!(data.iter().any(|d| d.starts_with("f:") && d.ends_with(":+")), "{data:?}");
+    assert!(data.iter().all(|d| d.len() <= 64));
+    // A private answer is not threaded as a reply.
+    assert!(card.get("reply_parameters").is_none());
+}
+
+#[tokio::test]
+async fn ask_command_works_in_private_and_addressed_in_groups() {
+    let h = Harness::new().await;
+    assert!(
+        h.send(fake::private_text(
+            USER,
+            "/ask Which four countries do not support Ukraine's NATO membership?"
+        ))
+        .await
+    );
+    assert!(
+        h.send(fake::group_text(
+            GROUP,
+            USER,
+            "/ask@newsdesk_bot Where did Rutte speak at the forum in Davos?"
+        ))
+        .await
+    );
+    let sent = h.sent();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    assert!(
+        text(&sent[0]).contains("<b>Slovakia</b>") || text(&sent[0]).contains("Slovakia"),
+        "{}",
+        text(&sent[0])
+    );
+    assert_eq!(sent[1]["chat_id"], GROUP);
+    assert!(text(&sent[1]).contains("<b>Davos</b>"), "{}", text(&sent[1]));
+    // In a group the answer replies to the question.
+    assert_eq!(sent[1]["reply_parameters"]["message_id"], fake::INCOMING_MESSAGE_ID);
+
+    // A command addressed to another bot is not ours.
+    assert!(!h.send(fake::group_text(GROUP, USER, "/ask@other_bot Davos")).await);
+    assert_eq!(h.sent().len(), 2);
+}
+
+#[tokio::test]
+async fn in_groups_replies_and_mentions_are_questions_but_chatter_is_ignored() {
+    let h = Harness::new().await;
+    assert!(!h.send(fake::group_text(GROUP, USER, "Anyone seen the news about NATO and Davos today?")).await);
+    assert_eq!(h.answered_calls(), 0, "ordinary chatter gets no reply");
+
+    assert!(
+        h.send(fake::group_reply_to_bot(
+            GROUP,
+            USER,
+            "And what did Peskov say the Kremlin is waiting for?",
+            77
+        ))
+        .await
+    );
+    assert!(
+        h.send(fake::with_language(
+            fake::group_text(GROUP, USER, "@newsdesk_bot що сказав Чернєв про миротворців?"),
+            "uk"
+        ))
+        .await
+    );
+    let sent = h.sent();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    assert!(text(&sent[0]).contains("<b>waiting</b> for signals"), "{}", text(&sent[0]));
+    assert!(text(&sent[1]).contains("Чернєв"), "{}", text(&sent[1]));
+    assert!(text(&sent[1]).contains("НАТО може стати «тилом»"), "{}", text(&sent[1]));
+}
+
+#[tokio::test]
+async fn off_topic_questions_get_a_short_reply_in_the_users_language() {
+    let h = Harness::new().await;
+    h.send(fake::private_text(USER, "What is the best recipe for borscht?")).await;
+    h.send(fake::with_language(fake::private_text(USER, "Яка погода завтра у Львові?"), "uk")).await;
+    let sent = h.sent();
+    assert_eq!(
+        text(&sent[0]),
+        "I found nothing in the archive that answers this. Try other words, or ask about a person, place or event."
+    );
+    assert!(text(&sent[1]).starts_with("В архіві немає нічого"), "{}", text(&sent[1]));
+    assert!(sent.iter().all(|m| !text(m).contains("blockquote") && m.get("reply_markup").is_none()));
+}
+
+#[tokio::test]
+async fn inline_mode_returns_one_result_per_cited_passage() {
+    let h = Harness::new().await;
+    assert!(h.send(fake::inline_query(USER, "NATO security guarantees for Ukraine")).await);
+    let calls = h.telegram.calls_to("answerInlineQuery");
+    assert_eq!(calls.len(), 1);
+    let results = calls[0].params["results"].as_array().unwrap();
+    assert!((2..=5).contains(&results.len()), "{results:#?}");
+    for result in results {
+        assert_eq!(result["type"], "article");
+        assert!(!result["title"].as_str().unwrap().is_empty());
+        assert!(!result["description"].as_str().unwrap().is_empty());
+        let content = &result["input_message_content"];
+        assert_eq!(content["parse_mode"], "HTML");
+        assert_valid_message(content["message_text"].as_str().unwrap());
+        assert!(content["message_text"].as_str().unwrap().contains("<blockquote"));
+    }
+    let ids: Vec<&str> = results.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, (1..=results.len()).map(|n| n.to_string()).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn more_edits_the_answer_and_full_article_sends_the_article() {
+    let h = Harness::new().await;
+    h.send(fake::private_text(USER, "NATO membership for Ukraine")).await;
+    let first = h.sent().remove(0);
+    let first_text = text(&first).to_owned();
+    let data = buttons(&first);
+    let more = data.iter().find(|d| d.starts_with("m:")).unwrap().clone();
+    let article = data.iter().find(|d| d.starts_with("a:") && d.ends_with(":0")).unwrap().clone();
+
+    assert!(h.send(fake::callback_query(USER, USER as i64, 500, &more)).await);
+    let edits = h.telegram.calls_to("editMessageText");
+    assert_eq!(edits.len(), 1, "{:#?}", h.telegram.calls());
+    let edited = &edits[0].params;
+    assert_eq!(edited["message_id"], 500);
+    assert_eq!(edited["parse_mode"], "HTML");
+    let edited_text = edited["text"].as_str().unwrap();
+    assert_valid_message(edited_text);
+    assert!(edited_text.contains("[4] "), "results continue after the first three: {edited_text}");
+    assert_ne!(edited_text, first_text);
+    assert_eq!(h.telegram.calls_to("answerCallbackQuery").len(), 1);
+
+    // The article button under the first answer still refers to the first page's hit? No:
+    // "More" replaced the page, so button 0 now names the fourth result's article.
+    assert!(h.send(fake::callback_query(USER, USER as i64, 500, &article)).await);
+    let sent = h.sent();
+    let article_message = sent.last().unwrap();
+    assert!(text(article_message).starts_with("<b>"), "{}", text(article_message));
+    assert_valid_message(text(article_message));
+}
+
+#[tokio::test]
+async fn expired_or_forged_buttons_answer_politely() {
+    let h = Harness::new().await;
+    for data in ["m:zzzz", "a:zzzz:0", "garbage", "f:1:?"] {
+        assert!(h.send(fake::callback_query(USER, USER as i64, 500, data)).await);
+    }
+    let answers = h.telegram.calls_to("answerCallbackQuery");
+    assert_eq!(answers.len(), 4);
+    assert!(answers.iter().all(|a| a.params["text"] == "This answer has expired. Please ask again."));
+    assert!(h.sent().is_empty());
+}
+
+#[tokio::test]
+async fn feedback_buttons_are_acknowledged() {
+    let h = Harness::new().await;
+    h.send(fake::private_text(USER, "Kellogg plan")).await;
+    let up = buttons(&h.sent()[0]).into_iter().find(|d| d.ends_with(":+")).unwrap();
+    h.send(fake::callback_query(USER, USER as i64, 500, &up)).await;
+    assert_eq!(h.telegram.calls_to("answerCallbackQuery")[0].params["text"], "Thanks for the feedback!");
+}
+
+#[tokio::test]
+async fn chats_off_the_allowlist_get_a_refusal_and_no_archive_content() {
+    let h = Harness::with(|c| c.allowed_chats = vec![GROUP]).await;
+    h.send(fake::private_text(USER, "How much security aid has the US provided to Ukraine?")).await;
+    h.send(fake::group_text(-999, USER, "/ask security aid")).await;
+    h.send(fake::private_text(USER, "/latest")).await;
+    h.send(fake::private_text(USER, "/article 003_d3c851319a9cef4d")).await;
+    h.send(fake::inline_query(USER, "security aid")).await;
+    let sent = h.sent();
+    assert_eq!(sent.len(), 4);
+    for message in &sent {
+        assert_eq!(text(message), "Sorry, this bot is private and does not answer here.");
+    }
+    let inline = h.telegram.calls_to("answerInlineQuery");
+    assert_eq!(inline[0].params["results"], Value::Array(vec![]));
+
+    // The allowed group is answered.
+    h.send(fake::group_text(GROUP, USER, "/ask security aid")).await;
+    assert!(text(h.sent().last().unwrap()).contains("$40 billion"));
+}
+
+#[tokio::test]
+async fn users_are_rate_limited_with_a_friendly_message() {
+    let h = Harness::with(|c| c.rate_limit_per_minute = 2).await;
+    for _ in 0..3 {
+        h.send(fake::private_text(USER, "Stoltenberg")).await;
+    }
+    h.send(fake::private_text(USER + 1, "Stoltenberg")).await;
+    let texts: Vec<String> = h.sent().iter().map(|m| text(m).to_owned()).collect();
+    assert!(texts[0].contains("Stoltenberg") && texts[1].contains("Stoltenberg"));
+    assert_eq!(texts[2], "That's a lot of questions at once. Please wait a minute and ask again.");
+    assert!(texts[3].contains("Stoltenberg"), "another user is not limited");
+}
+
+#[tokio::test]
+async fn commands_list_articles_outlets_and_whole_articles() {
+    let h = Harness::new().await;
+    for command in [
+        "/start",
+        "/help",
+        "/latest",
+        "/sources",
+        "/article 004_5bf96f1cfb37fb97",
+        "/article nope",
+        "/article",
+    ] {
+        assert!(h.send(fake::private_text(USER, command)).await, "{command}");
+    }
+    let texts: Vec<String> = h.sent().iter().map(|m| text(m).to_owned()).collect();
+    assert!(texts[0].starts_with("Hi! I answer questions"));
+    assert!(texts[1].contains("/article ID"));
+    assert!(texts[2].starts_with("<b>Newest articles:</b>\n• The US will pressure Russia"), "{}", texts[2]);
+    assert!(texts[2].contains("/article 001_6cd02a9f49007a16"));
+    assert!(texts[3].contains("• UNN — 1"), "{}", texts[3]);
+    assert!(texts[4].starts_with("<b>НАТО може стати «тилом»"), "{}", texts[4]);
+    assert!(texts[4].contains("2026-02-02"));
+    assert_eq!(texts[5], "There is no article with that id in the archive.");
+    assert!(texts[6].starts_with("Give the article's id"));
+    for t in &texts {
+        assert_valid_message(t);
+    }
+}
+
+#[tokio::test]
+async fn odd_messages_get_sensible_replies_and_nothing_panics() {
+    let h = Harness::new().await;
+    let long = "NATO ".repeat(1000);
+    let cases = [
+        fake::private_text(USER, &long),
+        fake::private_text(USER, "🙂🙂🙂"),
+        fake::private_text(USER, "{}<>= AND -NOT \""),
+        fake::private_text(USER, "/ask"),
+        fake::private_text(USER, "/unknown"),
+        fake::private_text(USER, "   "),
+    ];
+    for update in cases {
+        h.send(update).await;
+    }
+    let texts: Vec<String> = h.sent().iter().map(|m| text(m).to_owned()).collect();
+    assert_eq!(texts.len(), 6, "{texts:#?}");
+    assert!(texts[0].contains("<blockquote"), "a long question is still answered");
+    assert!(texts[1].starts_with("I found nothing"));
+    assert!(texts[2].starts_with("I found nothing"));
+    assert!(texts[3].starts_with("Write the question after the command"));
+    assert!(texts[4].starts_with("I don't know that command"));
+    assert!(texts[5].starts_with("Write the question"), "{}", texts[5]);
+
+    // A sticker in a private chat gets a hint; in a group it is ignored.
+    let mut sticker = fake::private_text(USER, "x");
+    let message = sticker["message"].as_object_mut().unwrap();
+    message.remove("text");
+    message.remove("entities");
+    message.insert(
+        "sticker".into(),
+        serde_json::json!({"file_id": "f", "file_unique_id": "u", "type": "regular", "width": 512, "height": 512,
+                           "is_animated": false, "is_video": false}),
+    );
+    assert!(h.send(sticker).await);
+    assert_eq!(text(h.sent().last().unwrap()), "I can only read text. Send your question as a message.");
+
+    // An edited message is not a new question.
+    let mut edited = fake::private_text(USER, "Stoltenberg");
+    let message = edited.as_object_mut().unwrap().remove("message").unwrap();
+    edited["edited_message"] = message;
+    edited["edited_message"]["edit_date"] = serde_json::json!(1_700_000_000);
+    assert!(!h.send(edited).await);
+    assert_eq!(h.sent().len(), 7);
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_and_the_answer_still_delivered() {
+    let h = Harness::new().await;
+    h.telegram.fail_next("sendMessage", Fault::TooManyRequests { retry_after: 1 });
+    assert!(h.send_with(bot::throttled(h.telegram.bot()), fake::private_text(USER, "Stoltenberg")).await);
+    assert_eq!(h.telegram.calls_to("sendMessage").len(), 2, "the request is sent again");
+    assert_eq!(h.telegram.sent_texts().len(), 1, "and delivered once");
+}
+
+#[tokio::test]
+async fn serve_long_polls_registers_commands_and_answers() {
+    let telegram = FakeTelegram::start().await;
+    let config = Config::from_lookup(|_| None).unwrap();
+    let app = Arc::new(App::new(seed_index().clone(), &config));
+    let bot = bot::throttled(telegram.bot());
+    bot::register_commands(&bot).await.unwrap();
+    let mut dispatcher = bot::dispatcher(bot, app);
+    let token = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move { dispatcher.dispatch().await });
+
+    telegram.push_update(fake::private_text(USER, "Which war diverted attention from Ukraine?"));
+    telegram.push_update(fake::group_text(GROUP, USER, "just chatting"));
+    telegram.push_update(fake::inline_query(USER, "Kellogg"));
+    let sent = telegram.wait_for("sendMessage", 1, WAIT).await;
+    let answer = sent[0].params["text"].as_str().unwrap();
+    assert!(answer.contains("war</b> with Hamas"), "{answer}");
+    telegram.wait_for("answerInlineQuery", 1, WAIT).await;
+
+    let commands = telegram.calls_to("setMyCommands");
+    assert_eq!(commands.len(), 2);
+    let names: Vec<&str> = commands[0].params["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["start", "help", "ask", "latest", "article", "sources"]);
+    assert_eq!(commands[1].params["language_code"], "uk");
+
+    // The dispatcher asks Telegram for the update kinds the tree handles.
+    let polls = telegram.calls_to("getUpdates");
+    let allowed = polls[0].params["allowed_updates"].as_array().unwrap();
+    for kind in ["message", "inline_query", "callback_query"] {
+        assert!(allowed.iter().any(|k| k == kind), "{allowed:?}");
+    }
+
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(done) = token.shutdown() {
+                done.await;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the bot stops when asked");
+    tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
+    assert_eq!(telegram.sent_texts().len(), 1, "chatter was not answered");
+}

@@ -1,0 +1,117 @@
+//! Rendered messages are always valid Telegram HTML under the length limit, whatever
+//! the article text holds.
+
+use proptest::prelude::*;
+
+use newsdesk::bot::render::{self, Lang};
+use newsdesk::excerpt::{PassageMatch, QueryTerms};
+use newsdesk::search::{Answer, ArticleInfo, Hit};
+
+use crate::support::telegram_html::assert_valid_message;
+
+/// Text with what breaks naive renderers: markup characters, emoji (surrogate pairs
+/// in UTF-16), right-to-left and zero-width characters, combining marks, newlines.
+fn nasty_text(max: usize) -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("<b>".to_owned()),
+        Just("&amp;".to_owned()),
+        Just("&".to_owned()),
+        Just("\"".to_owned()),
+        Just("<".to_owned()),
+        Just("🇺🇦".to_owned()),
+        Just("👍🏽".to_owned()),
+        Just("\u{202e}שלום".to_owned()),
+        Just("\u{200b}".to_owned()),
+        Just("e\u{301}".to_owned()),
+        Just("\n".to_owned()),
+        Just(". ".to_owned()),
+        Just("НАТО ".to_owned()),
+        "[a-zA-Z ]{1,12}",
+        any::<char>().prop_map(|c| c.to_string()),
+    ];
+    prop::collection::vec(piece, 0..max).prop_map(|pieces| pieces.concat())
+}
+
+fn hit_from(text: &str, title: &str, question: &str, rank: usize) -> Hit {
+    let mut query = QueryTerms::default();
+    for term in newsdesk::analysis::analyze(question) {
+        query.weights.insert(term.text, 1.0);
+    }
+    let excerpt = PassageMatch::new(text, &query).excerpt(text, &query);
+    Hit {
+        rank,
+        article_id: format!("id-{rank}"),
+        title: title.to_owned(),
+        source: Some("Outlet <&>".into()),
+        date: Some("2026-02-12".into()),
+        url: Some("https://example.org/?a=1&b=\"2\"".into()),
+        lang: "en".into(),
+        passage: 0,
+        excerpt,
+        score: 1.0,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn answers_are_valid_html_under_the_limit(
+        texts in prop::collection::vec(nasty_text(400), 1..6),
+        title in nasty_text(300),
+        question in nasty_text(10),
+    ) {
+        let hits: Vec<Hit> = texts.iter().enumerate().map(|(i, t)| hit_from(t, &title, &question, i + 1)).collect();
+        let answer = Answer { question, answered: true, hits, coverage: 1.0, took: Default::default() };
+        for lang in [Lang::En, Lang::Uk] {
+            let messages = render::answer_messages(&answer, lang);
+            prop_assert!(!messages.is_empty());
+            for message in &messages {
+                assert_valid_message(message);
+            }
+        }
+    }
+
+    #[test]
+    fn whole_articles_are_split_into_valid_messages(
+        paragraphs in prop::collection::vec(nasty_text(2000), 1..4),
+        title in nasty_text(300),
+    ) {
+        let info = ArticleInfo {
+            id: "x".into(),
+            title,
+            source: Some("A&B".into()),
+            date: None,
+            url: Some("https://example.org/\"q\"".into()),
+            lang: "en".into(),
+            added: 0,
+        };
+        let paragraphs: Vec<String> = paragraphs.into_iter().filter(|p| !p.trim().is_empty()).collect();
+        for message in render::article_messages(&info, &paragraphs) {
+            assert_valid_message(&message);
+        }
+    }
+}
+
+#[test]
+fn a_ten_thousand_character_paragraph_is_split_without_losing_text() {
+    let paragraph = "Слава Україні & <NATO> 🇺🇦 ".repeat(400);
+    let info = ArticleInfo {
+        id: "x".into(),
+        title: "T".into(),
+        source: None,
+        date: None,
+        url: None,
+        lang: "uk".into(),
+        added: 0,
+    };
+    let messages = render::article_messages(&info, std::slice::from_ref(&paragraph));
+    assert!(messages.len() >= 3);
+    let mut shown = String::new();
+    for message in &messages {
+        assert_valid_message(message);
+        shown.push_str(&crate::support::telegram_html::parse(message).unwrap());
+    }
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    assert!(squash(&shown).ends_with(&squash(&paragraph)));
+}
