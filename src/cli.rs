@@ -172,16 +172,18 @@ fn sync_with_progress(index: &NewsIndex, corpus: &Path) -> Result<crate::search:
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files {eta}")
-                .expect("the progress template is valid")
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} indexing [{bar:30}] {bytes}/{total_bytes} {eta}",
+            )
+            .expect("the progress template is valid")
+            .progress_chars("=> "),
         );
         bar
     });
     let report = index.sync(corpus, &mut |done, total| {
         if let Some(bar) = &bar {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
+            bar.set_length(total);
+            bar.set_position(done);
         }
     });
     if let Some(bar) = bar {

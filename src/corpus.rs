@@ -111,20 +111,29 @@ fn is_article_file(path: &Path) -> bool {
 
 /// Reads one article file. Never fails: problems become [`Skipped`] entries.
 pub fn read_file(path: &Path) -> FileContents {
+    match read_bytes(path) {
+        Ok(bytes) => parse_file(path, bytes),
+        Err(skipped) => FileContents { articles: Vec::new(), skipped: vec![skipped] },
+    }
+}
+
+/// The bytes of an article file, or why it cannot be read (too large, unreadable).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
+    let skip = |reason: String| Skipped { path: path.to_path_buf(), line: None, reason };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            Err(skip(format!("larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024))))
+        }
+        Ok(_) => std::fs::read(path).map_err(|err| skip(format!("cannot read: {err}"))),
+        Err(err) => Err(skip(format!("cannot read: {err}"))),
+    }
+}
+
+/// Parses the bytes of an article file (`.jsonl` by extension, else raw text).
+pub fn parse_file(path: &Path, bytes: Vec<u8>) -> FileContents {
     let skip = |reason: String| FileContents {
         articles: Vec::new(),
         skipped: vec![Skipped { path: path.to_path_buf(), line: None, reason }],
-    };
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            return skip(format!("larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)));
-        }
-        Ok(_) => {}
-        Err(err) => return skip(format!("cannot read: {err}")),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => return skip(format!("cannot read: {err}")),
     };
     let is_jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
     if bytes.contains(&0) {

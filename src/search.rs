@@ -334,7 +334,7 @@ impl NewsIndex {
     pub fn sync(
         &self,
         corpus_dir: &Path,
-        progress: &mut dyn FnMut(usize, usize),
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<SyncReport, SearchError> {
         let started = Instant::now();
         let dir = self.dir.clone().expect("sync is only called on an on-disk index");
@@ -377,29 +377,41 @@ impl NewsIndex {
             manifest.files.remove(key);
             report.files_removed += 1;
         }
-        let total = todo.len();
-        for (done, (path, key, size, modified_ns)) in todo.into_iter().enumerate() {
+        // Progress is counted in bytes, so one large JSONL file moves the bar too.
+        let total: u64 = todo.iter().map(|(_, _, size, _)| *size).sum();
+        let mut done: u64 = 0;
+        for (path, key, size, modified_ns) in todo {
             progress(done, total);
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            let hash = blake3::hash(&bytes).to_hex().to_string();
-            drop(bytes);
-            if let Some(state) = manifest.files.get_mut(&key)
-                && state.hash == hash
-            {
-                // Touched but not changed: remember the new time stamp only.
-                state.size = size;
-                state.modified_ns = modified_ns;
-                report.files_unchanged += 1;
-                report.articles += state.articles;
-                report.passages += state.passages;
-                continue;
-            }
-            let contents = corpus::read_file(&path);
+            // Read once: the same bytes are hashed and parsed.
+            let (hash, contents) = match corpus::read_bytes(&path) {
+                Ok(bytes) => {
+                    let hash = blake3::hash(&bytes).to_hex().to_string();
+                    if manifest.files.get(&key).is_some_and(|state| state.hash == hash) {
+                        // Touched but not changed: remember the new time stamp only.
+                        let state = manifest.files.get_mut(&key).expect("checked above");
+                        state.size = size;
+                        state.modified_ns = modified_ns;
+                        report.files_unchanged += 1;
+                        report.articles += state.articles;
+                        report.passages += state.passages;
+                        done += size;
+                        continue;
+                    }
+                    (hash, corpus::parse_file(&path, bytes))
+                }
+                Err(skipped) => {
+                    (String::new(), corpus::FileContents { articles: Vec::new(), skipped: vec![skipped] })
+                }
+            };
             writer.delete_term(Term::from_field_text(self.fields.file, &key));
             let mut passages = 0;
+            let mut consumed: u64 = 0;
             for article in &contents.articles {
                 passages += self.add_article(&writer, article, &key, added)?;
+                consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
+                progress(done + consumed.min(size), total);
             }
+            done += size;
             for skipped in &contents.skipped {
                 tracing::warn!("skipped {skipped}");
             }
@@ -412,7 +424,7 @@ impl NewsIndex {
                 FileState { size, modified_ns, hash, articles: contents.articles.len(), passages },
             );
         }
-        progress(total, total);
+        progress(done, total);
         writer.commit()?;
         writer.wait_merging_threads()?;
         write_manifest(&dir, &manifest)?;

@@ -199,3 +199,16 @@ fn a_refused_connection_is_reported_without_the_token() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("SECRETzyxw"), "{stderr}");
 }
+
+#[test]
+fn chat_answers_pages_with_more_and_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        newsdesk(dir.path(), &["chat"], Some("more\nNATO Ukraine\nmore\nmore\nmore\nquit\nKellogg\n"), &[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(text.starts_with("Ask a question first."), "{text}");
+    assert!(text.contains("[1] “") && text.contains("[4] “"), "more continues the ranking: {text}");
+    assert!(text.contains("No more results."), "{text}");
+    assert!(!text.contains("Kellogg"), "nothing is answered after quit: {text}");
+}
