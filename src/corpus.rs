@@ -21,6 +21,11 @@ use crate::analysis::detect_language;
 /// one would hold the whole file in memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Longer `source` fields are cut, longer `url` fields dropped: both are shown in
+/// every citation.
+const MAX_SOURCE_CHARS: usize = 100;
+const MAX_URL_BYTES: usize = 2048;
+
 /// Titles derived from the first sentence are cut to about this many characters.
 const DERIVED_TITLE_CHARS: usize = 90;
 
@@ -206,8 +211,14 @@ fn parse_jsonl(path: &Path, text: &str) -> FileContents {
             continue;
         };
         article.date = date.or(article.date);
-        article.source = nonempty(record.source).or(article.source);
-        article.url = nonempty(record.url).and_then(|u| url::Url::parse(&u).ok()).map(String::from);
+        // Bounded, so one citation always fits in a Telegram message.
+        article.source =
+            nonempty(record.source).map(|s| s.chars().take(MAX_SOURCE_CHARS).collect()).or(article.source);
+        article.url = nonempty(record.url)
+            .filter(|u| u.len() <= MAX_URL_BYTES)
+            .and_then(|u| url::Url::parse(&u).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(String::from);
         if let Some(lang) = nonempty(record.lang) {
             article.lang = lang.to_ascii_lowercase();
         }
@@ -412,6 +423,17 @@ fn outlet_line(line: &str) -> Option<String> {
     }
     let by = line.strip_prefix("By ").or_else(|| line.strip_prefix("Автор: "))?;
     let names = by.trim_end_matches(|c: char| c == '|' || c.is_whitespace());
+    // A byline is names, not a sentence: "By 2030, Ukraine plans…" is not one.
+    let name_like = !names.is_empty()
+        && !names.ends_with(['.', '!', '?'])
+        && !names.chars().any(|c| c.is_ascii_digit())
+        && names
+            .split([' ', ',', '&'])
+            .filter(|w| !w.is_empty() && *w != "and")
+            .all(|w| w.starts_with(|c: char| c.is_uppercase()));
+    if !name_like {
+        return None;
+    }
     let last = names.rsplit([',', '&']).next()?.rsplit(" and ").next()?.trim();
     (!last.is_empty()).then(|| last.to_owned())
 }
@@ -497,6 +519,14 @@ mod tests {
         for line in ["NATO Secretary General Mark Rutte stated that the US remains a key player.", "1998"] {
             assert!(!is_boilerplate(line), "{line:?}");
         }
+    }
+
+    #[test]
+    fn sentences_starting_with_by_are_not_bylines() {
+        assert_eq!(outlet_line("By 2030, Ukraine plans to produce 1,000 drones a day."), None);
+        assert_eq!(outlet_line("By the end of the year"), None);
+        assert_eq!(outlet_line("By Kontur and AFP |").as_deref(), Some("AFP"));
+        assert_eq!(outlet_line("Kyiv • UNN").as_deref(), Some("UNN"));
     }
 
     #[test]

@@ -201,9 +201,13 @@ fn densest_window(passage: &str, span: &Range<usize>, hits: &[Range<usize>]) -> 
     let a = offsets[best.1];
     let mut b = offsets[(best.1 + EXCERPT_CHARS).min(n_chars)];
     if b < span.end {
-        // Cut after the last whole word.
-        if let Some(space) = passage[a..b].rfind(char::is_whitespace) {
-            b = a + space;
+        // Cut after the last whole word, but never before the end of a matched word.
+        let last_hit = hits.iter().filter(|h| h.start >= a && h.end <= b).map(|h| h.end).max().unwrap_or(a);
+        match passage[a..b].rfind(char::is_whitespace).map(|space| a + space) {
+            Some(space) if space >= last_hit => b = space,
+            _ => {
+                b = passage[b..span.end].find(char::is_whitespace).map_or(span.end, |space| b + space);
+            }
         }
     }
     a..b
@@ -277,5 +281,17 @@ mod tests {
         assert!(e.text.starts_with('…') && e.text.ends_with('…'), "{}", e.text);
         assert!(e.text.chars().count() <= EXCERPT_CHARS + 2);
         assert!(e.text.contains("peacekeepers"));
+    }
+
+    #[test]
+    fn a_window_ending_at_a_match_keeps_the_match() {
+        // The densest window's first candidate ends exactly at the matched word.
+        let filler = "word ".repeat(200);
+        let passage = format!("{filler}ab peacekeepers arrived {filler}.");
+        let q = query(&["peacekeepers"]);
+        let e = PassageMatch::new(&passage, &q).excerpt(&passage, &q);
+        assert!(e.text.contains("peacekeepers"), "{}", e.text);
+        let marked: Vec<&str> = e.highlights.iter().map(|r| &e.text[r.clone()]).collect();
+        assert_eq!(marked, ["peacekeepers"]);
     }
 }

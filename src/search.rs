@@ -535,14 +535,16 @@ impl NewsIndex {
         let terms = analyze(question);
         // A question of function words only ("what is it?") has no topic to look for.
         let content: Vec<_> = terms.iter().filter(|t| !t.stopword).collect();
-        let n = searcher.num_docs() as f32;
+        // Document frequencies still count deleted passages until segments merge, so
+        // the total must too (as tantivy's own BM25 does), or weights can go negative.
+        let n = searcher.segment_readers().iter().map(|r| r.max_doc() as f32).sum::<f32>();
         let mut q = QueryTerms::default();
         for t in &content {
             if q.weights.contains_key(&t.text) {
                 continue;
             }
             let df = searcher.doc_freq(&Term::from_field_text(self.fields.body, &t.text))? as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let idf = (1.0 + ((n - df).max(0.0) + 0.5) / (df + 0.5)).ln();
             q.weights.insert(t.text.clone(), idf);
         }
         q.bigrams = content.windows(2).map(|w| (w[0].text.clone(), w[1].text.clone())).collect();

@@ -174,29 +174,34 @@ fn question_in(msg: Message, me: Me) -> Option<String> {
     }
     let replied_to_bot = msg.reply_to_message().and_then(|r| r.from.as_ref()).is_some_and(|u| u.id == me.id);
     let mention = format!("@{}", me.username());
-    let mentioned = text.to_lowercase().contains(&mention.to_lowercase());
-    if mentioned {
-        return Some(remove_ignoring_case(text, &mention));
+    if let Some(question) = without_mention(text, &mention) {
+        return Some(question);
     }
     replied_to_bot.then(|| text.to_owned())
 }
 
-fn remove_ignoring_case(text: &str, needle: &str) -> String {
-    let lower = text.to_lowercase();
-    // Lowercasing can change byte lengths outside ASCII; fall back to the text as is.
-    if lower.len() != text.len() {
-        return text.replace(needle, " ");
-    }
+/// `text` with every `mention` (matched ignoring ASCII case, as usernames are ASCII)
+/// removed, or `None` when it does not mention the bot.
+fn without_mention(text: &str, mention: &str) -> Option<String> {
+    let (hay, needle) = (text.as_bytes(), mention.as_bytes());
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    let needle = needle.to_lowercase();
-    while let Some(found) = lower[at..].find(&needle) {
-        out.push_str(&text[at..at + found]);
-        out.push(' ');
-        at += found + needle.len();
+    let mut i = 0;
+    let mut found = false;
+    while i + needle.len() <= hay.len() {
+        if hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+            // The match is ASCII, so both ends are character boundaries.
+            out.push_str(&text[at..i]);
+            out.push(' ');
+            i += needle.len();
+            at = i;
+            found = true;
+        } else {
+            i += 1;
+        }
     }
     out.push_str(&text[at..]);
-    out.trim().to_owned()
+    found.then(|| out.trim().to_owned())
 }
 
 fn lang_of(user: Option<&teloxide::types::User>) -> Lang {
@@ -227,7 +232,7 @@ async fn reply<R: AppBot>(
         if !msg.chat.is_private() {
             request = request.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
         }
-        if let Some(thread) = msg.thread_id {
+        if let Some(thread) = topic_of(msg) {
             request = request.message_thread_id(thread);
         }
         if i + 1 == count
@@ -238,6 +243,13 @@ async fn reply<R: AppBot>(
         request.await?;
     }
     Ok(())
+}
+
+/// The forum topic a message belongs to. Telegram also sets `message_thread_id` on
+/// replies in ordinary supergroups, where sending it back fails with "message
+/// thread not found", so only topic messages count.
+fn topic_of(msg: &Message) -> Option<teloxide::types::ThreadId> {
+    if msg.is_topic_message { msg.thread_id } else { None }
 }
 
 async fn say<R: AppBot>(bot: &R, msg: &Message, lang: Lang, what: Phrase) -> anyhow::Result<()> {
@@ -313,32 +325,36 @@ async fn answer<R: AppBot>(bot: &R, msg: &Message, app: &Arc<App>, question: &st
     let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
     let key =
         app.answers.insert(LiveAnswer { question, offset: 0, shown: shown.clone(), created: Instant::now() });
-    let keyboard = keyboard(&key, shown.len(), lang);
+    let keyboard = keyboard(&key, 1, shown.len(), lang);
     reply(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await
 }
 
-/// "Full article" buttons, one per result, then "More" and 👍/👎. Callback data:
-/// `a:<key>:<n>`, `m:<key>`, `f:<key>:+` / `f:<key>:-`.
-fn keyboard(key: &str, results: usize, lang: Lang) -> InlineKeyboardMarkup {
+/// "Full article" buttons, one per result (labelled with the results' ranks, from
+/// `first_rank`, at most [`BUTTONS_PER_ROW`] a row), then "More" and 👍/👎.
+/// Callback data: `a:<key>:<n>`, `m:<key>`, `f:<key>:+` / `f:<key>:-`.
+fn keyboard(key: &str, first_rank: usize, results: usize, lang: Lang) -> InlineKeyboardMarkup {
     let articles: Vec<InlineKeyboardButton> = (0..results)
         .map(|n| {
             let label = if results == 1 {
                 format!("📄 {}", phrase(lang, Phrase::ButtonArticle))
             } else {
-                format!("📄 {}", n + 1)
+                format!("📄 {}", first_rank + n)
             };
             InlineKeyboardButton::callback(label, format!("a:{key}:{n}"))
         })
         .collect();
-    InlineKeyboardMarkup::new(vec![
-        articles,
-        vec![
-            InlineKeyboardButton::callback(phrase(lang, Phrase::ButtonMore), format!("m:{key}")),
-            InlineKeyboardButton::callback("👍", format!("f:{key}:+")),
-            InlineKeyboardButton::callback("👎", format!("f:{key}:-")),
-        ],
-    ])
+    let mut rows: Vec<Vec<InlineKeyboardButton>> =
+        articles.chunks(BUTTONS_PER_ROW).map(<[_]>::to_vec).collect();
+    rows.push(vec![
+        InlineKeyboardButton::callback(phrase(lang, Phrase::ButtonMore), format!("m:{key}")),
+        InlineKeyboardButton::callback("👍", format!("f:{key}:+")),
+        InlineKeyboardButton::callback("👎", format!("f:{key}:-")),
+    ]);
+    InlineKeyboardMarkup::new(rows)
 }
+
+/// Telegram clients show about this many buttons side by side.
+const BUTTONS_PER_ROW: usize = 5;
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
 async fn on_command<R: AppBot>(bot: R, msg: Message, app: Arc<App>, command: Command) -> anyhow::Result<()> {
@@ -374,7 +390,7 @@ async fn on_command<R: AppBot>(bot: R, msg: Message, app: Arc<App>, command: Com
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
             }
-            send_article(&bot, msg.chat.id, msg.thread_id, &app, &id, lang).await
+            send_article(&bot, msg.chat.id, topic_of(&msg), &app, &id, lang).await
         }
         Command::Sources => {
             if !admitted(&bot, &msg, &app, lang).await? {
@@ -466,7 +482,10 @@ async fn on_inline<R: AppBot>(bot: R, query: InlineQuery, app: Arc<App>) -> anyh
             }
         }
     }
-    bot.answer_inline_query(query.id, results).cache_time(30).is_personal(!allowed).await?;
+    // Results are personal: Telegram must not serve one user's (allowed, within-rate)
+    // results to another; empty answers are not cached at all.
+    let cache_time = if results.is_empty() { 0 } else { 30 };
+    bot.answer_inline_query(query.id, results).cache_time(cache_time).is_personal(true).await?;
     Ok(())
 }
 
@@ -485,18 +504,22 @@ async fn on_callback<R: AppBot>(bot: R, query: CallbackQuery, app: Arc<App>) -> 
     };
     match (kind, arg) {
         ("m", None) => {
+            if !app.access.is_admin(query.from.id.0) && !app.limiter.allow(query.from.id.0, Instant::now()) {
+                bot.answer_callback_query(query.id).text(phrase(lang, Phrase::SlowDown)).await?;
+                return Ok(());
+            }
             let offset = live.offset + live.shown.len();
             let options = AskOptions { k: app.results, offset, min_coverage: app.min_coverage };
             let answer = search(&app, live.question.clone(), options).await;
             match answer {
                 Some(answer) if !answer.hits.is_empty() => {
-                    let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
+                    // The page is edited into one message: keep the hits that fit.
+                    let (text, fitted) = render::one_message(&answer.hits);
+                    let shown: Vec<String> =
+                        answer.hits[..fitted].iter().map(|h| h.article_id.clone()).collect();
                     app.answers.update(key, LiveAnswer { offset, shown: shown.clone(), ..live });
-                    let text = render::pack(answer.hits.iter().map(render::citation), render::MESSAGE_LIMIT)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_default();
-                    edit(&bot, chat_id, message_id, text, keyboard(key, shown.len(), lang)).await?;
+                    edit(&bot, chat_id, message_id, text, keyboard(key, offset + 1, shown.len(), lang))
+                        .await?;
                     bot.answer_callback_query(query.id).await?;
                 }
                 Some(_) => {

@@ -220,6 +220,26 @@ pub fn answer_messages(answer: &Answer, lang: Lang) -> Vec<String> {
     pack(answer.hits.iter().map(citation), MESSAGE_LIMIT)
 }
 
+/// The first hits' citations that fit in one message, and how many that is (at
+/// least one: a single citation always fits).
+pub fn one_message(hits: &[Hit]) -> (String, usize) {
+    let mut text = String::new();
+    let mut fitted = 0;
+    for hit in hits {
+        let block = citation(hit);
+        let extra = if text.is_empty() { 0 } else { 2 };
+        if fitted > 0 && utf16_len(&text) + extra + utf16_len(&block) > MESSAGE_LIMIT {
+            break;
+        }
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&block);
+        fitted += 1;
+    }
+    (text, fitted)
+}
+
 /// Greedily packs whole blocks into messages; a block too long on its own is split
 /// with [`split_escaped`] on its plain text.
 pub fn pack(blocks: impl IntoIterator<Item = String>, limit: usize) -> Vec<String> {

@@ -233,6 +233,16 @@ async fn more_edits_the_answer_and_full_article_sends_the_article() {
     let edited_text = edited["text"].as_str().unwrap();
     assert_valid_message(edited_text);
     assert!(edited_text.contains("[4] "), "results continue after the first three: {edited_text}");
+    let labels: Vec<&str> = edited["reply_markup"]["inline_keyboard"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels == ["📄 Full article"] || labels[0] == "📄 4",
+        "buttons are labelled with the ranks shown: {labels:?}"
+    );
     assert_ne!(edited_text, first_text);
     assert_eq!(h.telegram.calls_to("answerCallbackQuery").len(), 1);
 
@@ -434,4 +444,40 @@ async fn serve_long_polls_registers_commands_and_answers() {
     .expect("the bot stops when asked");
     tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
     assert_eq!(telegram.sent_texts().len(), 1, "chatter was not answered");
+}
+
+#[tokio::test]
+async fn mentions_with_case_changing_letters_do_not_panic() {
+    let h = Harness::new().await;
+    // "Ω" shrinks and "İ" grows when lowercased: byte offsets of a lowercased copy
+    // do not point into the original.
+    assert!(h.send(fake::group_text(GROUP, USER, "Ω@NewsDesk_Bot İ Stoltenberg")).await);
+    assert_eq!(h.sent().len(), 1, "the mention was taken as a question and answered");
+}
+
+#[tokio::test]
+async fn replies_in_plain_supergroups_are_not_sent_to_a_thread() {
+    let h = Harness::new().await;
+    // Telegram marks replies in ordinary supergroups with a thread id; only forum
+    // topics may be addressed by it.
+    let mut update = fake::group_reply_to_bot(GROUP, USER, "What is the Kremlin waiting for?", 77);
+    update["message"]["message_thread_id"] = serde_json::json!(77);
+    assert!(h.send(update).await);
+    let mut topic = fake::group_text(GROUP, USER, "/ask Kellogg plan");
+    topic["message"]["message_thread_id"] = serde_json::json!(5);
+    topic["message"]["is_topic_message"] = serde_json::json!(true);
+    assert!(h.send(topic).await);
+    let sent = h.sent();
+    assert!(sent[0].get("message_thread_id").is_none(), "{:#?}", sent[0]);
+    assert_eq!(sent[1]["message_thread_id"], 5);
+}
+
+#[tokio::test]
+async fn inline_results_are_never_shared_between_users() {
+    let h = Harness::new().await;
+    h.send(fake::inline_query(USER, "Kellogg")).await;
+    h.send(fake::inline_query(USER, "")).await;
+    let calls = h.telegram.calls_to("answerInlineQuery");
+    assert_eq!(calls[0].params["is_personal"], true);
+    assert_eq!(calls[1].params["cache_time"], 0, "empty results are not cached");
 }
