@@ -58,8 +58,9 @@ const RERANK_DEPTH: usize = 30;
 
 /// Weight of the best sentence's match (sum of IDF of the distinct question terms in
 /// one sentence) added to the BM25 score: answers sit in one sentence, so a passage
-/// that gathers the question's words there is the better one (+3 points top-1).
-const SENTENCE_WEIGHT: f32 = 1.0;
+/// that gathers the question's words there is the better one (SQuAD dev: +3.5 points
+/// top-1 over none; 0.7 keeps top-5 at 0.941 where 1.0 gave 0.9396).
+const SENTENCE_WEIGHT: f32 = 0.7;
 
 /// Weight of the share of the question's terms the passage holds at all.
 const COVERAGE_WEIGHT: f32 = 3.0;
