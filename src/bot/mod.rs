@@ -208,14 +208,20 @@ fn lang_of(user: Option<&teloxide::types::User>) -> Lang {
     Lang::from_code(user.and_then(|u| u.language_code.as_deref()))
 }
 
-fn html_message<R: AppBot>(bot: &R, chat: ChatId, text: String) -> R::SendMessage {
-    bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(LinkPreviewOptions {
+/// Citations link their articles; a preview card of the first link would bury the
+/// quotes, so previews are off everywhere.
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
         is_disabled: true,
         url: None,
         prefer_small_media: false,
         prefer_large_media: false,
         show_above_text: false,
-    })
+    }
+}
+
+fn html_message<R: AppBot>(bot: &R, chat: ChatId, text: String) -> R::SendMessage {
+    bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(no_preview())
 }
 
 /// Sends `texts` as HTML replies to `msg` (threaded in groups and forum topics); the
@@ -467,13 +473,7 @@ async fn on_inline<R: AppBot>(bot: R, query: InlineQuery, app: Arc<App>) -> anyh
                 let content = InputMessageContent::Text(
                     InputMessageContentText::new(render::citation(hit))
                         .parse_mode(ParseMode::Html)
-                        .link_preview_options(LinkPreviewOptions {
-                            is_disabled: true,
-                            url: None,
-                            prefer_small_media: false,
-                            prefer_large_media: false,
-                            show_above_text: false,
-                        }),
+                        .link_preview_options(no_preview()),
                 );
                 let article =
                     InlineQueryResultArticle::new(format!("{}", hit.rank), hit.title.clone(), content)
@@ -561,13 +561,7 @@ async fn edit<R: AppBot>(
 ) -> anyhow::Result<()> {
     bot.edit_message_text(chat, message, text)
         .parse_mode(ParseMode::Html)
-        .link_preview_options(LinkPreviewOptions {
-            is_disabled: true,
-            url: None,
-            prefer_small_media: false,
-            prefer_large_media: false,
-            show_above_text: false,
-        })
+        .link_preview_options(no_preview())
         .reply_markup(keyboard)
         .await?;
     Ok(())
