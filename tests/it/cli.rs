@@ -167,8 +167,9 @@ async fn serve_answers_keeps_the_token_secret_and_stops_on_sigterm() {
     let sent = telegram.wait_for("sendMessage", 1, wait).await;
     assert!(sent[0].params["text"].as_str().unwrap().contains("Hamas"));
 
-    let status = Command::new("kill").arg("-TERM").arg(child.id().unwrap().to_string()).status().unwrap();
-    assert!(status.success());
+    let pid = child.id().expect("the child is running") as libc::pid_t;
+    // SAFETY: kill(2) only sends a signal to our own child process, which is alive.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let output =
         tokio::time::timeout(wait, child.wait_with_output()).await.expect("stops within 30 s").unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
