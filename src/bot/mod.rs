@@ -31,28 +31,27 @@ use state::{Access, AnswerCache, LiveAnswer, RateLimiter};
 /// What the handlers need of a Bot API client. Production uses [`Throttled`]; load
 /// benchmarks against a local fake use a bare `Bot`, because `Throttle` releases
 /// queued requests only every 250 ms, which would swamp any latency figure.
-pub trait AppBot: Client + Clone + Send + Sync + 'static {}
-
-impl<T> AppBot for T where T: Client + Clone + Send + Sync + 'static {}
-
-/// A requester whose requests (the ones the bot makes) can cross threads.
-pub trait Client:
+pub trait AppBot:
     Requester<
-        Err = teloxide::RequestError,
-        GetUpdates: Send,
-        GetMe: Send,
-        GetWebhookInfo: Send,
-        DeleteWebhook: Send,
-        SetMyCommands: Send,
-        SendMessage: Send,
-        EditMessageText: Send,
-        AnswerCallbackQuery: Send,
-        AnswerInlineQuery: Send,
-    >
+            Err = teloxide::RequestError,
+            // The requests the bot makes must cross threads.
+            GetUpdates: Send,
+            GetMe: Send,
+            GetWebhookInfo: Send,
+            DeleteWebhook: Send,
+            SetMyCommands: Send,
+            SendMessage: Send,
+            EditMessageText: Send,
+            AnswerCallbackQuery: Send,
+            AnswerInlineQuery: Send,
+        > + Clone
+    + Send
+    + Sync
+    + 'static
 {
 }
 
-impl<T> Client for T where
+impl<T> AppBot for T where
     T: Requester<
             Err = teloxide::RequestError,
             GetUpdates: Send,
@@ -64,7 +63,10 @@ impl<T> Client for T where
             EditMessageText: Send,
             AnswerCallbackQuery: Send,
             AnswerInlineQuery: Send,
-        >
+        > + Clone
+        + Send
+        + Sync
+        + 'static
 {
 }
 

@@ -240,26 +240,30 @@ pub fn one_message(hits: &[Hit]) -> (String, usize) {
     (text, fitted)
 }
 
-/// Greedily packs whole blocks into messages; a block too long on its own is split
-/// with [`split_escaped`] on its plain text.
+/// Greedily packs whole blocks into messages, blank-line separated.
 pub fn pack(blocks: impl IntoIterator<Item = String>, limit: usize) -> Vec<String> {
-    const SEPARATOR: &str = "\n\n";
+    pack_with(blocks, "\n\n", limit)
+}
+
+/// Greedily packs whole blocks into messages of at most `limit` UTF-16 units. Callers
+/// split long plain text beforehand ([`split_escaped`]); a tagged block that is still
+/// too long (only possible with pathological urls) is sent as its plain text.
+fn pack_with(blocks: impl IntoIterator<Item = String>, separator: &str, limit: usize) -> Vec<String> {
     let mut messages = Vec::new();
     let mut current = String::new();
     for block in blocks {
         if utf16_len(&block) > limit {
-            // Only plain escaped text can be this long (tagged blocks are bounded).
             if !current.is_empty() {
                 messages.push(std::mem::take(&mut current));
             }
-            messages.extend(split_escaped(&unescape(&block), limit));
+            messages.extend(split_escaped(&unescape(&strip_tags(&block)), limit));
             continue;
         }
-        if !current.is_empty() && utf16_len(&current) + utf16_len(SEPARATOR) + utf16_len(&block) > limit {
+        if !current.is_empty() && utf16_len(&current) + utf16_len(separator) + utf16_len(&block) > limit {
             messages.push(std::mem::take(&mut current));
         }
         if !current.is_empty() {
-            current.push_str(SEPARATOR);
+            current.push_str(separator);
         }
         current.push_str(&block);
     }
@@ -267,6 +271,21 @@ pub fn pack(blocks: impl IntoIterator<Item = String>, limit: usize) -> Vec<Strin
         messages.push(current);
     }
     messages
+}
+
+/// The text of our own HTML without its tags (tags never contain `<` or `>` inside).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Inverse of [`escape`] for text without tags.
@@ -325,7 +344,7 @@ pub fn article_messages(info: &ArticleInfo, paragraphs: &[String]) -> Vec<String
     if let Some(url) = &info.url {
         let _ = write!(head, "\n<a href=\"{}\">{}</a>", escape(url), escape(&shorten(url, 80)));
     }
-    let blocks = std::iter::once(head).chain(paragraphs.iter().map(|p| escape(p)));
+    let blocks = std::iter::once(head).chain(paragraphs.iter().flat_map(|p| split_escaped(p, MESSAGE_LIMIT)));
     pack(blocks, MESSAGE_LIMIT)
 }
 
@@ -343,7 +362,7 @@ pub fn latest(articles: &[ArticleInfo], lang: Lang) -> Vec<String> {
         line
     });
     let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::LatestHeader)));
-    pack_lines(std::iter::once(header).chain(lines))
+    pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
 }
 
 /// `/sources`: outlets with their article counts.
@@ -360,25 +379,7 @@ pub fn sources(sources: &[(String, usize)], lang: Lang) -> Vec<String> {
         format!("• {} — {n}", escape(name))
     });
     let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::SourcesHeader)));
-    pack_lines(std::iter::once(header).chain(lines))
-}
-
-fn pack_lines(lines: impl Iterator<Item = String>) -> Vec<String> {
-    let mut messages = Vec::new();
-    let mut current = String::new();
-    for line in lines {
-        if !current.is_empty() && utf16_len(&current) + 1 + utf16_len(&line) > MESSAGE_LIMIT {
-            messages.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push('\n');
-        }
-        current.push_str(&line);
-    }
-    if !current.is_empty() {
-        messages.push(current);
-    }
-    messages
+    pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
 }
 
 /// An inline result's description: the start of the excerpt, plain text.
