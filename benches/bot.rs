@@ -53,7 +53,7 @@ async fn main() {
     let telegram = FakeTelegram::start().await;
     let mut config = Config::from_lookup(|_| None).unwrap();
     config.rate_limit_per_minute = 1000;
-    let app = Arc::new(App::new(index, &config));
+    let app = Arc::new(App::new(index, newsdesk::store::Store::in_memory().unwrap(), &config));
     let mut dispatcher = bot::dispatcher(telegram.bot(), app);
     let token = dispatcher.shutdown_token();
     let running = tokio::spawn(async move { dispatcher.dispatch().await });

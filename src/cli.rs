@@ -16,6 +16,8 @@ use crate::config::Config;
 use crate::eval;
 use crate::plain;
 use crate::search::{Answer, AskOptions, NewsIndex, SearchError};
+use crate::store::Store;
+use crate::watch::{self, ServeLock};
 
 #[derive(Debug, Parser)]
 #[command(name = "newsdesk", version, about = "Answers questions about a news archive with cited excerpts")]
@@ -153,6 +155,24 @@ fn open_index(config: &Config) -> anyhow::Result<NewsIndex> {
 
 fn index(config: &Config) -> anyhow::Result<()> {
     check_corpus(config)?;
+    if let Some(holder) = ServeLock::holder(&config.index) {
+        let ours = watch::absolute(&config.corpus);
+        if holder.corpus == ours {
+            eprintln!(
+                "newsdesk serve (pid {}) is running on this index and picks up changes in {} by itself within seconds; nothing to do",
+                holder.pid,
+                ours.display()
+            );
+            return Ok(());
+        }
+        return Err(UsageError(format!(
+            "newsdesk serve (pid {}) is running on the index in {}, kept in step with {}; stop it, or give this corpus its own --index",
+            holder.pid,
+            config.index.display(),
+            holder.corpus.display()
+        ))
+        .into());
+    }
     let index = open_index(config)?;
     let report = sync_with_progress(&index, &config.corpus)?;
     eprintln!(
@@ -196,6 +216,18 @@ fn sync_with_progress(index: &NewsIndex, corpus: &Path) -> Result<crate::search:
 /// When another process holds the index (a running `serve`), the index is used as it is.
 fn index_for_answers(config: &Config) -> anyhow::Result<NewsIndex> {
     check_corpus(config)?;
+    if let Some(holder) = ServeLock::holder(&config.index) {
+        tracing::info!(
+            pid = holder.pid,
+            "a running newsdesk serve keeps this index up to date; answering from it"
+        );
+        return open_index(config);
+    }
+    synced_index(config)
+}
+
+/// Opens the index and brings it in step with the corpus.
+fn synced_index(config: &Config) -> anyhow::Result<NewsIndex> {
     let index = open_index(config)?;
     match sync_with_progress(&index, &config.corpus) {
         Ok(report) if report.files_indexed + report.files_removed > 0 => {
@@ -329,10 +361,31 @@ fn evaluate(
 
 fn serve(config: &Config) -> anyhow::Result<()> {
     let bot = crate::bot::bot(config).map_err(|err| UsageError(format!("{err:#}")))?;
-    let index = index_for_answers(config)?;
-    let app = std::sync::Arc::new(crate::bot::App::new(index, config));
+    check_corpus(config)?;
+    let _lock = match ServeLock::acquire(&config.index, &config.corpus)
+        .with_context(|| format!("cannot lock the index in {}", config.index.display()))?
+    {
+        Ok(lock) => lock,
+        Err(holder) => {
+            return Err(UsageError(format!(
+                "another newsdesk serve (pid {}) is already running on the index in {}",
+                holder.pid,
+                config.index.display()
+            ))
+            .into());
+        }
+    };
+    let store = Store::open(&config.database())?;
+    let index = synced_index(config)?;
+    let app = std::sync::Arc::new(crate::bot::App::new(index.clone(), store, config));
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async move { crate::bot::serve(crate::bot::throttled(bot), app).await })
+    let (corpus, rescan) = (config.corpus.clone(), std::time::Duration::from_secs(config.rescan_seconds));
+    runtime.block_on(async move {
+        let watcher = tokio::spawn(watch::watch_corpus(index, corpus, rescan));
+        let served = crate::bot::serve(crate::bot::throttled(bot), app).await;
+        watcher.abort();
+        served
+    })
 }
 
 /// A terminal session: each line is a question, answered as the bot would; `more`

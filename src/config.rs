@@ -23,6 +23,9 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("NEWSDESK_ALLOWED_USERS", ""),
     ("NEWSDESK_ADMINS", ""),
     ("NEWSDESK_RATE_LIMIT", "10"),
+    ("NEWSDESK_DATA", "data"),
+    ("NEWSDESK_TZ", "Europe/Kyiv"),
+    ("NEWSDESK_RESCAN_SECONDS", "60"),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +52,13 @@ pub struct Config {
     pub admins: Vec<u64>,
     /// Questions one user may ask per minute.
     pub rate_limit_per_minute: u32,
+    /// Folder of the bot's state: `newsdesk.db` (subscriptions, settings, outbox).
+    pub data: PathBuf,
+    /// Default time zone of digest schedules (IANA name); chats set their own.
+    pub tz: String,
+    /// While serving, the corpus folder is re-scanned this often besides being
+    /// watched, for file systems that do not report changes.
+    pub rescan_seconds: u64,
 }
 
 /// A string that never appears in logs or `Debug` output.
@@ -147,6 +157,19 @@ impl Config {
         let rate_limit_per_minute =
             parse_range(&mut problems, "NEWSDESK_RATE_LIMIT", &get("NEWSDESK_RATE_LIMIT"), 1..=1000)
                 .unwrap_or(10) as u32;
+        let data = PathBuf::from(get("NEWSDESK_DATA"));
+        let tz = get("NEWSDESK_TZ");
+        if crate::digest::time_zone(&tz).is_none() {
+            problems
+                .push(format!("invalid NEWSDESK_TZ={tz:?}: not an IANA time zone name such as Europe/Kyiv"));
+        }
+        let rescan_seconds = parse_range(
+            &mut problems,
+            "NEWSDESK_RESCAN_SECONDS",
+            &get("NEWSDESK_RESCAN_SECONDS"),
+            1..=86_400,
+        )
+        .unwrap_or(60) as u64;
         if problems.is_empty() {
             Ok(Config {
                 corpus,
@@ -159,6 +182,9 @@ impl Config {
                 allowed_users,
                 admins,
                 rate_limit_per_minute,
+                data,
+                tz,
+                rescan_seconds,
             })
         } else {
             Err(ConfigError { problems })
@@ -167,6 +193,11 @@ impl Config {
 }
 
 impl Config {
+    /// The SQLite database of the bot's state.
+    pub fn database(&self) -> PathBuf {
+        self.data.join("newsdesk.db")
+    }
+
     /// The bot token, or the error that explains how to set it.
     pub fn token(&self) -> Result<&Secret, ConfigError> {
         self.token.as_ref().ok_or_else(|| ConfigError {
@@ -237,6 +268,18 @@ mod tests {
         assert_eq!(config.index, PathBuf::from("data/index"));
         assert_eq!(config.results, 3);
         assert_eq!(config.min_coverage, DEFAULT_MIN_COVERAGE);
+        assert_eq!(config.database(), PathBuf::from("data/newsdesk.db"));
+        assert_eq!(config.tz, "Europe/Kyiv");
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_a_problem() {
+        let err = load(&[("NEWSDESK_TZ", "Europe/Atlantis")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid NEWSDESK_TZ=\"Europe/Atlantis\": not an IANA time zone name such as Europe/Kyiv"
+        );
+        assert_eq!(load(&[("NEWSDESK_TZ", "America/New_York")]).unwrap().tz, "America/New_York");
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! newsdesk answers questions about a news archive with cited excerpts, on the
 //! command line and in Telegram.
 //!
-//! Dependency rule: [`analysis`], [`corpus`], [`excerpt`], [`search`] and [`eval`]
-//! never depend on teloxide or any front end; they return plain data that the CLI and
-//! the bot render. Only `cli` reads the process environment, through [`config`].
+//! Dependency rule: [`analysis`], [`corpus`], [`excerpt`], [`search`], [`eval`],
+//! [`digest`], [`store`] and [`watch`] never depend on teloxide or any front end;
+//! they return plain data that the CLI and the bot render. Only `cli` reads the
+//! process environment, through [`config`].
 
 pub mod analysis;
 pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod digest;
 pub mod eval;
 pub mod excerpt;
 pub mod plain;
 pub mod search;
+pub mod store;
+pub mod watch;

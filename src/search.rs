@@ -16,15 +16,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analysis::{NewsTokenizer, analyze};
+use crate::analysis::{NewsTokenizer, analyze, sentences};
 use crate::corpus::{self, Article, Skipped};
 use crate::excerpt::{Excerpt, PassageMatch, QueryTerms};
 
@@ -34,7 +34,7 @@ const ANALYZER: &str = "news";
 
 /// Bumped whenever the schema, the analyzer or passage splitting changes; an index
 /// of another version is rebuilt from the corpus.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// File in the index folder that records which corpus files are indexed.
 const MANIFEST_FILE: &str = "newsdesk-manifest.json";
@@ -120,7 +120,7 @@ fn schema() -> Schema {
     builder.add_text_field("date", STRING | STORED | FAST);
     builder.add_text_field("url", STORED);
     builder.add_text_field("lang", STRING | STORED);
-    builder.add_u64_field("added", STORED | FAST);
+    builder.add_u64_field("added", STORED | INDEXED | FAST);
     builder.build()
 }
 
@@ -188,7 +188,7 @@ pub struct Hit {
     pub score: f32,
 }
 
-/// An article's metadata, as listed by [`NewsIndex::latest`] and [`NewsIndex::sources`].
+/// An article's metadata, as listed by [`NewsIndex::articles`] and [`NewsIndex::sources`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArticleInfo {
     pub id: String,
@@ -197,9 +197,23 @@ pub struct ArticleInfo {
     pub date: Option<String>,
     pub url: Option<String>,
     pub lang: String,
-    /// Unix seconds when the article entered the index.
+    /// Unix milliseconds when the article entered the index. Every sync stamps its
+    /// articles with the time it started, and syncs never overlap, so a later sync's
+    /// articles always carry a larger stamp: digests use it as their cursor.
     pub added: u64,
 }
+
+/// An article added to the index recently, with its opening sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FreshArticle {
+    pub info: ArticleInfo,
+    /// The first sentence of the article, verbatim (cut at a word with "…" when over
+    /// [`LEAD_MAX_CHARS`]).
+    pub lead: String,
+}
+
+/// Longest lead sentence a digest shows.
+pub const LEAD_MAX_CHARS: usize = 280;
 
 /// What [`NewsIndex::sync`] did.
 #[derive(Clone, Debug, Default)]
@@ -287,7 +301,7 @@ impl NewsIndex {
     /// an id already present are added again, not replaced.
     pub fn add_articles(&self, articles: &[Article]) -> Result<usize, SearchError> {
         let mut writer = self.writer()?;
-        let added = now_secs();
+        let added = now_millis();
         let mut passages = 0;
         for article in articles {
             passages += self.add_article(&writer, article, "", added)?;
@@ -372,7 +386,7 @@ impl NewsIndex {
         }
 
         let mut writer = self.writer()?;
-        let added = now_secs();
+        let added = now_millis();
         for key in &removed {
             writer.delete_term(Term::from_field_text(self.fields.file, key));
             manifest.files.remove(key);
@@ -586,6 +600,81 @@ impl NewsIndex {
         Ok(out)
     }
 
+    /// Articles added after `since` (an [`ArticleInfo::added`] stamp) that match any
+    /// of the `include` words (every article when empty) and none of the `exclude`
+    /// words, in title or text; newest first, like [`NewsIndex::articles`].
+    pub fn fresh_articles(
+        &self,
+        since: u64,
+        include: &[String],
+        exclude: &[String],
+    ) -> Result<Vec<FreshArticle>, SearchError> {
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let recent = || -> Box<dyn Query> {
+            Box::new(RangeQuery::new(
+                std::ops::Bound::Excluded(Term::from_field_u64(f.added, since)),
+                std::ops::Bound::Unbounded,
+            ))
+        };
+        let words = |words: &[String]| -> Box<dyn Query> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for term in words.iter().flat_map(|w| analyze(w)) {
+                for field in [f.body, f.title] {
+                    let query =
+                        TermQuery::new(Term::from_field_text(field, &term.text), IndexRecordOption::Basic);
+                    clauses.push((Occur::Should, Box::new(query)));
+                }
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let articles_matching = |query: &dyn Query| -> Result<HashSet<String>, SearchError> {
+            let mut ids = HashSet::new();
+            for address in searcher.search(query, &DocSetCollector)? {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                ids.insert(text_of(&doc, f.article_id));
+            }
+            Ok(ids)
+        };
+        let mut wanted: Option<HashSet<String>> = None;
+        if !include.is_empty() {
+            let query = BooleanQuery::new(vec![(Occur::Must, recent()), (Occur::Must, words(include))]);
+            wanted = Some(articles_matching(&query)?);
+        }
+        let unwanted = if exclude.is_empty() {
+            HashSet::new()
+        } else {
+            articles_matching(&BooleanQuery::new(vec![
+                (Occur::Must, recent()),
+                (Occur::Must, words(exclude)),
+            ]))?
+        };
+        let first_passages = BooleanQuery::new(vec![
+            (Occur::Must, recent()),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_u64(f.passage, 0), IndexRecordOption::Basic)),
+            ),
+        ]);
+        let mut out = Vec::new();
+        for address in searcher.search(&first_passages, &DocSetCollector)? {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let info = self.info(&doc);
+            if wanted.as_ref().is_some_and(|w| !w.contains(&info.id)) || unwanted.contains(&info.id) {
+                continue;
+            }
+            out.push(FreshArticle { lead: lead_of(&text_of(&doc, f.body)), info });
+        }
+        out.sort_by(|a, b| {
+            b.info
+                .date
+                .cmp(&a.info.date)
+                .then(b.info.added.cmp(&a.info.added))
+                .then(a.info.id.cmp(&b.info.id))
+        });
+        Ok(out)
+    }
+
     /// Outlets with their article counts, most articles first.
     pub fn sources(&self) -> Result<Vec<(String, usize)>, SearchError> {
         let mut counts: HashMap<String, usize> = HashMap::new();
@@ -627,8 +716,20 @@ fn opt_text(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+fn now_millis() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The first sentence of `text`, cut at a word boundary when too long.
+fn lead_of(text: &str) -> String {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    let sentence = sentences(first).first().map_or(first, |&(s, e)| &first[s..e]).trim();
+    if sentence.chars().count() <= LEAD_MAX_CHARS {
+        return sentence.to_owned();
+    }
+    let cut = sentence.char_indices().nth(LEAD_MAX_CHARS).map_or(sentence.len(), |(i, _)| i);
+    let cut = sentence[..cut].rfind(' ').filter(|&i| i > cut / 2).unwrap_or(cut);
+    format!("{}…", sentence[..cut].trim_end())
 }
 
 /// Splits an article into passages: runs of whole paragraphs of about

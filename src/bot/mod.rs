@@ -6,6 +6,7 @@
 //! [`answer`] call, so they cannot drift apart. Errors from search are logged and
 //! answered with a fixed sentence; Telegram errors go to the dispatcher's log.
 
+pub mod digests;
 pub mod render;
 pub mod state;
 
@@ -24,7 +25,9 @@ use teloxide::types::{
 use teloxide::utils::command::BotCommands;
 
 use crate::config::Config;
+use crate::digest::{Clock, SystemClock};
 use crate::search::{Answer, AskOptions, NewsIndex};
+use crate::store::Store;
 use render::{Lang, Phrase, phrase};
 use state::{Access, AnswerCache, LiveAnswer, RateLimiter};
 
@@ -44,6 +47,8 @@ pub trait AppBot:
             EditMessageText: Send,
             AnswerCallbackQuery: Send,
             AnswerInlineQuery: Send,
+            GetChat: Send,
+            GetChatMember: Send,
         > + Clone
     + Send
     + Sync
@@ -63,6 +68,8 @@ impl<T> AppBot for T where
             EditMessageText: Send,
             AnswerCallbackQuery: Send,
             AnswerInlineQuery: Send,
+            GetChat: Send,
+            GetChatMember: Send,
         > + Clone
         + Send
         + Sync
@@ -105,28 +112,62 @@ pub enum Command {
     Article(String),
     #[command(description = "outlets in the archive")]
     Sources,
+    #[command(description = "news since the last digest, e.g. /digest nato")]
+    Digest(String),
+    #[command(description = "a daily digest, e.g. /subscribe 08:00 nato -russia")]
+    Subscribe(String),
+    #[command(description = "stop digests: /unsubscribe [number|@channel]")]
+    Unsubscribe(String),
+    #[command(description = "the digests scheduled here")]
+    Subscriptions,
+    #[command(description = "time zone of digests, e.g. /timezone Europe/Kyiv")]
+    Timezone(String),
+    #[command(description = "my language here: en, uk or auto")]
+    Language(String),
+    #[command(description = "quotes per answer here, 1-10")]
+    Results(String),
+    #[command(description = "questions that found nothing (bot admins)")]
+    Unanswered,
 }
 
 /// Everything the handlers share.
 pub struct App {
     pub index: NewsIndex,
+    /// Durable state: settings, subscriptions, the digest outbox, feedback.
+    pub store: Store,
     pub results: usize,
     pub min_coverage: f32,
     pub access: Access,
     pub limiter: RateLimiter,
     pub answers: AnswerCache,
+    /// Time zone of schedules in chats without their own (`NEWSDESK_TZ`).
+    pub default_tz: String,
+    /// The scheduler's clock; tests move it by hand.
+    pub clock: Arc<dyn Clock>,
+    /// Held while the outbox is being delivered, so no message is sent twice.
+    pub delivery: tokio::sync::Mutex<()>,
 }
 
 impl App {
-    pub fn new(index: NewsIndex, config: &Config) -> App {
+    pub fn new(index: NewsIndex, store: Store, config: &Config) -> App {
         App {
             index,
+            store,
             results: config.results,
             min_coverage: config.min_coverage,
             access: Access::from_config(config),
             limiter: RateLimiter::new(config.rate_limit_per_minute),
             answers: AnswerCache::new(ANSWER_TTL, ANSWER_CACHE_ENTRIES),
+            default_tz: config.tz.clone(),
+            clock: Arc::new(SystemClock),
+            delivery: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The same app on another clock (tests and simulations).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App {
+        self.clock = clock;
+        self
     }
 }
 
@@ -158,8 +199,13 @@ pub fn schema<R: AppBot>() -> UpdateHandler<anyhow::Error> {
     // Anything else in a private chat gets a hint; in groups it is chatter.
     let other_private = dptree::filter(|msg: Message| msg.chat.is_private()).endpoint(on_other_private::<R>);
     let messages = Update::filter_message().branch(commands).branch(questions).branch(other_private);
+    // In a channel the bot is an admin of, admins' posts with commands work as in a
+    // group; other posts are the channel's own content.
+    let channel_commands = Update::filter_channel_post()
+        .branch(teloxide::filter_command::<Command, _>().endpoint(on_command::<R>));
     dptree::entry()
         .branch(messages)
+        .branch(channel_commands)
         .branch(Update::filter_inline_query().endpoint(on_inline::<R>))
         .branch(Update::filter_callback_query().endpoint(on_callback::<R>))
 }
@@ -314,7 +360,7 @@ async fn on_question<R: AppBot>(bot: R, msg: Message, app: Arc<App>, question: S
 /// Answers `question` in reply to `msg`: the cited excerpts with their buttons, or a
 /// short "nothing found".
 async fn answer<R: AppBot>(bot: &R, msg: &Message, app: &Arc<App>, question: &str) -> anyhow::Result<()> {
-    let lang = lang_of(msg.from.as_ref());
+    let lang = digests::lang_in(app, msg);
     let question = trimmed_question(question);
     if question.is_empty() {
         return say(bot, msg, lang, Phrase::AskUsage).await;
@@ -322,12 +368,17 @@ async fn answer<R: AppBot>(bot: &R, msg: &Message, app: &Arc<App>, question: &st
     if !admitted(bot, msg, app, lang).await? {
         return Ok(());
     }
-    let options = AskOptions { k: app.results, offset: 0, min_coverage: app.min_coverage };
+    let results = app.store.settings(msg.chat.id.0).ok().and_then(|s| s.results).unwrap_or(app.results);
+    let options = AskOptions { k: results, offset: 0, min_coverage: app.min_coverage };
     let Some(answer) = search(app, question.clone(), options).await else {
         return say(bot, msg, lang, Phrase::Unavailable).await;
     };
     tracing::debug!(answered = answer.answered, took_ms = answer.took.as_secs_f64() * 1e3, "answered");
     if !answer.answered {
+        // Kept for /unanswered: what readers look for and the archive lacks.
+        if let Err(err) = app.store.record_unanswered(msg.chat.id.0, &question, app.clock.now().as_second()) {
+            tracing::warn!(error = ?anyhow::Error::from(err), "cannot record an unanswered question");
+        }
         return say(bot, msg, lang, Phrase::NothingFound).await;
     }
     let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
@@ -365,8 +416,37 @@ fn keyboard(key: &str, first_rank: usize, results: usize, lang: Lang) -> InlineK
 const BUTTONS_PER_ROW: usize = 5;
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
-async fn on_command<R: AppBot>(bot: R, msg: Message, app: Arc<App>, command: Command) -> anyhow::Result<()> {
-    let lang = lang_of(msg.from.as_ref());
+async fn on_command<R: AppBot>(
+    bot: R,
+    msg: Message,
+    me: Me,
+    app: Arc<App>,
+    command: Command,
+) -> anyhow::Result<()> {
+    let lang = digests::lang_in(&app, &msg);
+    let managed = match &command {
+        Command::Digest(words) => Some(digests::on_digest(&bot, &msg, &app, words).await),
+        Command::Subscribe(args) => Some(digests::on_subscribe(&bot, &msg, &me, &app, args).await),
+        Command::Unsubscribe(args) => Some(digests::on_unsubscribe(&bot, &msg, &me, &app, args).await),
+        Command::Subscriptions => Some(digests::on_subscriptions(&bot, &msg, &app).await),
+        Command::Timezone(name) => Some(digests::on_timezone(&bot, &msg, &app, name).await),
+        Command::Language(arg) => Some(digests::on_language(&bot, &msg, &app, arg).await),
+        Command::Results(arg) => Some(digests::on_results(&bot, &msg, &app, arg).await),
+        Command::Unanswered => Some(digests::on_unanswered(&bot, &msg, &app).await),
+        _ => None,
+    };
+    if let Some(result) = managed {
+        return match result {
+            // Telegram refusing our reply is the dispatcher's to log; anything else
+            // (the database, the index) gets a polite sentence.
+            Err(err) if err.downcast_ref::<teloxide::RequestError>().is_some() => Err(err),
+            Err(err) => {
+                tracing::error!(error = ?err, "command failed");
+                say(&bot, &msg, lang, Phrase::Unavailable).await
+            }
+            Ok(()) => Ok(()),
+        };
+    }
     match command {
         Command::Start => say(&bot, &msg, lang, Phrase::Start).await,
         Command::Help => say(&bot, &msg, lang, Phrase::Help).await,
@@ -400,6 +480,14 @@ async fn on_command<R: AppBot>(bot: R, msg: Message, app: Arc<App>, command: Com
             }
             send_article(&bot, msg.chat.id, topic_of(&msg), &app, &id, lang).await
         }
+        Command::Digest(_)
+        | Command::Subscribe(_)
+        | Command::Unsubscribe(_)
+        | Command::Subscriptions
+        | Command::Timezone(_)
+        | Command::Language(_)
+        | Command::Results(_)
+        | Command::Unanswered => unreachable!("handled above"),
         Command::Sources => {
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
@@ -545,6 +633,18 @@ async fn on_callback<R: AppBot>(bot: R, query: CallbackQuery, app: Arc<App>) -> 
         }
         ("f", Some(vote @ ("+" | "-"))) => {
             tracing::info!(feedback = vote, question_len = live.question.len(), "answer feedback");
+            let now = app.clock.now().as_second();
+            let recorded = app.store.record_feedback(
+                chat_id.0,
+                query.from.id.0,
+                &live.question,
+                vote == "+",
+                &live.shown,
+                now,
+            );
+            if let Err(err) = recorded {
+                tracing::warn!(error = ?anyhow::Error::from(err), "cannot record feedback");
+            }
             bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Thanks)).await?;
         }
         _ => {
@@ -578,6 +678,14 @@ pub fn command_menu(lang: Lang) -> Vec<BotCommand> {
         ("latest", "найновіші статті"),
         ("article", "уся стаття за ідентифікатором"),
         ("sources", "видання в архіві"),
+        ("digest", "новини від останнього дайджесту"),
+        ("subscribe", "щоденний дайджест, напр. /subscribe 08:00 нато"),
+        ("unsubscribe", "скасувати дайджести"),
+        ("subscriptions", "заплановані дайджести"),
+        ("timezone", "часовий пояс дайджестів"),
+        ("language", "моя мова тут: uk, en або auto"),
+        ("results", "скільки цитат у відповіді"),
+        ("unanswered", "запитання без відповіді (адміністраторам)"),
     ];
     match lang {
         // teloxide's descriptions carry the "/" prefix; Telegram's menu wants bare
@@ -613,12 +721,17 @@ pub async fn register_commands<R: AppBot>(bot: &R) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Connects, registers the command menu, then long-polls until SIGINT (Ctrl-C) or
-/// SIGTERM, finishing the updates in flight.
+/// How often the digest scheduler looks for due subscriptions and pending messages.
+pub const SCHEDULER_TICK: Duration = Duration::from_secs(1);
+
+/// Connects, registers the command menu, starts the digest scheduler (which first
+/// delivers what a previous run left in the outbox), then long-polls until SIGINT
+/// (Ctrl-C) or SIGTERM, finishing the updates in flight.
 pub async fn serve<R: AppBot>(bot: R, app: Arc<App>) -> anyhow::Result<()> {
     let me = bot.get_me().await?;
     tracing::info!(username = %me.username(), "connected to Telegram");
     register_commands(&bot).await?;
+    let scheduler = tokio::spawn(digests::run_scheduler(bot.clone(), Arc::clone(&app), SCHEDULER_TICK));
     let mut dispatcher = dispatcher(bot, app);
 
     // `enable_ctrlc_handler` only listens for SIGINT, but `docker stop` and systemd
@@ -644,6 +757,8 @@ pub async fn serve<R: AppBot>(bot: R, app: Arc<App>) -> anyhow::Result<()> {
         }
     });
     dispatcher.dispatch().await;
+    // A digest cut off mid-send stays pending in the outbox and goes out next start.
+    scheduler.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -8,7 +8,9 @@
 
 use std::fmt::Write;
 
+use crate::digest::{Digest, DigestItem, TimeOfDay};
 use crate::search::{Answer, ArticleInfo, Hit};
+use crate::store::Subscription;
 
 /// Telegram's limit for one message, in UTF-16 code units after entity parsing.
 pub const MESSAGE_LIMIT: usize = 4096;
@@ -64,6 +66,23 @@ pub enum Phrase {
     EmptyArchive,
     ButtonMore,
     ButtonArticle,
+    DigestHeader,
+    DigestEmpty,
+    SubscribeUsage,
+    ManagersOnly,
+    BotAdminsOnly,
+    NoSubscriptions,
+    SubscriptionsHeader,
+    TimezoneUsage,
+    ChannelNotFound,
+    ChannelNotAdmin,
+    ChannelCantPost,
+    LanguageUsage,
+    ResultsUsage,
+    Saved,
+    UnansweredEmpty,
+    UnansweredHeader,
+    UnsubscribeUsage,
 }
 
 /// The sentence for `phrase` in `lang`, as plain text (no HTML).
@@ -77,10 +96,10 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
             "Вітаю! Я відповідаю на запитання про архів новин цитатами зі статей. Надішліть запитання, наприклад «Що Рютте сказав про гарантії безпеки?». /help — усе, що я вмію."
         }
         (Lang::En, Help) => {
-            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n\n/latest — newest articles\n/article ID — a whole article\n/sources — outlets in the archive"
+            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n\n/latest — newest articles\n/article ID — a whole article\n/sources — outlets in the archive\n\nDigests:\n/digest [keywords] — what is new since the last digest\n/subscribe 08:00 [keywords] [-excluded] — a digest every day (in a group, admins only; for a channel: /subscribe @channel 08:00 …)\n/subscriptions, /unsubscribe — see and stop them\n/timezone Europe/Kyiv — the time zone of this chat's digests\n/language en|uk|auto, /results 1-10 — how I answer here"
         }
         (Lang::Uk, Help) => {
-            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n\n/latest — найновіші статті\n/article ID — уся стаття\n/sources — видання в архіві"
+            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n\n/latest — найновіші статті\n/article ID — уся стаття\n/sources — видання в архіві\n\nДайджести:\n/digest [ключові слова] — що нового від останнього дайджесту\n/subscribe 08:00 [слова] [-виключені] — дайджест щодня (у групі лише для адміністраторів; для каналу: /subscribe @канал 08:00 …)\n/subscriptions, /unsubscribe — переглянути й скасувати\n/timezone Europe/Kyiv — часовий пояс дайджестів цього чату\n/language en|uk|auto, /results 1-10 — як я відповідаю тут"
         }
         (Lang::En, NothingFound) => {
             "I found nothing in the archive that answers this. Try other words, or ask about a person, place or event."
@@ -128,7 +147,218 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         (Lang::Uk, ButtonMore) => "Ще ▸",
         (Lang::En, ButtonArticle) => "Full article",
         (Lang::Uk, ButtonArticle) => "Уся стаття",
+        (Lang::En, DigestHeader) => "News digest",
+        (Lang::Uk, DigestHeader) => "Дайджест новин",
+        (Lang::En, DigestEmpty) => "Nothing new since the last digest.",
+        (Lang::Uk, DigestEmpty) => "Від останнього дайджесту нічого нового.",
+        (Lang::En, SubscribeUsage) => {
+            "Give a time and, if you like, keywords: /subscribe 08:00 nato ukraine -russia. The time is in this chat's time zone (see /timezone). For a channel you manage, send me /subscribe @channel 08:00 … in a private chat."
+        }
+        (Lang::Uk, SubscribeUsage) => {
+            "Вкажіть час і, за бажанням, ключові слова: /subscribe 08:00 нато україна -росія. Час — у часовому поясі цього чату (див. /timezone). Для каналу, яким ви керуєте, надішліть мені /subscribe @канал 08:00 … в особистому чаті."
+        }
+        (Lang::En, ManagersOnly) => "Only this chat's admins can change its digests and settings.",
+        (Lang::Uk, ManagersOnly) => {
+            "Змінювати дайджести й налаштування цього чату можуть лише його адміністратори."
+        }
+        (Lang::En, BotAdminsOnly) => "Only the bot's admins can see that.",
+        (Lang::Uk, BotAdminsOnly) => "Це бачать лише адміністратори бота.",
+        (Lang::En, NoSubscriptions) => "No digests are scheduled here. /subscribe 08:00 starts one.",
+        (Lang::Uk, NoSubscriptions) => "Тут не заплановано дайджестів. /subscribe 08:00 — почати.",
+        (Lang::En, SubscriptionsHeader) => "Scheduled digests:",
+        (Lang::Uk, SubscriptionsHeader) => "Заплановані дайджести:",
+        (Lang::En, TimezoneUsage) => {
+            "Give a time zone by its IANA name, e.g. /timezone Europe/Kyiv or /timezone America/New_York."
+        }
+        (Lang::Uk, TimezoneUsage) => {
+            "Вкажіть часовий пояс за назвою IANA, наприклад /timezone Europe/Kyiv або /timezone America/New_York."
+        }
+        (Lang::En, ChannelNotFound) => {
+            "I can't find that channel. Check its @name and add me to it as an admin who may post messages."
+        }
+        (Lang::Uk, ChannelNotFound) => {
+            "Не можу знайти цей канал. Перевірте його @назву й додайте мене адміністратором із правом публікувати."
+        }
+        (Lang::En, ChannelNotAdmin) => "Only admins of that channel can schedule digests there.",
+        (Lang::Uk, ChannelNotAdmin) => "Планувати дайджести в каналі можуть лише його адміністратори.",
+        (Lang::En, ChannelCantPost) => {
+            "I may not post in that channel: make me an admin with the right to post messages, then try again."
+        }
+        (Lang::Uk, ChannelCantPost) => {
+            "Я не можу публікувати в цьому каналі: зробіть мене адміністратором із правом публікувати й спробуйте знову."
+        }
+        (Lang::En, LanguageUsage) => {
+            "/language en or /language uk sets the language I use in this chat; /language auto follows each person's Telegram language."
+        }
+        (Lang::Uk, LanguageUsage) => {
+            "/language uk або /language en — мова, якою я пишу в цьому чаті; /language auto — мова Telegram кожної людини."
+        }
+        (Lang::En, ResultsUsage) => {
+            "/results 1 to 10 sets how many quotes an answer here shows; /results default resets it."
+        }
+        (Lang::Uk, ResultsUsage) => {
+            "/results від 1 до 10 — скільки цитат у відповіді тут; /results default — як спочатку."
+        }
+        (Lang::En, Saved) => "Saved.",
+        (Lang::Uk, Saved) => "Збережено.",
+        (Lang::En, UnansweredEmpty) => "Every question so far found an answer.",
+        (Lang::Uk, UnansweredEmpty) => "Поки що кожне запитання знайшло відповідь.",
+        (Lang::En, UnansweredHeader) => "Recent questions that found nothing:",
+        (Lang::Uk, UnansweredHeader) => "Останні запитання без відповіді:",
+        (Lang::En, UnsubscribeUsage) => {
+            "/unsubscribe stops every digest of this chat (or topic); /unsubscribe 3 stops digest #3 of /subscriptions; /unsubscribe @channel stops a channel's."
+        }
+        (Lang::Uk, UnsubscribeUsage) => {
+            "/unsubscribe — скасувати всі дайджести цього чату (чи теми); /unsubscribe 3 — дайджест №3 зі /subscriptions; /unsubscribe @канал — дайджести каналу."
+        }
     }
+}
+
+/// A digest as one message: a heading, then each story (title, linked when it has a
+/// url; lead sentence; its outlets and date). Stories that do not fit are counted
+/// on a last line.
+pub fn digest_message(digest: &Digest, filter: &str, lang: Lang) -> String {
+    let mut head = format!("<b>📰 {}</b>", escape(phrase(lang, Phrase::DigestHeader)));
+    if !filter.is_empty() {
+        let _ = write!(head, " · {}", escape(filter));
+    }
+    let blocks: Vec<String> =
+        digest.items.iter().enumerate().map(|(n, item)| digest_item(n + 1, item)).collect();
+    let mut text = head;
+    let mut shown = 0;
+    for block in &blocks {
+        // Room for the "and N more" line, should a later story not fit.
+        if utf16_len(&text) + 2 + utf16_len(block) + 60 > MESSAGE_LIMIT {
+            break;
+        }
+        text.push_str("\n\n");
+        text.push_str(block);
+        shown += 1;
+    }
+    let rest = blocks.len() - shown;
+    if rest > 0 {
+        let more = match lang {
+            Lang::En => format!("…and {rest} more: /latest"),
+            Lang::Uk => format!("…і ще {rest}: /latest"),
+        };
+        let _ = write!(text, "\n\n{}", escape(&more));
+    }
+    text
+}
+
+fn digest_item(n: usize, item: &DigestItem) -> String {
+    let title = escape(&shorten(&item.title, TITLE_CHARS));
+    let linked = item.sources.iter().find_map(|s| s.url.as_ref());
+    let mut block = match linked {
+        Some(url) => format!("{n}. <b><a href=\"{}\">{title}</a></b>", escape(url)),
+        None => format!("{n}. <b>{title}</b>"),
+    };
+    if !item.lead.is_empty() {
+        let _ = write!(block, "\n{}", escape(&item.lead));
+    }
+    let mut meta: Vec<String> = Vec::new();
+    for source in &item.sources {
+        let outlet = escape(source.outlet.as_deref().unwrap_or(&source.article_id));
+        meta.push(match (&source.url, item.sources.len() > 1) {
+            (Some(url), true) => format!("<a href=\"{}\">{outlet}</a>", escape(url)),
+            _ => outlet,
+        });
+    }
+    if let Some(date) = &item.date {
+        meta.push(escape(date));
+    }
+    let _ = write!(block, "\n<i>{}</i>", meta.join(" · "));
+    block
+}
+
+/// One subscription, as `/subscriptions` lists it and `/subscribe` confirms it.
+pub fn subscription_line(sub: &Subscription, lang: Lang) -> String {
+    let at = TimeOfDay::from_minute_of_day(sub.minute_of_day);
+    let mut line = format!("#{} · {at} {}", sub.id, escape(&sub.tz));
+    if let Some(title) = &sub.chat_title {
+        let _ = write!(line, " · {}", escape(title));
+    }
+    let words: Vec<String> = sub
+        .include
+        .split_whitespace()
+        .map(str::to_owned)
+        .chain(sub.exclude.split_whitespace().map(|w| format!("-{w}")))
+        .collect();
+    if !words.is_empty() {
+        let _ = write!(line, " · {}", escape(&words.join(" ")));
+    }
+    if sub.thread_id.is_some() {
+        line.push_str(match lang {
+            Lang::En => " · in this topic",
+            Lang::Uk => " · у цій темі",
+        });
+    }
+    if let Some(reason) = &sub.paused {
+        let paused = match lang {
+            Lang::En => "paused",
+            Lang::Uk => "призупинено",
+        };
+        let _ = write!(line, " · ⏸ {paused}: {}", escape(reason));
+    }
+    line
+}
+
+/// `/subscriptions`: every subscription on its own line.
+pub fn subscriptions(subs: &[Subscription], lang: Lang) -> Vec<String> {
+    if subs.is_empty() {
+        return vec![escape(phrase(lang, Phrase::NoSubscriptions))];
+    }
+    let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::SubscriptionsHeader)));
+    let lines = subs.iter().map(|s| format!("• {}", subscription_line(s, lang)));
+    pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
+}
+
+/// The confirmation of a new subscription, with when the first digest comes.
+pub fn subscribed(sub: &Subscription, first: &str, lang: Lang) -> String {
+    let line = subscription_line(sub, lang);
+    match lang {
+        Lang::En => format!("Done: a digest every day. {line}\nThe next one: {}.", escape(first)),
+        Lang::Uk => format!("Готово: дайджест щодня. {line}\nНаступний: {}.", escape(first)),
+    }
+}
+
+/// How many subscriptions `/unsubscribe` removed.
+pub fn unsubscribed(count: usize, lang: Lang) -> String {
+    match (lang, count) {
+        (Lang::En, 0) => "There was no such digest here.".into(),
+        (Lang::En, 1) => "Stopped 1 digest.".into(),
+        (Lang::En, n) => format!("Stopped {n} digests."),
+        (Lang::Uk, 0) => "Такого дайджесту тут немає.".into(),
+        (Lang::Uk, n) => format!("Скасовано дайджестів: {n}."),
+    }
+}
+
+/// The reply to `/timezone NAME` for an unknown name, or after setting a known one.
+pub fn timezone_reply(name: &str, known: bool, lang: Lang) -> String {
+    let name = escape(name);
+    match (lang, known) {
+        (Lang::En, true) => format!("Digests here now follow {name}."),
+        (Lang::Uk, true) => format!("Дайджести тут тепер за часом {name}."),
+        (Lang::En, false) => {
+            format!("I don't know the time zone “{name}”. {}", escape(phrase(lang, Phrase::TimezoneUsage)))
+        }
+        (Lang::Uk, false) => {
+            format!("Не знаю часового поясу «{name}». {}", escape(phrase(lang, Phrase::TimezoneUsage)))
+        }
+    }
+}
+
+/// `/unanswered`: questions with how often each was asked.
+pub fn unanswered(questions: &[(String, u64)], lang: Lang) -> Vec<String> {
+    if questions.is_empty() {
+        return vec![escape(phrase(lang, Phrase::UnansweredEmpty))];
+    }
+    let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::UnansweredHeader)));
+    let lines = questions.iter().map(|(q, n)| {
+        let q = escape(&shorten(q, 200));
+        if *n > 1 { format!("• {q} (×{n})") } else { format!("• {q}") }
+    });
+    pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
 }
 
 /// Escapes text for Telegram HTML: `<`, `>`, `&` and `"` (the last for attributes).

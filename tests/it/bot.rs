@@ -1,7 +1,6 @@
 //! The bot end to end: real update JSON through the real handler tree, against a fake
 //! Bot API on loopback, asserting the exact requests Telegram would receive.
 
-use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +9,7 @@ use teloxide::prelude::*;
 
 use newsdesk::bot::{self, App, AppBot};
 use newsdesk::config::Config;
+use newsdesk::store::Store;
 use teloxide::Bot;
 
 use crate::support::fake_telegram::{self as fake, FakeTelegram, Fault};
@@ -36,7 +36,7 @@ impl Harness {
         let telegram = FakeTelegram::start().await;
         let mut config = Config::from_lookup(|_| None).unwrap();
         configure(&mut config);
-        let app = Arc::new(App::new(seed_index().clone(), &config));
+        let app = Arc::new(App::new(seed_index().clone(), Store::in_memory().unwrap(), &config));
         // Unthrottled: Throttle releases requests every 250 ms, which would only slow
         // the tests; `a_429_is_waited_out…` and `serve_…` use the production stack.
         let bot = telegram.bot();
@@ -51,19 +51,7 @@ impl Harness {
 
     /// Like [`Harness::send`], with another Bot API client in front of the fake.
     async fn send_with<R: AppBot>(&self, bot: R, update: Value) -> bool {
-        let mut deps = bot::dependencies(Arc::clone(&self.app));
-        deps.insert(bot);
-        deps.insert(self.me.clone());
-        deps.insert(fake::to_update(&update));
-        let handler = bot::schema::<R>();
-        dptree::type_check(handler.sig(), &deps, &[]);
-        match handler.dispatch(deps).await {
-            ControlFlow::Break(result) => {
-                result.expect("the handler succeeds");
-                true
-            }
-            ControlFlow::Continue(_) => false,
-        }
+        crate::support::dispatch(bot, &self.me, &self.app, &update).await
     }
 
     /// The `sendMessage` calls made so far (a handler has finished when `send` returns).
@@ -398,7 +386,7 @@ async fn a_429_is_waited_out_and_the_answer_still_delivered() {
 async fn serve_long_polls_registers_commands_and_answers() {
     let telegram = FakeTelegram::start().await;
     let config = Config::from_lookup(|_| None).unwrap();
-    let app = Arc::new(App::new(seed_index().clone(), &config));
+    let app = Arc::new(App::new(seed_index().clone(), Store::in_memory().unwrap(), &config));
     let bot = bot::throttled(telegram.bot());
     bot::register_commands(&bot).await.unwrap();
     let mut dispatcher = bot::dispatcher(bot, app);
@@ -421,13 +409,38 @@ async fn serve_long_polls_registers_commands_and_answers() {
         .iter()
         .map(|c| c["command"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["start", "help", "ask", "latest", "article", "sources"]);
+    assert_eq!(
+        names,
+        [
+            "start",
+            "help",
+            "ask",
+            "latest",
+            "article",
+            "sources",
+            "digest",
+            "subscribe",
+            "unsubscribe",
+            "subscriptions",
+            "timezone",
+            "language",
+            "results",
+            "unanswered"
+        ]
+    );
     assert_eq!(commands[1].params["language_code"], "uk");
+    let uk: Vec<&str> = commands[1].params["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(uk, names, "both menus list the same commands");
 
     // The dispatcher asks Telegram for the update kinds the tree handles.
     let polls = telegram.calls_to("getUpdates");
     let allowed = polls[0].params["allowed_updates"].as_array().unwrap();
-    for kind in ["message", "inline_query", "callback_query"] {
+    for kind in ["message", "channel_post", "inline_query", "callback_query"] {
         assert!(allowed.iter().any(|k| k == kind), "{allowed:?}");
     }
 

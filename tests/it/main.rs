@@ -4,6 +4,7 @@ mod analysis;
 mod bot;
 mod cli;
 mod corpus;
+mod digests;
 mod render;
 mod search;
 mod support;

@@ -135,6 +135,7 @@ impl FakeTelegram {
                 next_update_id: 1,
                 next_message_id: FIRST_SENT_MESSAGE_ID,
                 member_status: "administrator".to_owned(),
+                member_status_of: HashMap::new(),
                 webhook_url: String::new(),
                 allowed_updates: None,
                 withheld: Vec::new(),
@@ -212,6 +213,18 @@ impl FakeTelegram {
             .iter()
             .filter(|r| r.call.method == "sendmessage" && !r.failed)
             .map(|r| r.call.params["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// The `sendMessage` calls Telegram accepted (not failed by a fault or by
+    /// validation), oldest first: what chats now show.
+    pub fn delivered(&self) -> Vec<Value> {
+        let state = self.shared.lock();
+        state
+            .calls
+            .iter()
+            .filter(|r| r.call.method == "sendmessage" && !r.failed)
+            .map(|r| r.call.params.clone())
             .collect()
     }
 
@@ -303,6 +316,17 @@ impl FakeTelegram {
         self.shared.lock().faults.entry(method.to_ascii_lowercase()).or_default().push_back(fault);
     }
 
+    /// Sets the `status` `getChatMember` answers for `user_id` in any chat, over the
+    /// one [`FakeTelegram::set_chat_member_status`] sets for everyone.
+    ///
+    /// # Panics
+    ///
+    /// If `status` is not one of Telegram's (see [`MEMBER_STATUSES`]).
+    pub fn set_member_status_of(&self, user_id: u64, status: &str) {
+        assert!(MEMBER_STATUSES.contains(&status), "unknown chat member status {status:?}");
+        self.shared.lock().member_status_of.insert(user_id as i64, status.to_owned());
+    }
+
     /// Sets the `status` every `getChatMember` answer has (default `"administrator"`).
     ///
     /// # Panics
@@ -339,6 +363,8 @@ struct FakeState {
     next_update_id: i64,
     next_message_id: i64,
     member_status: String,
+    /// Per-user statuses that override `member_status`.
+    member_status_of: HashMap<i64, String>,
     /// Empty when no webhook is set, as Telegram reports it.
     webhook_url: String,
     /// The last `allowed_updates` a `getUpdates` call sent; `None` means Telegram's default.
@@ -488,7 +514,10 @@ async fn answer(shared: &Shared, method: &str, params: &Value) -> Response {
         },
         "getchatmember" => {
             let user_id = params.get("user_id").and_then(int).unwrap_or_default();
-            let status = shared.lock().member_status.clone();
+            let status = {
+                let state = shared.lock();
+                state.member_status_of.get(&user_id).unwrap_or(&state.member_status).clone()
+            };
             ok(chat_member(&status, user_id))
         }
         _ => error(404, &format!("Not Found: method {method} is not faked"), None),
@@ -888,6 +917,9 @@ fn chat_member(status: &str, user_id: i64) -> Value {
             "can_delete_stories": true,
             "can_pin_messages": true,
             "can_manage_topics": false,
+            // Channel rights; Telegram sends them for channel admins.
+            "can_post_messages": true,
+            "can_edit_messages": true,
         }),
         "restricted" => json!({
             "until_date": 0,
@@ -975,6 +1007,39 @@ pub fn group_reply_to_bot(chat_id: i64, user_id: u64, text: &str, replied_messag
         "text": "An earlier answer from the bot",
     });
     update
+}
+
+/// Like [`group_text`], in the forum topic whose root message is `thread_id`.
+pub fn topic_text(chat_id: i64, thread_id: i32, user_id: u64, text: &str) -> Value {
+    let mut update = group_text(chat_id, user_id, text);
+    update["message"]["chat"]["is_forum"] = json!(true);
+    update["message"]["message_thread_id"] = json!(thread_id);
+    update["message"]["is_topic_message"] = json!(true);
+    update
+}
+
+/// A `channel_post` update: `text` posted in the channel `@username` (by one of its
+/// admins, signed as the channel, as Telegram shows channel posts).
+pub fn channel_post(username: &str, text: &str) -> Value {
+    let chat = chat_json(&ChatRef::Username(username.to_owned()));
+    let mut post = json!({
+        "message_id": INCOMING_MESSAGE_ID,
+        "sender_chat": chat,
+        "chat": chat,
+        "date": unix_now(),
+        "text": text,
+    });
+    if text.starts_with('/') {
+        let command = text.split_whitespace().next().unwrap_or(text);
+        post["entities"] =
+            json!([{ "type": "bot_command", "offset": 0, "length": command.encode_utf16().count() }]);
+    }
+    json!({ "channel_post": post })
+}
+
+/// The id the fake gives the channel `@username`.
+pub fn channel_chat_id(username: &str) -> i64 {
+    channel_id(username)
 }
 
 /// An update with an inline query `@newsdesk_bot {query}` from `user_id`.

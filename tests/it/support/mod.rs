@@ -3,10 +3,15 @@
 pub mod fake_telegram;
 pub mod telegram_html;
 
+use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use newsdesk::bot::{self, App, AppBot};
 use newsdesk::search::NewsIndex;
+use serde_json::Value;
+use teloxide::dptree;
+use teloxide::types::Me;
 
 /// The seeds indexed once for all read-only tests (in a folder that lives as long as
 /// the test process).
@@ -23,4 +28,26 @@ pub fn seed_index() -> &'static NewsIndex {
             (dir, index)
         })
         .1
+}
+
+/// Dispatches one update (JSON, as Telegram sends it) through `bot::schema()` with
+/// the production dependencies; false when no branch took it.
+///
+/// # Panics
+///
+/// If a handler returns an error: handlers answer users instead of failing.
+pub async fn dispatch<R: AppBot>(bot: R, me: &Me, app: &Arc<App>, update: &Value) -> bool {
+    let mut deps = bot::dependencies(Arc::clone(app));
+    deps.insert(bot);
+    deps.insert(me.clone());
+    deps.insert(fake_telegram::to_update(update));
+    let handler = bot::schema::<R>();
+    dptree::type_check(handler.sig(), &deps, &[]);
+    match handler.dispatch(deps).await {
+        ControlFlow::Break(result) => {
+            result.expect("the handler succeeds");
+            true
+        }
+        ControlFlow::Continue(_) => false,
+    }
 }
