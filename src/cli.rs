@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use tracing_subscriber::EnvFilter;
 
+use crate::bot::Updates;
 use crate::config::Config;
 use crate::eval;
 use crate::plain;
@@ -51,6 +52,9 @@ pub enum Command {
         #[command(flatten)]
         paths: Paths,
     },
+    /// Exit 0 when the running bot's /healthz (at NEWSDESK_HTTP_ADDR) says it is
+    /// healthy, 1 otherwise (for container health checks; needs no curl).
+    Healthcheck,
     /// Ask questions in an interactive terminal session, as the bot would answer them.
     Chat {
         #[command(flatten)]
@@ -130,6 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             paths.apply(&mut config);
             chat(&config)
         }
+        Command::Healthcheck => healthcheck(&config),
         Command::Eval { squad, questions, json, verbose, paths } => {
             paths.apply(&mut config);
             evaluate(&config, squad.as_deref(), questions.as_deref(), json, verbose)
@@ -361,7 +366,7 @@ fn evaluate(
 
 fn serve(config: &Config) -> anyhow::Result<()> {
     let bot = crate::bot::bot(config).map_err(|err| UsageError(format!("{err:#}")))?;
-    check_corpus(config)?;
+    config.check_folders().map_err(|err| UsageError(err.to_string()))?;
     let _lock = match ServeLock::acquire(&config.index, &config.corpus)
         .with_context(|| format!("cannot lock the index in {}", config.index.display()))?
     {
@@ -380,12 +385,53 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     let app = std::sync::Arc::new(crate::bot::App::new(index.clone(), store, config));
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let (corpus, rescan) = (config.corpus.clone(), std::time::Duration::from_secs(config.rescan_seconds));
+    let updates = match &config.webhook_url {
+        Some(url) => Updates::Webhook { url: url.clone(), secret: config.webhook_secret.clone() },
+        None => Updates::Polling,
+    };
     runtime.block_on(async move {
+        // Bound before connecting to Telegram, so a taken port fails at once.
+        let http = match config.http_addr {
+            Some(address) => Some(
+                tokio::net::TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on {address} (NEWSDESK_HTTP_ADDR)"))?,
+            ),
+            None => None,
+        };
         let watcher = tokio::spawn(watch::watch_corpus(index, corpus, rescan));
-        let served = crate::bot::serve(crate::bot::throttled(bot), app).await;
+        let served = crate::bot::serve(crate::bot::throttled(bot), app, http, updates).await;
         watcher.abort();
         served
     })
+}
+
+/// Asks the local HTTP listener for `/healthz` with a plain HTTP/1.0 request and
+/// prints its answer.
+fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    use std::io::Read;
+    let mut address = config
+        .http_addr
+        .ok_or_else(|| UsageError("NEWSDESK_HTTP_ADDR is off: there is no /healthz to ask".into()))?;
+    // A listener on every interface is reached on loopback.
+    if address.ip().is_unspecified() {
+        address.set_ip(if address.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let timeout = std::time::Duration::from_secs(5);
+    let mut stream = std::net::TcpStream::connect_timeout(&address, timeout)
+        .with_context(|| format!("nothing listens on {address}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.write_all(format!("GET /healthz HTTP/1.0\r\nHost: {address}\r\n\r\n").as_bytes())?;
+    let mut response = String::new();
+    stream.take(64 * 1024).read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let healthy = head.lines().next().is_some_and(|status| status.split_whitespace().nth(1) == Some("200"));
+    print!("{body}");
+    if healthy { Ok(()) } else { Err(anyhow::anyhow!("unhealthy")) }
 }
 
 /// A terminal session: each line is a question, answered as the bot would; `more`

@@ -26,6 +26,9 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("NEWSDESK_DATA", "data"),
     ("NEWSDESK_TZ", "Europe/Kyiv"),
     ("NEWSDESK_RESCAN_SECONDS", "60"),
+    ("NEWSDESK_HTTP_ADDR", "127.0.0.1:8080"),
+    ("NEWSDESK_WEBHOOK_URL", ""),
+    ("NEWSDESK_WEBHOOK_SECRET", ""),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +62,12 @@ pub struct Config {
     /// While serving, the corpus folder is re-scanned this often besides being
     /// watched, for file systems that do not report changes.
     pub rescan_seconds: u64,
+    /// Where `/healthz`, `/metrics` (and the webhook) listen; `None` when `off`.
+    pub http_addr: Option<std::net::SocketAddr>,
+    /// The public HTTPS URL Telegram posts updates to; `None` means long polling.
+    pub webhook_url: Option<url::Url>,
+    /// The secret Telegram sends with every webhook request; generated when unset.
+    pub webhook_secret: Option<Secret>,
 }
 
 /// A string that never appears in logs or `Debug` output.
@@ -170,6 +179,48 @@ impl Config {
             1..=86_400,
         )
         .unwrap_or(60) as u64;
+        let http_addr = match get("NEWSDESK_HTTP_ADDR").as_str() {
+            "off" | "none" => None,
+            raw => match raw.parse::<std::net::SocketAddr>() {
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    problems.push(format!(
+                        "invalid NEWSDESK_HTTP_ADDR={raw:?}: must be an address and port such as 127.0.0.1:8080, or off"
+                    ));
+                    None
+                }
+            },
+        };
+        let webhook_url = match get("NEWSDESK_WEBHOOK_URL").as_str() {
+            "" => None,
+            raw => match url::Url::parse(raw) {
+                Ok(url) if url.scheme() == "https" || is_loopback(&url) => Some(url),
+                Ok(_) => {
+                    problems.push(format!(
+                        "invalid NEWSDESK_WEBHOOK_URL={raw:?}: Telegram only posts to https:// URLs"
+                    ));
+                    None
+                }
+                Err(_) => {
+                    problems.push(format!("invalid NEWSDESK_WEBHOOK_URL={raw:?}: not a URL"));
+                    None
+                }
+            },
+        };
+        if webhook_url.is_some() && http_addr.is_none() {
+            problems.push("NEWSDESK_WEBHOOK_URL needs NEWSDESK_HTTP_ADDR to listen on; it is off".into());
+        }
+        let webhook_secret =
+            lookup("NEWSDESK_WEBHOOK_SECRET").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if let Some(secret) = &webhook_secret
+            && (secret.len() > 256
+                || !secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        {
+            problems.push(
+                "invalid NEWSDESK_WEBHOOK_SECRET: 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)".into(),
+            );
+        }
+        let webhook_secret = webhook_secret.map(Secret);
         if problems.is_empty() {
             Ok(Config {
                 corpus,
@@ -185,6 +236,9 @@ impl Config {
                 data,
                 tz,
                 rescan_seconds,
+                http_addr,
+                webhook_url,
+                webhook_secret,
             })
         } else {
             Err(ConfigError { problems })
@@ -193,6 +247,33 @@ impl Config {
 }
 
 impl Config {
+    /// Problems with the folders `serve` needs, one line each: the corpus must be a
+    /// readable folder, and the data folder creatable and writable.
+    pub fn check_folders(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        match std::fs::read_dir(&self.corpus) {
+            Ok(_) => {}
+            Err(err) => problems.push(format!(
+                "unreadable NEWSDESK_CORPUS={:?}: {} (it must be a folder of article files)",
+                self.corpus.display().to_string(),
+                io_reason(&err)
+            )),
+        }
+        let writable = std::fs::create_dir_all(&self.data).and_then(|()| {
+            let probe = self.data.join(".newsdesk-write-test");
+            std::fs::write(&probe, b"")?;
+            std::fs::remove_file(&probe)
+        });
+        if let Err(err) = writable {
+            problems.push(format!(
+                "unwritable NEWSDESK_DATA={:?}: {}",
+                self.data.display().to_string(),
+                io_reason(&err)
+            ));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(ConfigError { problems }) }
+    }
+
     /// The SQLite database of the bot's state.
     pub fn database(&self) -> PathBuf {
         self.data.join("newsdesk.db")
@@ -205,6 +286,26 @@ impl Config {
                 "TELOXIDE_TOKEN is not set: put the token from @BotFather in the environment or .env".into(),
             ],
         })
+    }
+}
+
+fn io_reason(err: &std::io::Error) -> &'static str {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such folder",
+        std::io::ErrorKind::PermissionDenied => "permission denied",
+        std::io::ErrorKind::NotADirectory => "not a folder",
+        _ => "cannot be opened",
+    }
+}
+
+/// Whether `url` points at this machine (allowed over plain http, for tests and a
+/// local Bot API server).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(host)) => host == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -270,6 +371,95 @@ mod tests {
         assert_eq!(config.min_coverage, DEFAULT_MIN_COVERAGE);
         assert_eq!(config.database(), PathBuf::from("data/newsdesk.db"));
         assert_eq!(config.tz, "Europe/Kyiv");
+    }
+
+    #[test]
+    fn every_start_up_problem_gets_its_own_line() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (
+                &[("TELOXIDE_TOKEN", "12345")],
+                "invalid TELOXIDE_TOKEN: expected the form <bot id>:<secret> given by @BotFather",
+            ),
+            (
+                &[("NEWSDESK_TZ", "Kyiv")],
+                "invalid NEWSDESK_TZ=\"Kyiv\": not an IANA time zone name such as Europe/Kyiv",
+            ),
+            (
+                &[("NEWSDESK_HTTP_ADDR", "localhost")],
+                "invalid NEWSDESK_HTTP_ADDR=\"localhost\": must be an address and port such as 127.0.0.1:8080, or off",
+            ),
+            (
+                &[("NEWSDESK_HTTP_ADDR", "0.0.0.0:99999")],
+                "invalid NEWSDESK_HTTP_ADDR=\"0.0.0.0:99999\": must be an address and port such as 127.0.0.1:8080, or off",
+            ),
+            (
+                &[("NEWSDESK_WEBHOOK_URL", "http://bot.example.org/hook")],
+                "invalid NEWSDESK_WEBHOOK_URL=\"http://bot.example.org/hook\": Telegram only posts to https:// URLs",
+            ),
+            (
+                &[("NEWSDESK_WEBHOOK_URL", "not a url")],
+                "invalid NEWSDESK_WEBHOOK_URL=\"not a url\": not a URL",
+            ),
+            (
+                &[("NEWSDESK_WEBHOOK_URL", "https://bot.example.org/hook"), ("NEWSDESK_HTTP_ADDR", "off")],
+                "NEWSDESK_WEBHOOK_URL needs NEWSDESK_HTTP_ADDR to listen on; it is off",
+            ),
+            (
+                &[("NEWSDESK_WEBHOOK_SECRET", "has spaces in it")],
+                "invalid NEWSDESK_WEBHOOK_SECRET: 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)",
+            ),
+            (
+                &[("NEWSDESK_RESCAN_SECONDS", "0")],
+                "invalid NEWSDESK_RESCAN_SECONDS=\"0\": must be a whole number from 1 to 86400",
+            ),
+            (
+                &[("NEWSDESK_TELEGRAM_API_URL", "ftp://x")],
+                "invalid NEWSDESK_TELEGRAM_API_URL=\"ftp://x\": must be an http(s) URL",
+            ),
+            (
+                &[("NEWSDESK_ALLOWED_CHATS", "-100, general")],
+                "invalid NEWSDESK_ALLOWED_CHATS: \"general\" is not a numeric Telegram id",
+            ),
+        ];
+        for (vars, expected) in cases {
+            let err = load(vars).unwrap_err();
+            assert_eq!(err.problems, [*expected], "{vars:?}");
+        }
+        let fine = load(&[
+            ("NEWSDESK_HTTP_ADDR", "0.0.0.0:8080"),
+            ("NEWSDESK_WEBHOOK_URL", "https://bot.example.org/telegram"),
+            ("NEWSDESK_WEBHOOK_SECRET", "s3cret_-token"),
+        ])
+        .unwrap();
+        assert_eq!(fine.http_addr, Some("0.0.0.0:8080".parse().unwrap()));
+        assert_eq!(fine.webhook_url.unwrap().path(), "/telegram");
+        assert!(!format!("{:?}", fine.webhook_secret).contains("s3cret"));
+        assert_eq!(load(&[("NEWSDESK_HTTP_ADDR", "off")]).unwrap().http_addr, None);
+        assert!(
+            load(&[("NEWSDESK_WEBHOOK_URL", "http://127.0.0.1:9000/hook")]).is_ok(),
+            "loopback may be http"
+        );
+    }
+
+    #[test]
+    fn folders_are_checked_before_serving() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        let mut config = load(&[]).unwrap();
+        config.corpus = dir.path().join("missing");
+        config.data = file.join("data");
+        let err = config.check_folders().unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{err}");
+        assert!(
+            err.problems[0].starts_with("unreadable NEWSDESK_CORPUS=")
+                && err.problems[0].contains("no such folder"),
+            "{err}"
+        );
+        assert!(err.problems[1].starts_with("unwritable NEWSDESK_DATA="), "{err}");
+        config.corpus = dir.path().to_owned();
+        config.data = dir.path().join("data");
+        assert!(config.check_folders().is_ok());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! command line and in Telegram.
 //!
 //! Dependency rule: [`analysis`], [`corpus`], [`excerpt`], [`search`], [`eval`],
-//! [`digest`], [`store`] and [`watch`] never depend on teloxide or any front end;
+//! [`digest`], [`store`], [`watch`] and [`ops`] never depend on teloxide or any front end;
 //! they return plain data that the CLI and the bot render. Only `cli` reads the
 //! process environment, through [`config`].
 
@@ -14,6 +14,7 @@ pub mod corpus;
 pub mod digest;
 pub mod eval;
 pub mod excerpt;
+pub mod ops;
 pub mod plain;
 pub mod search;
 pub mod store;

@@ -448,6 +448,11 @@ impl NewsIndex {
         Ok(report)
     }
 
+    /// The index folder (`None` for an in-memory index).
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     /// Number of passages in the index.
     pub fn num_passages(&self) -> u64 {
         self.reader.searcher().num_docs()

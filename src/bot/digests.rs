@@ -459,7 +459,7 @@ enum Outcome {
 }
 
 async fn deliver<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> anyhow::Result<()> {
-    let outcome = send_item(bot, item).await;
+    let outcome = send_item(bot, app, item).await;
     let now = app.clock.now().as_second();
     match outcome {
         Outcome::Sent(message) => {
@@ -484,7 +484,7 @@ async fn deliver<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> anyhow::Re
     Ok(())
 }
 
-async fn send_item<R: AppBot>(bot: &R, item: &OutboxItem) -> Outcome {
+async fn send_item<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> Outcome {
     for _ in 0..RETRY_AFTER_ROUNDS {
         let mut request = html_message(bot, ChatId(item.chat_id), item.text.clone());
         if let Some(thread) = item.thread_id {
@@ -494,13 +494,22 @@ async fn send_item<R: AppBot>(bot: &R, item: &OutboxItem) -> Outcome {
             request = request
                 .reply_parameters(ReplyParameters::new(MessageId(message)).allow_sending_without_reply());
         }
-        match request.await {
-            Ok(sent) => return Outcome::Sent(sent.id),
-            Err(RequestError::RetryAfter(wait)) => {
-                tracing::info!(wait_s = wait.seconds(), "Telegram asked to slow down; waiting");
-                tokio::time::sleep(wait.duration()).await;
+        let sent = request.await;
+        match sent {
+            Ok(sent) => {
+                app.telegram_ok();
+                return Outcome::Sent(sent.id);
             }
-            Err(err) => return classify(&err),
+            Err(err) => {
+                app.telegram_error(&err);
+                match err {
+                    RequestError::RetryAfter(wait) => {
+                        tracing::info!(wait_s = wait.seconds(), "Telegram asked to slow down; waiting");
+                        tokio::time::sleep(wait.duration()).await;
+                    }
+                    err => return classify(&err),
+                }
+            }
         }
     }
     Outcome::Failed("rate limited".into())
@@ -509,6 +518,7 @@ async fn send_item<R: AppBot>(bot: &R, item: &OutboxItem) -> Outcome {
 /// Sorts a failed send into "later" and "never". The reason never includes the
 /// request URL, which carries the token.
 fn classify(err: &RequestError) -> Outcome {
+    let later = || Outcome::Failed(super::error_detail(err));
     let gone = |reason: &str| Outcome::Undeliverable { reason: reason.to_owned(), chat_gone: true };
     match err {
         RequestError::Api(api) => match api {
@@ -530,12 +540,12 @@ fn classify(err: &RequestError) -> Outcome {
                 Outcome::Undeliverable { reason: api.to_string(), chat_gone: false }
             }
             // Anything else (a 5xx among them) may pass.
-            other => Outcome::Failed(other.to_string()),
+            _ => later(),
         },
         RequestError::MigrateToChatId(_) => gone("the group became a supergroup; subscribe again there"),
-        RequestError::Network(_) => Outcome::Failed("network error".into()),
-        RequestError::InvalidJson { .. } => Outcome::Failed("invalid response from Telegram".into()),
-        RequestError::Io(_) => Outcome::Failed("i/o error".into()),
-        RequestError::RetryAfter(_) => Outcome::Failed("rate limited".into()),
+        RequestError::Network(_)
+        | RequestError::InvalidJson { .. }
+        | RequestError::Io(_)
+        | RequestError::RetryAfter(_) => later(),
     }
 }

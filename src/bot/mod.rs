@@ -10,6 +10,7 @@ pub mod digests;
 pub mod render;
 pub mod state;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,7 @@ use teloxide::utils::command::BotCommands;
 
 use crate::config::Config;
 use crate::digest::{Clock, SystemClock};
+use crate::ops::{self, ErrorKind, Monitor};
 use crate::search::{Answer, AskOptions, NewsIndex};
 use crate::store::Store;
 use render::{Lang, Phrase, phrase};
@@ -134,7 +136,9 @@ pub enum Command {
 pub struct App {
     pub index: NewsIndex,
     /// Durable state: settings, subscriptions, the digest outbox, feedback.
-    pub store: Store,
+    pub store: Arc<Store>,
+    /// Counters and health for `/metrics` and `/healthz`.
+    pub monitor: Arc<Monitor>,
     pub results: usize,
     pub min_coverage: f32,
     pub access: Access,
@@ -152,7 +156,8 @@ impl App {
     pub fn new(index: NewsIndex, store: Store, config: &Config) -> App {
         App {
             index,
-            store,
+            store: Arc::new(store),
+            monitor: Arc::new(Monitor::default()),
             results: config.results,
             min_coverage: config.min_coverage,
             access: Access::from_config(config),
@@ -168,6 +173,64 @@ impl App {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App {
         self.clock = clock;
         self
+    }
+
+    /// What `/healthz` and `/metrics` read.
+    pub fn ops_state(&self) -> ops::OpsState {
+        let clock = Arc::clone(&self.clock);
+        ops::OpsState {
+            monitor: Arc::clone(&self.monitor),
+            index: self.index.clone(),
+            index_dir: self.index.dir().map(Path::to_owned),
+            store: Arc::clone(&self.store),
+            now: Arc::new(move || clock.now().as_second()),
+        }
+    }
+
+    pub(crate) fn telegram_ok(&self) {
+        self.monitor.telegram_ok(self.clock.now().as_second());
+    }
+
+    /// Counts a failed Telegram call for `/metrics` and `/healthz`.
+    pub(crate) fn telegram_error(&self, err: &teloxide::RequestError) {
+        self.monitor.telegram_error(error_kind(err), &error_detail(err));
+    }
+}
+
+/// The kind of a Telegram error, as `/metrics` labels it.
+pub fn error_kind(err: &teloxide::RequestError) -> ErrorKind {
+    use teloxide::{ApiError, RequestError};
+    match err {
+        RequestError::RetryAfter(_) => ErrorKind::RateLimited,
+        RequestError::Api(ApiError::TerminatedByOtherGetUpdates) => ErrorKind::Conflict,
+        RequestError::Api(
+            ApiError::BotBlocked
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::BotKickedFromChannel
+            | ApiError::CantInitiateConversation
+            | ApiError::NotEnoughRightsToPostMessages,
+        ) => ErrorKind::Forbidden,
+        RequestError::Api(ApiError::Unknown(text)) if text.starts_with("Forbidden") => ErrorKind::Forbidden,
+        RequestError::Api(_) | RequestError::MigrateToChatId(_) => ErrorKind::Api,
+        RequestError::Network(_) | RequestError::Io(_) => ErrorKind::Network,
+        RequestError::InvalidJson { .. } => ErrorKind::InvalidResponse,
+    }
+}
+
+/// A description of a Telegram error that never includes the request URL (which
+/// carries the token).
+pub fn error_detail(err: &teloxide::RequestError) -> String {
+    use teloxide::RequestError;
+    match err {
+        RequestError::Api(api) => api.to_string(),
+        RequestError::RetryAfter(wait) => format!("retry after {} s", wait.seconds()),
+        RequestError::MigrateToChatId(_) => "the group became a supergroup".into(),
+        RequestError::Network(net) if net.is_timeout() => "timed out".into(),
+        RequestError::Network(net) if net.is_connect() => "cannot connect".into(),
+        RequestError::Network(_) => "connection failed".into(),
+        RequestError::InvalidJson { .. } => "invalid JSON in the answer".into(),
+        RequestError::Io(_) => "i/o error".into(),
     }
 }
 
@@ -373,6 +436,7 @@ async fn answer<R: AppBot>(bot: &R, msg: &Message, app: &Arc<App>, question: &st
     let Some(answer) = search(app, question.clone(), options).await else {
         return say(bot, msg, lang, Phrase::Unavailable).await;
     };
+    app.monitor.question(answer.answered, answer.took);
     tracing::debug!(answered = answer.answered, took_ms = answer.took.as_secs_f64() * 1e3, "answered");
     if !answer.answered {
         // Kept for /unanswered: what readers look for and the archive lacks.
@@ -559,6 +623,7 @@ async fn on_inline<R: AppBot>(bot: R, query: InlineQuery, app: Arc<App>) -> anyh
     if allowed && within_rate && !question.is_empty() {
         let options = AskOptions { k: INLINE_RESULTS, offset: 0, min_coverage: app.min_coverage };
         if let Some(answer) = search(&app, question, options).await {
+            app.monitor.question(answer.answered, answer.took);
             for hit in &answer.hits {
                 let content = InputMessageContent::Text(
                     InputMessageContentText::new(render::citation(hit))
@@ -704,12 +769,23 @@ pub fn dispatcher<R: AppBot>(
     bot: R,
     app: Arc<App>,
 ) -> Dispatcher<R, anyhow::Error, teloxide::dispatching::DefaultKey> {
+    let errors = Arc::clone(&app);
     Dispatcher::builder(bot, schema::<R>())
         .dependencies(dependencies(app))
         .default_handler(|update| async move {
             tracing::debug!(update_id = ?update.id, "ignored update");
         })
-        .error_handler(LoggingErrorHandler::with_custom_text("update handler failed"))
+        .error_handler(Arc::new(move |err: anyhow::Error| {
+            let app = Arc::clone(&errors);
+            async move {
+                if let Some(telegram) = err.downcast_ref::<teloxide::RequestError>() {
+                    app.telegram_error(telegram);
+                    tracing::warn!(error = %error_detail(telegram), "Telegram refused a reply");
+                } else {
+                    tracing::error!(error = ?err, "update handler failed");
+                }
+            }
+        }))
         .enable_ctrlc_handler()
         .build()
 }
@@ -724,41 +800,140 @@ pub async fn register_commands<R: AppBot>(bot: &R) -> anyhow::Result<()> {
 /// How often the digest scheduler looks for due subscriptions and pending messages.
 pub const SCHEDULER_TICK: Duration = Duration::from_secs(1);
 
+/// How updates arrive.
+#[derive(Clone, Debug, Default)]
+pub enum Updates {
+    /// `getUpdates` long polling: no public address needed.
+    #[default]
+    Polling,
+    /// Telegram posts updates to `url` (which the HTTP listener serves, behind the
+    /// self-hoster's HTTPS proxy), each carrying `secret`.
+    Webhook { url: url::Url, secret: Option<crate::config::Secret> },
+}
+
 /// Connects, registers the command menu, starts the digest scheduler (which first
-/// delivers what a previous run left in the outbox), then long-polls until SIGINT
-/// (Ctrl-C) or SIGTERM, finishing the updates in flight.
-pub async fn serve<R: AppBot>(bot: R, app: Arc<App>) -> anyhow::Result<()> {
+/// delivers what a previous run left in the outbox), the Telegram health probe and
+/// the HTTP listener (`/healthz`, `/metrics`, and the webhook in webhook mode), then
+/// handles updates until SIGINT (Ctrl-C) or SIGTERM, finishing those in flight.
+pub async fn serve<R: AppBot>(
+    bot: R,
+    app: Arc<App>,
+    http: Option<tokio::net::TcpListener>,
+    updates: Updates,
+) -> anyhow::Result<()> {
     let me = bot.get_me().await?;
+    app.telegram_ok();
     tracing::info!(username = %me.username(), "connected to Telegram");
     register_commands(&bot).await?;
     let scheduler = tokio::spawn(digests::run_scheduler(bot.clone(), Arc::clone(&app), SCHEDULER_TICK));
-    let mut dispatcher = dispatcher(bot, app);
-
-    // `enable_ctrlc_handler` only listens for SIGINT, but `docker stop` and systemd
-    // send SIGTERM: without this, in-flight updates are cut off.
+    let probe = tokio::spawn(probe_telegram(bot.clone(), Arc::clone(&app)));
+    let mut routes = ops::router(app.ops_state());
+    let mut dispatcher = dispatcher(bot.clone(), Arc::clone(&app));
     let token = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut sigterm) = signal(SignalKind::terminate()) else {
-            tracing::warn!("cannot listen for SIGTERM; only Ctrl-C stops the bot cleanly");
-            return;
-        };
-        sigterm.recv().await;
-        tracing::info!("SIGTERM received, finishing the updates in flight");
-        // Shutting down before dispatching has started fails; retry until it works.
-        loop {
-            match token.shutdown() {
-                Ok(done) => {
-                    done.await;
-                    break;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+    tokio::spawn(stop_on_sigterm(token));
+
+    match updates {
+        Updates::Polling => {
+            if let Some(listener) = http {
+                tokio::spawn(serve_http(listener, routes, None));
             }
+            let polling = teloxide::update_listeners::polling_default(bot).await;
+            let polling_errors = Arc::clone(&app);
+            let on_error = Arc::new(move |err: teloxide::RequestError| {
+                let app = Arc::clone(&polling_errors);
+                async move { on_polling_error(&app, &err).await }
+            });
+            dispatcher.dispatch_with_listener(polling, on_error).await;
         }
-    });
-    dispatcher.dispatch().await;
+        Updates::Webhook { url, secret } => {
+            let listener = http.ok_or_else(|| anyhow::anyhow!("webhook mode needs the HTTP listener"))?;
+            let address = listener.local_addr()?;
+            let mut options = teloxide::update_listeners::webhooks::Options::new(address, url.clone());
+            if let Some(secret) = secret {
+                options = options.secret_token(secret.expose().to_owned());
+            }
+            // Sets the webhook (with the secret, checked on every request); stopping
+            // the listener deletes it again.
+            let (webhook, stopped, webhook_routes) =
+                teloxide::update_listeners::webhooks::axum_to_router(bot, options).await?;
+            app.telegram_ok();
+            tracing::info!(path = url.path(), "webhook set; Telegram posts updates to it");
+            routes = routes.merge(webhook_routes);
+            let server = tokio::spawn(serve_http(listener, routes, Some(Box::pin(stopped))));
+            dispatcher
+                .dispatch_with_listener(
+                    webhook,
+                    LoggingErrorHandler::with_custom_text("webhook listener failed"),
+                )
+                .await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
+    }
     // A digest cut off mid-send stays pending in the outbox and goes out next start.
     scheduler.abort();
+    probe.abort();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `enable_ctrlc_handler` only listens for SIGINT, but `docker stop` and systemd send
+/// SIGTERM: without this, in-flight updates are cut off.
+async fn stop_on_sigterm(token: teloxide::dispatching::ShutdownToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut sigterm) = signal(SignalKind::terminate()) else {
+        tracing::warn!("cannot listen for SIGTERM; only Ctrl-C stops the bot cleanly");
+        return;
+    };
+    sigterm.recv().await;
+    tracing::info!("SIGTERM received, finishing the updates in flight");
+    // Shutting down before dispatching has started fails; retry until it works.
+    loop {
+        match token.shutdown() {
+            Ok(done) => {
+                done.await;
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+type StopFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Serves `routes` until `stop` resolves (or forever).
+async fn serve_http(listener: tokio::net::TcpListener, routes: axum::Router, stop: Option<StopFuture>) {
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    tracing::info!(%address, "HTTP listening: /healthz, /metrics");
+    let server = axum::serve(listener, routes);
+    let served = match stop {
+        Some(stop) => server.with_graceful_shutdown(stop).await,
+        None => server.await,
+    };
+    if let Err(err) = served {
+        tracing::error!(error = %err, "the HTTP listener failed");
+    }
+}
+
+/// Errors from `getUpdates`, counted and explained; teloxide retries by itself.
+async fn on_polling_error(app: &App, err: &teloxide::RequestError) {
+    app.telegram_error(err);
+    match error_kind(err) {
+        ErrorKind::Conflict => tracing::error!(
+            "another program is receiving this bot's updates with the same token (Telegram answered 409 Conflict); \
+             stop the other newsdesk instance, or give each instance its own bot token"
+        ),
+        _ => tracing::warn!(error = %error_detail(err), "cannot get updates from Telegram; retrying"),
+    }
+}
+
+/// Confirms every [`ops::TELEGRAM_PROBE_INTERVAL`] that Telegram answers, for
+/// `/healthz` (a long poll that returns nothing says nothing either way).
+async fn probe_telegram<R: AppBot>(bot: R, app: Arc<App>) {
+    loop {
+        tokio::time::sleep(ops::TELEGRAM_PROBE_INTERVAL).await;
+        match bot.get_me().await {
+            Ok(_) => app.telegram_ok(),
+            Err(err) => app.telegram_error(&err),
+        }
+    }
 }

@@ -19,6 +19,7 @@ fn newsdesk(index: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str
         .env_remove("NEWSDESK_RESULTS")
         .env_remove("NEWSDESK_MIN_COVERAGE")
         .env("NEWSDESK_DATA", index.join("data"))
+        .env("NEWSDESK_HTTP_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
@@ -148,6 +149,12 @@ async fn serve_answers_keeps_the_token_secret_and_stops_on_sigterm() {
     const TOKEN: &str = "123456:SECRETabcdefghijklmnopqrstuvwxyz";
     let telegram = FakeTelegram::start().await;
     let dir = tempfile::tempdir().unwrap();
+    let http = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().to_string()
+    };
+    // As if a second instance polled with the same token: Telegram answers 409.
+    telegram.fail_next("getUpdates", crate::support::fake_telegram::Fault::Conflict);
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
         .arg("serve")
         .arg("--corpus")
@@ -155,6 +162,7 @@ async fn serve_answers_keeps_the_token_secret_and_stops_on_sigterm() {
         .arg("--index")
         .arg(dir.path())
         .env("NEWSDESK_DATA", dir.path().join("data"))
+        .env("NEWSDESK_HTTP_ADDR", &http)
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("NEWSDESK_TELEGRAM_API_URL", telegram.url().as_str())
         .env("RUST_LOG", "trace")
@@ -164,10 +172,14 @@ async fn serve_answers_keeps_the_token_secret_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     let wait = std::time::Duration::from_secs(30);
-    telegram.wait_for("getUpdates", 1, wait).await;
+    telegram.wait_for("getUpdates", 2, wait).await;
     telegram.push_update(private_text(42, "Which war diverted attention from Ukraine?"));
     let sent = telegram.wait_for("sendMessage", 1, wait).await;
     assert!(sent[0].params["text"].as_str().unwrap().contains("Hamas"));
+    // The container health check asks /healthz.
+    let health = healthcheck(&http);
+    assert!(health.status.success(), "{health:?}");
+    assert!(String::from_utf8_lossy(&health.stdout).starts_with("ok: index has "), "{health:?}");
 
     let pid = child.id().expect("the child is running") as libc::pid_t;
     // SAFETY: kill(2) only sends a signal to our own child process, which is alive.
@@ -177,8 +189,48 @@ async fn serve_answers_keeps_the_token_secret_and_stops_on_sigterm() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "exit {:?}\n{stderr}", output.status);
     assert!(stderr.contains("SIGTERM received"), "{stderr}");
+    assert!(
+        stderr.contains("another program is receiving this bot's updates with the same token"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("SECRETabcdef"), "the token leaked into the log:\n{stderr}");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("SECRETabcdef"));
+}
+
+/// `newsdesk healthcheck` against the HTTP listener at `address`.
+fn healthcheck(address: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("healthcheck")
+        .env("NEWSDESK_HTTP_ADDR", address)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn healthcheck_fails_when_nothing_listens() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let out = healthcheck(&port);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing listens on"), "{out:?}");
+}
+
+#[test]
+fn serve_refuses_an_unreadable_corpus_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
+    let out = cmd
+        .args(["serve", "--corpus"])
+        .arg(dir.path().join("no-such-folder"))
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .env("NEWSDESK_DATA", dir.path().join("data"))
+        .env("TELOXIDE_TOKEN", "123456:abc")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unreadable NEWSDESK_CORPUS=") && stderr.contains("no such folder"), "{stderr}");
 }
 
 #[test]

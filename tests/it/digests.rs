@@ -427,6 +427,7 @@ fn serve_process(telegram: &FakeTelegram, dir: &Path) -> tokio::process::Child {
         .arg("--index")
         .arg(dir.join("index"))
         .env("NEWSDESK_DATA", dir.join("data"))
+        .env("NEWSDESK_HTTP_ADDR", "127.0.0.1:0")
         .env("TELOXIDE_TOKEN", fake::TOKEN)
         .env("NEWSDESK_TELEGRAM_API_URL", telegram.url().as_str())
         .env("RUST_LOG", "info")

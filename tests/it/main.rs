@@ -5,6 +5,7 @@ mod bot;
 mod cli;
 mod corpus;
 mod digests;
+mod ops;
 mod render;
 mod search;
 mod support;

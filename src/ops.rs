@@ -1,0 +1,301 @@
+//! Operations: what `/healthz` and `/metrics` report, and the HTTP routes that serve
+//! them.
+//!
+//! [`Monitor`] is a set of counters and time stamps the bot updates as it works
+//! (atomics, so recording never blocks a handler). The routes read it, plus the
+//! index and the database, when asked. Nothing here knows Telegram: errors are
+//! recorded by [`ErrorKind`], which the bot derives from teloxide's errors.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::search::NewsIndex;
+use crate::store::Store;
+
+/// Upper bounds of the answer latency histogram, in seconds.
+const LATENCY_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+/// `/healthz` reports Telegram unreachable when no call succeeded for this long.
+/// The bot confirms contact at least every [`TELEGRAM_PROBE_INTERVAL`].
+pub const TELEGRAM_STALE_AFTER: Duration = Duration::from_secs(120);
+
+/// How often the bot checks that Telegram answers (`getMe`), besides its own calls.
+pub const TELEGRAM_PROBE_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Kinds of Telegram errors, as `/metrics` labels them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 429 Too Many Requests.
+    RateLimited,
+    /// 409: another process polls with the same token.
+    Conflict,
+    /// 403: blocked, removed, not allowed to post.
+    Forbidden,
+    /// Any other error Telegram answered with (400s, 5xx).
+    Api,
+    /// No answer: connection refused or reset, timeout.
+    Network,
+    /// An answer that was not the JSON Telegram sends.
+    InvalidResponse,
+}
+
+impl ErrorKind {
+    const ALL: [ErrorKind; 6] = [
+        ErrorKind::RateLimited,
+        ErrorKind::Conflict,
+        ErrorKind::Forbidden,
+        ErrorKind::Api,
+        ErrorKind::Network,
+        ErrorKind::InvalidResponse,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::Api => "api",
+            ErrorKind::Network => "network",
+            ErrorKind::InvalidResponse => "invalid_response",
+        }
+    }
+}
+
+/// Counters and time stamps of a running bot.
+#[derive(Debug, Default)]
+pub struct Monitor {
+    questions: AtomicU64,
+    abstentions: AtomicU64,
+    /// Per bucket of [`LATENCY_BUCKETS`] plus +Inf (not cumulative; summed on output).
+    latency_counts: [AtomicU64; LATENCY_BUCKETS.len() + 1],
+    /// Sum of latencies in microseconds.
+    latency_sum_us: AtomicU64,
+    telegram_errors: [AtomicU64; ErrorKind::ALL.len()],
+    /// Unix seconds of the last successful Telegram call (0: none yet).
+    telegram_ok_at: AtomicI64,
+    last_telegram_error: Mutex<Option<String>>,
+}
+
+impl Monitor {
+    /// Records an answered (or refused) question and how long it took.
+    pub fn question(&self, answered: bool, took: Duration) {
+        self.questions.fetch_add(1, Ordering::Relaxed);
+        if !answered {
+            self.abstentions.fetch_add(1, Ordering::Relaxed);
+        }
+        let seconds = took.as_secs_f64();
+        let bucket = LATENCY_BUCKETS.iter().position(|&b| seconds <= b).unwrap_or(LATENCY_BUCKETS.len());
+        self.latency_counts[bucket].fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_us.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Records that Telegram answered a call at `now` (unix seconds).
+    pub fn telegram_ok(&self, now: i64) {
+        self.telegram_ok_at.fetch_max(now, Ordering::Relaxed);
+    }
+
+    /// Records a failed Telegram call; `detail` must not contain the token.
+    pub fn telegram_error(&self, kind: ErrorKind, detail: &str) {
+        let i = ErrorKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed");
+        self.telegram_errors[i].fetch_add(1, Ordering::Relaxed);
+        *self.last_telegram_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Some(format!("{}: {detail}", kind.label()));
+    }
+
+    pub fn questions(&self) -> u64 {
+        self.questions.load(Ordering::Relaxed)
+    }
+
+    pub fn telegram_errors(&self, kind: ErrorKind) -> u64 {
+        let i = ErrorKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed");
+        self.telegram_errors[i].load(Ordering::Relaxed)
+    }
+}
+
+/// What the HTTP routes read.
+#[derive(Clone)]
+pub struct OpsState {
+    pub monitor: Arc<Monitor>,
+    pub index: NewsIndex,
+    pub index_dir: Option<PathBuf>,
+    pub store: Arc<Store>,
+    /// Current unix seconds (a function, so tests can move time).
+    pub now: Arc<dyn Fn() -> i64 + Send + Sync>,
+}
+
+/// `/healthz` and `/metrics`.
+pub fn router(state: OpsState) -> Router {
+    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics)).with_state(state)
+}
+
+/// The health verdict: `Ok` with a summary, or `Err` with every reason it is not.
+pub fn health(state: &OpsState) -> Result<String, Vec<String>> {
+    let mut problems = Vec::new();
+    if let Some(dir) = &state.index_dir
+        && !dir.join("meta.json").is_file()
+    {
+        problems.push(format!("index missing: {} has no meta.json", dir.display()));
+    }
+    let now = (state.now)();
+    let ok_at = state.monitor.telegram_ok_at.load(Ordering::Relaxed);
+    if ok_at == 0 || now - ok_at > TELEGRAM_STALE_AFTER.as_secs() as i64 {
+        let last = state.monitor.last_telegram_error.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let since = if ok_at == 0 { "since start".to_owned() } else { format!("for {} s", now - ok_at) };
+        problems.push(format!(
+            "Telegram not reachable {since} (last error: {})",
+            last.unwrap_or_else(|| "none".into())
+        ));
+    }
+    if problems.is_empty() {
+        Ok(format!(
+            "ok: index has {} passages; Telegram answered {} s ago",
+            state.index.num_passages(),
+            now - ok_at
+        ))
+    } else {
+        Err(problems)
+    }
+}
+
+async fn healthz(State(state): State<OpsState>) -> impl IntoResponse {
+    match health(&state) {
+        Ok(summary) => (StatusCode::OK, summary + "\n"),
+        Err(problems) => (StatusCode::SERVICE_UNAVAILABLE, problems.join("\n") + "\n"),
+    }
+}
+
+async fn metrics(State(state): State<OpsState>) -> impl IntoResponse {
+    let state2 = state.clone();
+    // Counting outbox rows and index files touches the disk: off the async threads.
+    let body = tokio::task::spawn_blocking(move || render_metrics(&state2)).await.unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
+}
+
+/// The Prometheus text exposition of everything [`Monitor`] counts, plus the outbox
+/// and the index.
+pub fn render_metrics(state: &OpsState) -> String {
+    let m = &state.monitor;
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, lines: &[(String, String)]| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (labels, value) in lines {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    let one = |v: u64| vec![(String::new(), v.to_string())];
+    metric(
+        "newsdesk_questions_total",
+        "counter",
+        "Questions asked (messages, commands, inline).",
+        &one(m.questions()),
+    );
+    metric(
+        "newsdesk_abstentions_total",
+        "counter",
+        "Questions answered with \"nothing found\".",
+        &one(m.abstentions.load(Ordering::Relaxed)),
+    );
+    let mut buckets = Vec::new();
+    let mut cumulative = 0;
+    for (i, bound) in LATENCY_BUCKETS.iter().map(|b| b.to_string()).chain(["+Inf".to_owned()]).enumerate() {
+        cumulative += m.latency_counts[i].load(Ordering::Relaxed);
+        buckets.push((format!("_bucket{{le=\"{bound}\"}}"), cumulative.to_string()));
+    }
+    buckets.push(("_sum".into(), format!("{}", m.latency_sum_us.load(Ordering::Relaxed) as f64 / 1e6)));
+    buckets.push(("_count".into(), cumulative.to_string()));
+    metric("newsdesk_answer_seconds", "histogram", "Time to find an answer (search and excerpts).", &buckets);
+    let errors: Vec<(String, String)> = ErrorKind::ALL
+        .iter()
+        .map(|k| (format!("{{kind=\"{}\"}}", k.label()), m.telegram_errors(*k).to_string()))
+        .collect();
+    metric("newsdesk_telegram_errors_total", "counter", "Failed Telegram API calls by kind.", &errors);
+    metric(
+        "newsdesk_telegram_429_total",
+        "counter",
+        "429 Too Many Requests answers from Telegram.",
+        &one(m.telegram_errors(ErrorKind::RateLimited)),
+    );
+    let ok_at = m.telegram_ok_at.load(Ordering::Relaxed);
+    metric(
+        "newsdesk_telegram_last_success_timestamp_seconds",
+        "gauge",
+        "When a Telegram API call last succeeded (unix time).",
+        &one(ok_at.max(0) as u64),
+    );
+    match state.store.outbox_counts() {
+        Ok(counts) => {
+            metric("newsdesk_digests_sent_total", "counter", "Digests delivered.", &one(counts.sent));
+            metric(
+                "newsdesk_digests_pending",
+                "gauge",
+                "Digests waiting in the outbox.",
+                &one(counts.pending),
+            );
+            metric(
+                "newsdesk_digests_dropped_total",
+                "counter",
+                "Digests Telegram refused for good (chat gone, bot blocked).",
+                &one(counts.dropped),
+            );
+        }
+        Err(err) => tracing::warn!(error = ?anyhow::Error::from(err), "cannot count the outbox for /metrics"),
+    }
+    metric(
+        "newsdesk_index_passages",
+        "gauge",
+        "Passages in the search index.",
+        &one(state.index.num_passages()),
+    );
+    if let Some(dir) = &state.index_dir {
+        metric("newsdesk_index_bytes", "gauge", "Size of the index folder on disk.", &one(folder_bytes(dir)));
+    }
+    out
+}
+
+fn folder_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some(if meta.is_dir() { folder_bytes(&e.path()) } else { meta.len() })
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_buckets_are_cumulative() {
+        let state = OpsState {
+            monitor: Arc::new(Monitor::default()),
+            index: NewsIndex::in_memory().unwrap(),
+            index_dir: None,
+            store: Arc::new(Store::in_memory().unwrap()),
+            now: Arc::new(|| 1_000),
+        };
+        state.monitor.question(true, Duration::from_micros(800));
+        state.monitor.question(false, Duration::from_millis(30));
+        state.monitor.question(true, Duration::from_secs(9));
+        let text = render_metrics(&state);
+        assert!(text.contains("newsdesk_answer_seconds_bucket{le=\"0.001\"} 1\n"), "{text}");
+        assert!(text.contains("newsdesk_answer_seconds_bucket{le=\"0.05\"} 2\n"), "{text}");
+        assert!(text.contains("newsdesk_answer_seconds_bucket{le=\"+Inf\"} 3\n"), "{text}");
+        assert!(text.contains("newsdesk_answer_seconds_count 3\n"), "{text}");
+        assert!(text.contains("newsdesk_abstentions_total 1\n"), "{text}");
+        assert_eq!(health(&state).unwrap_err().len(), 1, "Telegram never answered");
+        state.monitor.telegram_ok(990);
+        assert!(health(&state).is_ok());
+    }
+}
