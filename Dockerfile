@@ -24,7 +24,7 @@ COPY src ./src
 # The stand-in build left newer outputs for the crate itself: make sure it rebuilds.
 RUN touch src/main.rs src/lib.rs \
     && cargo build --release --locked \
-    && cp target/release/newsdesk /newsdesk
+    && strip --strip-debug -o /newsdesk target/release/newsdesk
 
 FROM debian:bookworm-slim
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home newsdesk \
