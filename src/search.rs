@@ -812,11 +812,17 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), SearchError> {
 }
 
 /// Removes an outdated index's files, leaving the folder.
+/// Files in the index folder that outlive a rebuild: the running server's lock.
+const KEPT_ON_REBUILD: [&str; 1] = ["newsdesk-serve.lock"];
+
 fn clear_index_dir(dir: &Path) -> Result<(), SearchError> {
     let entries =
         std::fs::read_dir(dir).map_err(|source| SearchError::CreateDir { path: dir.to_owned(), source })?;
     for entry in entries.flatten() {
         let path = entry.path();
+        if KEPT_ON_REBUILD.iter().any(|kept| entry.file_name() == *kept) {
+            continue;
+        }
         let result = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
         result.map_err(|source| SearchError::CreateDir { path: path.clone(), source })?;
     }

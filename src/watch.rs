@@ -161,4 +161,14 @@ mod tests {
         drop(lock);
         assert_eq!(ServeLock::holder(dir.path()), None);
     }
+
+    #[test]
+    fn rebuilding_an_old_index_keeps_the_serve_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let _lock = ServeLock::acquire(dir.path(), Path::new("seeds")).unwrap().unwrap();
+        // An index without a manifest is of an older format and is rebuilt.
+        std::fs::write(dir.path().join("meta.json"), "{}").unwrap();
+        NewsIndex::open_or_create(dir.path()).unwrap();
+        assert!(ServeLock::holder(dir.path()).is_some(), "the lock file survived the rebuild");
+    }
 }
