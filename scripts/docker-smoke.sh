@@ -28,17 +28,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+get() { python3 -c 'import sys, urllib.request
+try:
+    r = urllib.request.urlopen(sys.argv[1], timeout=5); print(r.status); print(r.read().decode())
+except Exception as e:
+    print(getattr(e, "code", 0)); print(e)' "$1" 2>/dev/null; }
+
+# The fake answers 404 to GET: any status means it is up.
+for _ in $(seq 1 50); do
+    [ "$(get "http://127.0.0.1:$api_port/" | head -1)" != 0 ] && break
+    sleep 0.2
+done
+
 docker run -d --name "$name" --network host \
     -e TELOXIDE_TOKEN=123456:SMOKE-test_token \
     -e NEWSDESK_TELEGRAM_API_URL="http://127.0.0.1:$api_port" \
     -e NEWSDESK_HTTP_ADDR="127.0.0.1:$http_port" \
     "$image" >/dev/null
-
-get() { python3 -c 'import sys, urllib.request
-try:
-    r = urllib.request.urlopen(sys.argv[1], timeout=5); print(r.status); print(r.read().decode())
-except Exception as e:
-    print(getattr(e, "code", 0)); print(e)' "$1"; }
 
 for _ in $(seq 1 120); do
     [ "$(get "http://127.0.0.1:$http_port/healthz" | head -1)" = 200 ] && break
@@ -61,7 +67,7 @@ for _ in $(seq 1 60); do
 done
 echo "$answer" | grep -q '<blockquote>' && echo "$answer" | grep -q 'Suspilne' \
     || { echo "no cited answer: $answer" >&2; docker logs "$name"; exit 1; }
-echo "answer: $(echo "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["text"][:160])')…"
+echo "answer: $(echo "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"][-1]["text"][:160])')…"
 get "http://127.0.0.1:$http_port/metrics" | grep -E '^newsdesk_questions_total'
 
 stop_started=$(date +%s.%N)

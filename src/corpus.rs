@@ -17,9 +17,14 @@ use serde::Deserialize;
 
 use crate::analysis::detect_language;
 
-/// Files larger than this are skipped: no news article is that long, and reading
-/// one would hold the whole file in memory.
+/// JSON-lines feeds larger than this are skipped: a file is held in memory while
+/// it is read.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A raw article file (`.txt`, `.md`) larger than this is skipped: no news article
+/// is that long (the longest in news-22k is under 100 KB), so it is a log, a dump
+/// or a mistake, and indexing it would bury real articles.
+pub const MAX_ARTICLE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Longer `source` fields are cut, longer `url` fields dropped: both are shown in
 /// every citation.
@@ -125,10 +130,14 @@ pub fn read_file(path: &Path) -> FileContents {
 /// The bytes of an article file, or why it cannot be read (too large, unreadable).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
     let skip = |reason: String| Skipped { path: path.to_path_buf(), line: None, reason };
+    let is_jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    let limit = if is_jsonl { MAX_FILE_BYTES } else { MAX_ARTICLE_BYTES };
     match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            Err(skip(format!("larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024))))
-        }
+        Ok(meta) if meta.len() > limit => Err(skip(format!(
+            "larger than {} MiB, the most one {} may be",
+            limit / (1024 * 1024),
+            if is_jsonl { "feed" } else { "article" }
+        ))),
         Ok(_) => std::fs::read(path).map_err(|err| skip(format!("cannot read: {err}"))),
         Err(err) => Err(skip(format!("cannot read: {err}"))),
     }
@@ -223,6 +232,13 @@ fn parse_jsonl(path: &Path, text: &str) -> FileContents {
             article.lang = lang.to_ascii_lowercase();
         }
         out.articles.push(article);
+    }
+    if out.articles.is_empty() && out.skipped.is_empty() {
+        out.skipped.push(Skipped {
+            path: path.to_path_buf(),
+            line: None,
+            reason: "empty: no articles".into(),
+        });
     }
     out
 }

@@ -265,7 +265,15 @@ impl NewsIndex {
             Index::open_in_dir(dir)?
         } else {
             if exists {
-                tracing::info!(dir = %dir.display(), "index format changed; rebuilding from the corpus");
+                match &manifest {
+                    Some(_) => {
+                        tracing::info!(dir = %dir.display(), "index format changed; rebuilding from the corpus")
+                    }
+                    None => tracing::warn!(
+                        dir = %dir.display(),
+                        "the index has no readable manifest (a first run was interrupted?); rebuilding from the corpus"
+                    ),
+                }
                 clear_index_dir(dir)?;
             }
             Index::create_in_dir(dir, schema())?
@@ -811,10 +819,10 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), SearchError> {
         .map_err(|source| SearchError::Manifest { path, source })
 }
 
-/// Removes an outdated index's files, leaving the folder.
 /// Files in the index folder that outlive a rebuild: the running server's lock.
 const KEPT_ON_REBUILD: [&str; 1] = ["newsdesk-serve.lock"];
 
+/// Removes an outdated index's files, leaving the folder.
 fn clear_index_dir(dir: &Path) -> Result<(), SearchError> {
     let entries =
         std::fs::read_dir(dir).map_err(|source| SearchError::CreateDir { path: dir.to_owned(), source })?;

@@ -133,6 +133,10 @@ pub(super) async fn on_subscribe<R: AppBot>(
     args: &str,
 ) -> anyhow::Result<()> {
     let lang = lang_in(app, msg);
+    // Digests carry archive content: only where questions are answered.
+    if !app.access.allows(Some(msg.chat.id.0), msg.from.as_ref().map(|u| u.id.0)) {
+        return say(bot, msg, lang, Phrase::NotAllowed).await;
+    }
     let mut words = args.split_whitespace();
     let first = words.next().unwrap_or("");
     let (channel, time) = match first.strip_prefix('@') {
@@ -395,6 +399,16 @@ async fn schedule_due(app: &Arc<App>) -> anyhow::Result<()> {
     for sub in app.store.due(now.as_second())? {
         let tz = time_zone(&sub.tz).unwrap_or_else(|| default_tz(app));
         let next = next_run(now, TimeOfDay::from_minute_of_day(sub.minute_of_day), &tz);
+        // The allowlists may have changed since the subscription was made.
+        if !app.access.allows(Some(sub.chat_id), sub.created_by) {
+            tracing::info!(
+                subscription = sub.id,
+                chat = sub.chat_id,
+                "chat no longer allowed; digest paused"
+            );
+            app.store.pause_chat(sub.chat_id, "not on the allowlist")?;
+            continue;
+        }
         let since = sub.cursor.unwrap_or_else(|| now_ms(now).saturating_sub(FIRST_DIGEST_LOOKBACK_MS));
         let filter = Filter {
             include: sub.include.split_whitespace().map(str::to_owned).collect(),

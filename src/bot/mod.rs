@@ -357,9 +357,60 @@ async fn reply<R: AppBot>(
         {
             request = request.reply_markup(keyboard);
         }
-        request.await?;
+        deliver(request).await?;
     }
     Ok(())
+}
+
+/// Attempts at one message before giving up on a Telegram that cannot be reached.
+const SEND_ATTEMPTS: u32 = 5;
+
+/// Sends `request`, and sends it again after a failure that means Telegram did not
+/// take it: no connection, a 5xx, a 429 (after its `retry_after`). Up to
+/// [`SEND_ATTEMPTS`] times, waiting 0.5, 1, 2, 4 s between. Other errors (and an
+/// answer that was not valid JSON, when Telegram did act on the request) are not
+/// retried, so a message is never sent twice.
+async fn deliver<Q>(request: Q) -> Result<teloxide::requests::Output<Q>, teloxide::RequestError>
+where
+    Q: teloxide::requests::Request<Err = teloxide::RequestError>,
+{
+    let mut pause = Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        let sent = request.send_ref().await;
+        match sent {
+            Err(err) if attempt < SEND_ATTEMPTS && is_transient(&err) => {
+                let wait = match &err {
+                    teloxide::RequestError::RetryAfter(wait) => wait.duration(),
+                    _ => pause,
+                };
+                tracing::warn!(attempt, error = %error_detail(&err), wait_ms = wait.as_millis() as u64, "Telegram did not take a message; sending it again");
+                tokio::time::sleep(wait).await;
+                pause *= 2;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Whether a failed request certainly did not reach Telegram's processing, so that
+/// sending it again cannot duplicate it.
+fn is_transient(err: &teloxide::RequestError) -> bool {
+    use teloxide::{ApiError, RequestError};
+    match err {
+        RequestError::RetryAfter(_) | RequestError::Io(_) => true,
+        // No answer at all: refused, reset before a response, timed out connecting.
+        RequestError::Network(net) => {
+            net.is_connect() || net.is_request() || net.is_body() || net.is_timeout()
+        }
+        RequestError::Api(ApiError::Unknown(text)) => {
+            ["Internal Server Error", "Bad Gateway", "Service Unavailable", "Gateway Timeout"]
+                .iter()
+                .any(|phrase| text.contains(phrase))
+        }
+        _ => false,
+    }
 }
 
 /// The forum topic a message belongs to. Telegram also sets `message_thread_id` on
@@ -597,7 +648,7 @@ async fn send_article<R: AppBot>(
         if let Some(thread) = thread {
             request = request.message_thread_id(thread);
         }
-        request.await?;
+        deliver(request).await?;
     }
     Ok(())
 }
@@ -726,11 +777,12 @@ async fn edit<R: AppBot>(
     text: String,
     keyboard: InlineKeyboardMarkup,
 ) -> anyhow::Result<()> {
-    bot.edit_message_text(chat, message, text)
+    let request = bot
+        .edit_message_text(chat, message, text)
         .parse_mode(ParseMode::Html)
         .link_preview_options(no_preview())
-        .reply_markup(keyboard)
-        .await?;
+        .reply_markup(keyboard);
+    deliver(request).await?;
     Ok(())
 }
 

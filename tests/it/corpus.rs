@@ -188,3 +188,50 @@ fn bad_files_are_skipped_by_name_and_the_rest_are_read() {
         assert!(line.contains(want), "{line:?} should contain {want:?}");
     }
 }
+
+mod fuzz {
+    //! The parser on arbitrary input: it never panics, and every article it returns
+    //! is whole (an id, a title, text) while every rejected line is named.
+
+    use proptest::prelude::*;
+
+    use newsdesk::corpus::parse_file;
+
+    /// Bytes that look like what scrapers produce, broken in every way.
+    fn scraped() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b" date 2026-02-12 ".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"Kyiv \xe2\x80\xa2 UNN\n".to_vec()),
+            Just(b" \xe2\x80\xa2 34 views\n".to_vec()),
+            Just(b"Captcha\n".to_vec()),
+            Just(b"{\"id\": \"a\", \"text\": \"".to_vec()),
+            Just(b"\"}\n".to_vec()),
+            Just(b"{\"id\": 7, \"title\": null, \"text\": \"x\", \"date\": \"2026-99-01\"}\n".to_vec()),
+            Just("НАТО. ".as_bytes().to_vec()),
+            Just("\u{202e}\u{200b}e\u{301}".as_bytes().to_vec()),
+            "[a-zA-Z .,]{1,40}".prop_map(String::into_bytes),
+            any::<u8>().prop_map(|b| vec![b]),
+        ];
+        prop::collection::vec(piece, 0..200).prop_map(|pieces| pieces.concat())
+    }
+
+    // Cases: 256, or PROPTEST_CASES (scripts/fuzz.sh runs many more).
+    proptest! {
+        #[test]
+        fn any_file_parses_without_panic(bytes in scraped(), jsonl in any::<bool>()) {
+            let path = std::path::Path::new(if jsonl { "feed.jsonl" } else { "article.txt" });
+            let contents = parse_file(path, bytes);
+            for article in &contents.articles {
+                prop_assert!(!article.id.is_empty());
+                prop_assert!(!article.title.trim().is_empty());
+                prop_assert!(article.paragraphs.iter().any(|p| !p.trim().is_empty()));
+            }
+            for skipped in &contents.skipped {
+                prop_assert!(skipped.path == path && !skipped.reason.is_empty());
+            }
+            prop_assert!(!contents.articles.is_empty() || !contents.skipped.is_empty());
+        }
+    }
+}

@@ -4,8 +4,10 @@
 use proptest::prelude::*;
 
 use newsdesk::bot::render::{self, Lang};
+use newsdesk::digest::{Digest, DigestItem, SourceRef};
 use newsdesk::excerpt::{PassageMatch, QueryTerms};
 use newsdesk::search::{Answer, ArticleInfo, Hit};
+use newsdesk::store::Subscription;
 
 use crate::support::telegram_html::assert_valid_message;
 
@@ -52,8 +54,26 @@ fn hit_from(text: &str, title: &str, question: &str, rank: usize) -> Hit {
     }
 }
 
+fn digest_item(title: String, lead: String, outlets: Vec<String>) -> DigestItem {
+    DigestItem {
+        title,
+        lead,
+        date: Some("2026-02-12".into()),
+        sources: outlets
+            .into_iter()
+            .enumerate()
+            .map(|(n, outlet)| SourceRef {
+                article_id: format!("a{n}"),
+                outlet: Some(outlet),
+                url: (n % 2 == 0).then(|| format!("https://example.org/{n}?x=\"<&>\"")),
+                date: None,
+            })
+            .collect(),
+    }
+}
+
+// Cases per property: 256, or PROPTEST_CASES (scripts/fuzz.sh runs many more).
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn answers_are_valid_html_under_the_limit(
@@ -68,6 +88,51 @@ proptest! {
             prop_assert!(!messages.is_empty());
             for message in &messages {
                 assert_valid_message(message);
+            }
+        }
+    }
+
+    #[test]
+    fn digests_are_one_valid_message_whatever_the_stories(
+        stories in prop::collection::vec(
+            (nasty_text(60), nasty_text(80), prop::collection::vec(nasty_text(8), 1..4)),
+            0..60,
+        ),
+        filter in nasty_text(8),
+    ) {
+        let items = stories.into_iter().map(|(t, l, o)| digest_item(t, l, o)).collect();
+        let digest = Digest { items, cursor: 0 };
+        for lang in [Lang::En, Lang::Uk] {
+            assert_valid_message(&render::digest_message(&digest, &filter, lang));
+        }
+    }
+
+    #[test]
+    fn subscription_lists_are_valid_messages(
+        words in prop::collection::vec((nasty_text(6), nasty_text(6), nasty_text(12)), 0..80),
+    ) {
+        let subs: Vec<Subscription> = words
+            .into_iter()
+            .enumerate()
+            .map(|(n, (include, exclude, reason))| Subscription {
+                id: n as i64,
+                chat_id: -1,
+                thread_id: (n % 3 == 0).then_some(5),
+                chat_title: (n % 2 == 0).then(|| format!("@c{include}")),
+                minute_of_day: (n * 37 % 1440) as u16,
+                tz: "Europe/Kyiv".into(),
+                include,
+                exclude,
+                created_by: None,
+                lang: None,
+                next_due: 0,
+                cursor: None,
+                paused: (n % 4 == 0).then_some(reason),
+            })
+            .collect();
+        for lang in [Lang::En, Lang::Uk] {
+            for message in render::subscriptions(&subs, lang) {
+                assert_valid_message(&message);
             }
         }
     }

@@ -114,6 +114,10 @@ pub enum Fault {
     /// HTTP 409 "Conflict: terminated by other getUpdates request; …"
     /// (`ApiError::TerminatedByOtherGetUpdates`).
     Conflict,
+    /// The connection is dropped before any answer, as when a proxy resets it; the
+    /// request is not carried out (`RequestError::Network`). The fake's connection
+    /// task ends with a panic message on stderr, which is how it drops the socket.
+    Reset,
 }
 
 /// A running fake Bot API server. It stops accepting connections when dropped.
@@ -415,7 +419,9 @@ impl Shared {
         let (index, fault) = {
             let mut state = self.lock();
             let fault = state.faults.get_mut(&method).and_then(VecDeque::pop_front);
-            let failed = fault.as_ref().is_some_and(|f| !matches!(f, Fault::Slow(_)));
+            // A slow call is carried out; so is one whose answer is garbled on the
+            // way back (Telegram did act on it).
+            let failed = fault.as_ref().is_some_and(|f| !matches!(f, Fault::Slow(_) | Fault::MalformedJson));
             *state.counts.entry(method.clone()).or_default() += 1;
             state.calls.push(Recorded { call: ApiCall { method, params }, failed });
             (state.calls.len() - 1, fault)
@@ -445,6 +451,8 @@ async fn handle(
             tokio::time::sleep(delay).await;
             None
         }
+        // Ending the connection's task drops the socket without a response.
+        Some(Fault::Reset) => panic!("fake Bot API: resetting the connection (injected fault)"),
         Some(fault) => Some(fault_response(&fault)),
         None => None,
     };
@@ -648,6 +656,7 @@ fn fault_response(fault: &Fault) -> Response {
             (StatusCode::OK, [(CONTENT_TYPE, "application/json")], r#"{"ok":true,"result":{"message_id"#)
                 .into_response()
         }
+        Fault::Reset => unreachable!("a reset has no answer"),
         Fault::Conflict => error(
             409,
             "Conflict: terminated by other getUpdates request; \
@@ -1404,6 +1413,7 @@ mod tests {
         fake.fail_next("sendMessage", Fault::Forbidden);
         fake.fail_next("sendmessage", Fault::MalformedJson);
         fake.fail_next("sendMessage", Fault::Slow(Duration::from_millis(300)));
+        fake.fail_next("sendMessage", Fault::Reset);
         fake.fail_next("getUpdates", Fault::Conflict);
 
         let err = within(bot.send_message(ChatId(42), "1")).await.unwrap_err();
@@ -1413,13 +1423,16 @@ mod tests {
         let started = Instant::now();
         within(bot.send_message(ChatId(42), "3")).await.unwrap();
         assert!(started.elapsed() >= Duration::from_millis(300));
-        within(bot.send_message(ChatId(42), "4")).await.unwrap();
+        let err = within(bot.send_message(ChatId(42), "4")).await.unwrap_err();
+        assert!(matches!(err, RequestError::Network(_)), "{err:?}");
+        within(bot.send_message(ChatId(42), "5")).await.unwrap();
 
         let err = within(bot.get_updates()).await.unwrap_err();
         assert!(matches!(err, RequestError::Api(ApiError::TerminatedByOtherGetUpdates)), "{err:?}");
 
-        assert_eq!(fake.calls_to("sendMessage").len(), 4, "failed calls are recorded too");
-        assert_eq!(fake.sent_texts(), ["3", "4"]);
+        assert_eq!(fake.calls_to("sendMessage").len(), 5, "failed calls are recorded too");
+        // A garbled answer still means Telegram carried the request out.
+        assert_eq!(fake.sent_texts(), ["2", "3", "5"]);
     }
 
     /// Checked over raw HTTP: through a `Bot`, teloxide would sleep 10 s on the 5xx first.

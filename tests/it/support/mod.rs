@@ -37,6 +37,24 @@ pub fn seed_index() -> &'static NewsIndex {
 ///
 /// If a handler returns an error: handlers answer users instead of failing.
 pub async fn dispatch<R: AppBot>(bot: R, me: &Me, app: &Arc<App>, update: &Value) -> bool {
+    match try_dispatch(bot, me, app, update).await {
+        Some(result) => {
+            result.expect("the handler succeeds");
+            true
+        }
+        None => false,
+    }
+}
+
+/// Like [`dispatch`], returning the handler's result (`None` when no branch took
+/// the update): for faults where Telegram's own failure reaches the dispatcher's
+/// error log.
+pub async fn try_dispatch<R: AppBot>(
+    bot: R,
+    me: &Me,
+    app: &Arc<App>,
+    update: &Value,
+) -> Option<anyhow::Result<()>> {
     let mut deps = bot::dependencies(Arc::clone(app));
     deps.insert(bot);
     deps.insert(me.clone());
@@ -44,10 +62,7 @@ pub async fn dispatch<R: AppBot>(bot: R, me: &Me, app: &Arc<App>, update: &Value
     let handler = bot::schema::<R>();
     dptree::type_check(handler.sig(), &deps, &[]);
     match handler.dispatch(deps).await {
-        ControlFlow::Break(result) => {
-            result.expect("the handler succeeds");
-            true
-        }
-        ControlFlow::Continue(_) => false,
+        ControlFlow::Break(result) => Some(result),
+        ControlFlow::Continue(_) => None,
     }
 }

@@ -1,0 +1,208 @@
+//! Hostile and odd input: what a bot in a public group and an archive of scraped
+//! files meet. Everything is handled with a clear answer or a clear skip, nothing
+//! outside the corpus is read, and nothing panics.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+use teloxide::prelude::*;
+
+use newsdesk::bot::App;
+use newsdesk::config::Config;
+use newsdesk::corpus;
+use newsdesk::search::NewsIndex;
+use newsdesk::store::Store;
+
+use crate::support::fake_telegram::{self as fake, FakeTelegram};
+use crate::support::seed_index;
+use crate::support::telegram_html::assert_valid_message;
+
+struct Bot {
+    telegram: FakeTelegram,
+    app: Arc<App>,
+    me: teloxide::types::Me,
+}
+
+impl Bot {
+    async fn on(index: NewsIndex, configure: impl FnOnce(&mut Config)) -> Bot {
+        let telegram = FakeTelegram::start().await;
+        let mut config = Config::from_lookup(|_| None).unwrap();
+        config.rate_limit_per_minute = 1000;
+        configure(&mut config);
+        let app = Arc::new(App::new(index, Store::in_memory().unwrap(), &config));
+        let me = telegram.bot().get_me().await.unwrap();
+        Bot { telegram, app, me }
+    }
+
+    /// Sends `update` and returns the texts of the messages the bot sent for it.
+    async fn ask(&self, update: Value) -> Vec<String> {
+        let before = self.telegram.delivered().len();
+        let handled = crate::support::dispatch(self.telegram.bot(), &self.me, &self.app, &update).await;
+        assert!(handled, "{update}");
+        self.telegram.delivered()[before..].iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect()
+    }
+}
+
+fn max_message(text: &str) -> String {
+    // Telegram's limit is 4096 UTF-16 units; fill it with the given characters.
+    let mut out = String::new();
+    for c in text.chars().cycle() {
+        if out.encode_utf16().count() + c.len_utf16() > 4096 {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[tokio::test]
+async fn unreadable_text_gets_a_polite_answer_in_valid_html() {
+    let bot = Bot::on(seed_index().clone(), |_| {}).await;
+    let cases = [
+        max_message("a\u{0301}\u{0302}\u{0303}\u{0304}"), // combining marks
+        max_message("\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}"), // zero-width
+        max_message("\u{202E}NATO\u{202C}\u{200F}مرحبا"), // RTL overrides, Arabic
+        max_message("👩\u{200D}👩\u{200D}👧🇺🇦"),          // emoji sequences
+        "<b>NATO</b> <script>alert(1)</script> **Rutte** [x](javascript:alert(1)) &amp; &#0;".to_owned(),
+        "\u{0}\u{1}\u{7f} Stoltenberg".to_owned(),
+    ];
+    for question in cases {
+        let replies = bot.ask(fake::private_text(42, &question)).await;
+        assert_eq!(replies.len(), 1, "one reply to {:?}", question.chars().take(20).collect::<String>());
+        assert_valid_message(&replies[0]);
+        assert!(!replies[0].contains("<script"), "{}", replies[0]);
+    }
+}
+
+#[tokio::test]
+async fn markup_in_articles_is_quoted_never_interpreted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("feed.jsonl"),
+        concat!(
+            r#"{"id": "inject", "title": "<b>Breaking</b> </blockquote><a href=\"javascript:x\">", "source": "</i>Evil & Co", "text": "The ministry said <script>alert(1)</script> that **drones** [hit](http://x) the depot & the bridge at 0400."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
+    index.sync(dir.path(), &mut |_, _| {}).unwrap();
+    let bot = Bot::on(index, |_| {}).await;
+    let replies =
+        bot.ask(fake::private_text(42, "What did the ministry say about drones and the depot?")).await;
+    assert_valid_message(&replies[0]);
+    assert!(replies[0].contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", replies[0]);
+    assert!(replies[0].contains("&lt;b&gt;Breaking&lt;/b&gt;"), "{}", replies[0]);
+    assert!(!replies[0].contains("<a href=\"javascript"), "a title is never a link target: {}", replies[0]);
+}
+
+#[tokio::test]
+async fn path_like_ids_name_articles_and_never_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("feed.jsonl"),
+        "{\"id\": \"../../etc/passwd\", \"title\": \"Odd id\", \"text\": \"An article about NATO air defence with an odd id.\"}\n",
+    )
+    .unwrap();
+    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
+    index.sync(dir.path(), &mut |_, _| {}).unwrap();
+    let bot = Bot::on(index, |_| {}).await;
+    let replies = bot.ask(fake::private_text(42, "/article ../../etc/passwd")).await;
+    assert!(replies[0].contains("An article about NATO air defence"), "{replies:?}");
+    assert!(!replies.iter().any(|r| r.contains("root:")), "{replies:?}");
+    let replies = bot.ask(fake::private_text(42, "/article ../../../../etc/hostname")).await;
+    assert_eq!(replies, ["There is no article with that id in the archive."]);
+    let replies = bot.ask(fake::private_text(42, "/article /etc/passwd")).await;
+    assert_eq!(replies, ["There is no article with that id in the archive."]);
+}
+
+#[test]
+fn an_oversized_article_and_ten_thousand_empty_files_are_skipped_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    // 50 MB of text in one "article".
+    let sentence = "The quick reporter filed a very long story about nothing at all. ";
+    let big = sentence.repeat(50 * 1024 * 1024 / sentence.len() + 1);
+    std::fs::write(corpus.join("huge.txt"), big).unwrap();
+    for n in 0..10_000 {
+        std::fs::write(corpus.join(format!("empty-{n:05}.txt")), "").unwrap();
+    }
+    std::fs::write(corpus.join("real.txt"), "Real article\n\nNATO ministers met in Brussels on Thursday.\n")
+        .unwrap();
+    // A link out of the corpus is not followed.
+    std::os::unix::fs::symlink("/etc/passwd", corpus.join("passwd.txt")).unwrap();
+
+    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
+    let report = index.sync(&corpus, &mut |_, _| {}).unwrap();
+    assert_eq!(report.articles, 1, "only the real article");
+    assert_eq!(report.skipped.len(), 10_001, "every empty file and the huge one, by name");
+    let huge = report.skipped.iter().find(|s| s.path.ends_with("huge.txt")).unwrap();
+    assert!(huge.reason.contains("larger than 8 MiB"), "{}", huge.reason);
+    assert!(report.skipped.iter().all(|s| !s.path.ends_with("passwd.txt")), "the link is not even looked at");
+    assert!(corpus::article_files(&corpus).unwrap().iter().all(|p| !p.ends_with("passwd.txt")));
+    let answer = index.ask("NATO ministers in Brussels", Default::default()).unwrap();
+    assert_eq!(answer.hits[0].article_id, "real");
+}
+
+#[test]
+fn arbitrary_bytes_in_article_files_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples: [&[u8]; 6] = [
+        b"\xff\xfe\x00\x01binary",
+        b"\xef\xbb\xbf date 2026-13-45\n\n\n",
+        b"{\"id\": {\"nested\": true}, \"text\": 5}\n{\"id\": \"\", \"text\": \"x\"}\n{broken",
+        "\u{202E}\u{200B}\n\n\u{0301}".as_bytes(),
+        b" date \n Captcha\n 12 views\n",
+        b"\r\n\r\n\r\n",
+    ];
+    for (n, bytes) in samples.iter().enumerate() {
+        for ext in ["txt", "jsonl"] {
+            let path = dir.path().join(format!("sample-{n}.{ext}"));
+            std::fs::write(&path, bytes).unwrap();
+            let contents = corpus::read_file(&path);
+            for article in &contents.articles {
+                assert!(!article.id.is_empty() && !article.title.is_empty(), "{article:?}");
+            }
+            assert!(
+                !contents.articles.is_empty() || !contents.skipped.is_empty(),
+                "{path:?} is accounted for"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn off_the_allowlist_no_command_reaches_the_archive() {
+    let bot = Bot::on(seed_index().clone(), |c| c.allowed_chats = vec![-100]).await;
+    for command in
+        ["/digest", "/subscribe 08:00", "/sources", "/latest", "/ask NATO", "/article 000_e3a8ee8d0e082d69"]
+    {
+        let replies = bot.ask(fake::group_text(-200, 42, command)).await;
+        assert_eq!(replies, ["Sorry, this bot is private and does not answer here."], "{command}");
+    }
+    assert!(bot.app.store.subscriptions_of_chat(-200).unwrap().is_empty());
+    let inline = bot.telegram.count("answerInlineQuery");
+    crate::support::dispatch(bot.telegram.bot(), &bot.me, &bot.app, &fake::inline_query(42, "NATO")).await;
+    let answered = bot.telegram.calls_to("answerInlineQuery");
+    assert_eq!(answered.len(), inline + 1);
+    assert_eq!(answered.last().unwrap().params["results"], Value::Array(vec![]));
+}
+
+#[test]
+fn the_seed_corpus_is_untouched_by_indexing() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let before: Vec<(std::path::PathBuf, u64)> = corpus::article_files(&seeds)
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let len = std::fs::metadata(&p).unwrap().len();
+            (p, len)
+        })
+        .collect();
+    let _ = seed_index();
+    for (path, len) in before {
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), len, "{path:?}");
+    }
+}
