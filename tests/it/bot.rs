@@ -444,17 +444,7 @@ async fn serve_long_polls_registers_commands_and_answers() {
         assert!(allowed.iter().any(|k| k == kind), "{allowed:?}");
     }
 
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Ok(done) = token.shutdown() {
-                done.await;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the bot stops when asked");
+    crate::support::shut_down(token, WAIT).await;
     tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
     assert_eq!(telegram.sent_texts().len(), 1, "chatter was not answered");
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use newsdesk::store::{NewSubscription, Store};
+use newsdesk::store::Store;
 
 use crate::support::fake_telegram::{self as fake, FakeTelegram};
 
@@ -99,23 +99,7 @@ async fn serving_killed_at_random_points_delivers_each_digest_once() {
     let now = jiff::Timestamp::now().as_second();
     let store = Store::open(&database).unwrap();
     for chat in [-1001, -1002, -1003] {
-        store
-            .subscribe(
-                &NewSubscription {
-                    chat_id: chat,
-                    thread_id: None,
-                    chat_title: None,
-                    minute_of_day: 8 * 60,
-                    tz: "Europe/Kyiv".into(),
-                    include: String::new(),
-                    exclude: String::new(),
-                    created_by: None,
-                    lang: None,
-                    next_due: now - 1,
-                },
-                now,
-            )
-            .unwrap();
+        store.subscribe(&crate::support::due_subscription(chat, now), now).unwrap();
     }
     drop(store);
     let serve = || {

@@ -451,18 +451,7 @@ async fn a_digest_killed_between_outbox_and_send_is_delivered_once_after_restart
     // A subscription that is already due, as /subscribe stores it.
     let now = Timestamp::now().as_second();
     let store = Store::open(&database).unwrap();
-    let subscription = newsdesk::store::NewSubscription {
-        chat_id: GROUP,
-        thread_id: None,
-        chat_title: None,
-        minute_of_day: 8 * 60,
-        tz: "Europe/Kyiv".into(),
-        include: String::new(),
-        exclude: String::new(),
-        created_by: Some(ADMIN),
-        lang: Some("en".into()),
-        next_due: now - 1,
-    };
+    let subscription = crate::support::due_subscription(GROUP, now);
     store.subscribe(&subscription, now).unwrap();
     drop(store);
 

@@ -102,17 +102,7 @@ async fn polling_survives_faults_without_skipping_or_repeating_updates() {
     assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "offsets never go back: {offsets:?}");
     assert!(offsets.iter().all(|&o| o == 0 || o <= ids.last().unwrap() + 1), "{offsets:?}");
 
-    tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            if let Ok(done) = token.shutdown() {
-                done.await;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .unwrap();
+    crate::support::shut_down(token, Duration::from_secs(30)).await;
     running.await.unwrap();
     assert_eq!(
         *telegram.offsets_seen().last().unwrap(),

@@ -66,3 +66,36 @@ pub async fn try_dispatch<R: AppBot>(
         ControlFlow::Continue(_) => None,
     }
 }
+
+/// A subscription to `chat` that is already due (08:00 Kyiv, every article), as
+/// `/subscribe` would store it.
+pub fn due_subscription(chat: i64, now: i64) -> newsdesk::store::NewSubscription {
+    newsdesk::store::NewSubscription {
+        chat_id: chat,
+        thread_id: None,
+        chat_title: None,
+        minute_of_day: 8 * 60,
+        tz: "Europe/Kyiv".into(),
+        include: String::new(),
+        exclude: String::new(),
+        created_by: None,
+        lang: Some("en".into()),
+        next_due: now - 1,
+    }
+}
+
+/// Asks a running dispatcher to stop (retrying until dispatching has started) and
+/// waits until it has, at most `wait`.
+pub async fn shut_down(token: teloxide::dispatching::ShutdownToken, wait: std::time::Duration) {
+    tokio::time::timeout(wait, async {
+        loop {
+            if let Ok(done) = token.shutdown() {
+                done.await;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the bot stops when asked");
+}
