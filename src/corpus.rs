@@ -411,7 +411,13 @@ impl Body {
         if self.paragraphs.is_empty() {
             return None;
         }
-        let title = self.title.unwrap_or_else(|| derived_title(&self.paragraphs[0]));
+        // A title with something to read in it: the headline, the first sentence,
+        // or at worst the article's id.
+        let title = self
+            .title
+            .filter(|t| t.chars().any(char::is_alphanumeric))
+            .or_else(|| self.paragraphs.iter().find_map(|p| derived_title(p)))
+            .unwrap_or_else(|| id.clone());
         let sample: String = self.paragraphs.iter().take(10).map(String::as_str).collect();
         let lang = detect_language(&format!("{title} {sample}")).to_owned();
         Some(Article {
@@ -504,21 +510,20 @@ fn take_title_line(paragraphs: &mut Vec<String>) -> Option<String> {
 }
 
 /// A readable title from the first sentence, cut at a clause or word boundary.
-fn derived_title(first_paragraph: &str) -> String {
-    let sentence = first_paragraph
+fn derived_title(paragraph: &str) -> Option<String> {
+    // The first sentence with a letter or digit in it (not a stray "." or "—").
+    let sentence = paragraph
         .split_inclusive(['.', '!', '?'])
-        .next()
-        .unwrap_or(first_paragraph)
-        .trim()
-        .trim_end_matches('.');
+        .map(|s| s.trim().trim_end_matches('.').trim())
+        .find(|s| s.chars().any(char::is_alphanumeric))?;
     if sentence.chars().count() <= DERIVED_TITLE_CHARS {
-        return sentence.to_owned();
+        return Some(sentence.to_owned());
     }
     let cut: String = sentence.chars().take(DERIVED_TITLE_CHARS).collect();
     // Prefer the end of a clause, then a word boundary.
     let at = cut.rfind([',', ';', ':']).filter(|&i| i >= 40).or_else(|| cut.rfind(' '));
     let head = at.map_or(cut.as_str(), |i| &cut[..i]).trim_end_matches([',', ';', ':', ' ']);
-    format!("{head}…")
+    Some(format!("{head}…"))
 }
 
 #[cfg(test)]
@@ -556,9 +561,19 @@ mod tests {
     fn derived_titles_are_short() {
         let title = derived_title(
             "Countries of the North Atlantic Alliance may offer Ukraine a guarantee of security in the form of ongoing economic and military assistance. More.",
-        );
+        )
+        .unwrap();
         assert!(title.chars().count() <= DERIVED_TITLE_CHARS + 1, "{title}");
         assert!(title.starts_with("Countries of the North Atlantic Alliance"), "{title}");
+    }
+
+    #[test]
+    fn a_title_always_has_something_to_read() {
+        // Found by the parser property test: a text opening with a stray full stop.
+        assert_eq!(derived_title(".НАТО. ").as_deref(), Some("НАТО"));
+        assert_eq!(derived_title(". — ."), None);
+        let article = parse_raw("x-1", ". — .\n\nNATO met.").unwrap();
+        assert_eq!(article.title, "NATO met");
     }
 
     #[test]
