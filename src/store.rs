@@ -193,6 +193,9 @@ pub struct OutboxCounts {
 /// SQLite serialises writers anyway.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Chat settings read so far: every message needs its chat's, and they change
+    /// only through this store.
+    settings: Mutex<std::collections::HashMap<i64, ChatSettings>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -247,7 +250,7 @@ impl Store {
             tx.commit()?;
             tracing::debug!(version = n + 1, "database migrated");
         }
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(Store { conn: Mutex::new(conn), settings: Mutex::default() })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -260,6 +263,9 @@ impl Store {
     }
 
     pub fn settings(&self, chat: i64) -> Result<ChatSettings, StoreError> {
+        if let Some(known) = self.settings.lock().unwrap_or_else(|p| p.into_inner()).get(&chat) {
+            return Ok(known.clone());
+        }
         let settings = self
             .conn()
             .query_row("SELECT lang, results, tz FROM chat_settings WHERE chat_id = ?1", [chat], |row| {
@@ -269,8 +275,19 @@ impl Store {
                     tz: row.get(2)?,
                 })
             })
-            .optional()?;
-        Ok(settings.unwrap_or_default())
+            .optional()?
+            .unwrap_or_default();
+        let mut known = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: past this many chats, start over rather than grow.
+        if known.len() >= 100_000 {
+            known.clear();
+        }
+        known.insert(chat, settings.clone());
+        Ok(settings)
+    }
+
+    fn forget_settings(&self, chat: i64) {
+        self.settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&chat);
     }
 
     pub fn set_lang(&self, chat: i64, lang: Option<&str>) -> Result<(), StoreError> {
@@ -302,6 +319,8 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        drop(conn);
+        self.forget_settings(chat);
         Ok(())
     }
 
@@ -317,6 +336,7 @@ impl Store {
              ON CONFLICT (chat_id) DO UPDATE SET {column} = excluded.{column}"
         );
         self.conn().execute(&sql, params![chat, value])?;
+        self.forget_settings(chat);
         Ok(())
     }
 
