@@ -539,29 +539,39 @@ async fn on_command<R: AppBot>(
     command: Command,
 ) -> anyhow::Result<()> {
     let lang = digests::lang_in(&app, &msg);
-    let managed = match &command {
-        Command::Digest(words) => Some(digests::on_digest(&bot, &msg, &app, words).await),
-        Command::Subscribe(args) => Some(digests::on_subscribe(&bot, &msg, &me, &app, args).await),
-        Command::Unsubscribe(args) => Some(digests::on_unsubscribe(&bot, &msg, &me, &app, args).await),
-        Command::Subscriptions => Some(digests::on_subscriptions(&bot, &msg, &app).await),
-        Command::Timezone(name) => Some(digests::on_timezone(&bot, &msg, &app, name).await),
-        Command::Language(arg) => Some(digests::on_language(&bot, &msg, &app, arg).await),
-        Command::Results(arg) => Some(digests::on_results(&bot, &msg, &app, arg).await),
-        Command::Unanswered => Some(digests::on_unanswered(&bot, &msg, &app).await),
-        _ => None,
+    let done = match command {
+        Command::Digest(words) => digests::on_digest(&bot, &msg, &app, &words).await,
+        Command::Subscribe(args) => digests::on_subscribe(&bot, &msg, &me, &app, &args).await,
+        Command::Unsubscribe(args) => digests::on_unsubscribe(&bot, &msg, &me, &app, &args).await,
+        Command::Subscriptions => digests::on_subscriptions(&bot, &msg, &app).await,
+        Command::Timezone(name) => digests::on_timezone(&bot, &msg, &app, &name).await,
+        Command::Language(arg) => digests::on_language(&bot, &msg, &app, &arg).await,
+        Command::Results(arg) => digests::on_results(&bot, &msg, &app, &arg).await,
+        Command::Unanswered => digests::on_unanswered(&bot, &msg, &app).await,
+        other => on_archive_command(&bot, &msg, &app, other, lang).await,
     };
-    if let Some(result) = managed {
-        return match result {
-            // Telegram refusing our reply is the dispatcher's to log; anything else
-            // (the database, the index) gets a polite sentence.
-            Err(err) if err.downcast_ref::<teloxide::RequestError>().is_some() => Err(err),
-            Err(err) => {
-                tracing::error!(error = ?err, "command failed");
-                say(&bot, &msg, lang, Phrase::Unavailable).await
-            }
-            Ok(()) => Ok(()),
-        };
+    match done {
+        // Telegram refusing our reply is the dispatcher's to log; anything else
+        // (the database, the index) gets a polite sentence.
+        Err(err) if err.downcast_ref::<teloxide::RequestError>().is_none() => {
+            tracing::error!(error = ?err, "command failed");
+            say(&bot, &msg, lang, Phrase::Unavailable).await
+        }
+        done => done,
     }
+}
+
+/// The commands that read the archive: `/start`, `/help`, `/ask`, `/latest`,
+/// `/article`, `/sources`.
+async fn on_archive_command<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &Arc<App>,
+    command: Command,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    // The arms below were written against owned values; the clones are cheap.
+    let (bot, msg, app) = (bot.clone(), msg.clone(), Arc::clone(app));
     match command {
         Command::Start => say(&bot, &msg, lang, Phrase::Start).await,
         Command::Help => say(&bot, &msg, lang, Phrase::Help).await,
@@ -602,7 +612,8 @@ async fn on_command<R: AppBot>(
         | Command::Timezone(_)
         | Command::Language(_)
         | Command::Results(_)
-        | Command::Unanswered => unreachable!("handled above"),
+        // Handled by `on_command` before it gets here.
+        | Command::Unanswered => Ok(()),
         Command::Sources => {
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
