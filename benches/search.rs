@@ -1,12 +1,14 @@
-//! Question latency on the shipped seeds and on the SQuAD v1.1 dev paragraphs
-//! (read from `../shared/bench` when present; that group is skipped otherwise).
+//! Question latency on the shipped seeds and on the SQuAD v1.1 dev paragraphs,
+//! ranking alone, indexing throughput, and rendering the cited answer. SQuAD is read
+//! from `../shared/bench` when present; its groups are skipped otherwise.
 //!
 //! Run: `cargo bench --bench search`.
 
 use std::hint::black_box;
 use std::path::Path;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use newsdesk::bot::render::{Lang, answer_messages};
 use newsdesk::corpus::{article_files, read_file};
 use newsdesk::eval::load_squad;
 use newsdesk::search::{AskOptions, NewsIndex};
@@ -40,13 +42,17 @@ fn ask_seeds(c: &mut Criterion) {
     group.finish();
 }
 
-fn ask_squad(c: &mut Criterion) {
+fn squad() -> Option<(Vec<newsdesk::corpus::Article>, Vec<newsdesk::eval::EvalQuestion>)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/squad/dev-v1.1.json");
     if !path.exists() {
-        eprintln!("skipping ask/squad: {} not found", path.display());
-        return;
+        eprintln!("skipping the SQuAD groups: {} not found", path.display());
+        return None;
     }
-    let (articles, questions) = load_squad(&path).unwrap();
+    Some(load_squad(&path).unwrap())
+}
+
+fn ask_squad(c: &mut Criterion) {
+    let Some((articles, questions)) = squad() else { return };
     let index = NewsIndex::in_memory().unwrap();
     index.add_articles(&articles).unwrap();
     // A fixed, spread-out sample of questions, cycled through.
@@ -59,8 +65,38 @@ fn ask_squad(c: &mut Criterion) {
             index.ask(black_box(sample[i]), AskOptions::default()).unwrap()
         })
     });
+    group.bench_function("2067-paragraphs/ranking-only", |b| {
+        b.iter(|| {
+            i = (i + 1) % sample.len();
+            index.rank_articles(black_box(sample[i]), AskOptions::default()).unwrap()
+        })
+    });
     group.finish();
 }
 
-criterion_group!(benches, ask_seeds, ask_squad);
+fn index_squad(c: &mut Criterion) {
+    let Some((articles, _)) = squad() else { return };
+    let mut group = c.benchmark_group("index/squad");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(articles.len() as u64));
+    group.bench_function("2067-paragraphs", |b| {
+        b.iter(|| {
+            let index = NewsIndex::in_memory().unwrap();
+            index.add_articles(black_box(&articles)).unwrap();
+            index
+        })
+    });
+    group.finish();
+}
+
+fn render_answer(c: &mut Criterion) {
+    let index = seeds_index();
+    let answer = index
+        .ask("How many missiles did Ukraine receive through the PURL mechanism?", AskOptions::default())
+        .unwrap();
+    assert!(answer.answered);
+    c.bench_function("render/cited-answer", |b| b.iter(|| answer_messages(black_box(&answer), Lang::En)));
+}
+
+criterion_group!(benches, ask_seeds, ask_squad, index_squad, render_answer);
 criterion_main!(benches);

@@ -16,7 +16,6 @@
 //! Nothing here knows about tantivy beyond [`NewsTokenizer`], the adapter that feeds
 //! [`analyze`] to the index.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use frostem::{Algorithm, Stemmer};
@@ -64,11 +63,13 @@ pub fn analyze(text: &str) -> Vec<Term> {
             continue;
         }
         // "US", "IT", "WHO" are names; "AND", "NOT" are shouting, not acronyms.
-        let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
-        let all_caps = (2..=5).contains(&letters)
-            && raw.chars().all(|c| !c.is_lowercase())
-            && !matches!(word.as_str(), "and" | "or" | "not" | "the" | "to" | "of" | "in" | "a" | "an");
-        let stopword = !all_caps && is_stopword(&word);
+        let all_caps = || {
+            let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
+            (2..=5).contains(&letters)
+                && raw.chars().all(|c| !c.is_lowercase())
+                && !matches!(word.as_str(), "and" | "or" | "not" | "the" | "to" | "of" | "in" | "a" | "an")
+        };
+        let stopword = is_stopword(&word) && !all_caps();
         let text = stem(script, &word);
         terms.push(Term { text, start, end, script, stopword });
     }
@@ -167,6 +168,7 @@ fn normalise(raw: &str, out: &mut String) -> Script {
             '.' if !raw.starts_with(|c: char| c.is_ascii_digit()) => {}
             c if is_apostrophe(c) => out.push('\''),
             c if is_joiner(c) => {}
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             c => out.extend(c.to_lowercase()),
         }
     }
@@ -283,7 +285,7 @@ fn ukrainian_stem(stemmer: &Stemmer, word: &str) -> String {
 }
 
 fn is_stopword(word: &str) -> bool {
-    static STOPWORDS: LazyLock<HashSet<&'static str>> =
+    static STOPWORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> =
         LazyLock::new(|| ENGLISH_STOPWORDS.iter().chain(UKRAINIAN_STOPWORDS.iter()).copied().collect());
     STOPWORDS.contains(word)
 }
@@ -526,8 +528,30 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usiz
     }
 }
 
+/// Byte ranges of the sentences of a passage: each line is split on its own, so a
+/// caption or a heading never runs into the paragraph after it.
+pub fn passage_sentences(passage: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut line_start = 0;
+    for line in passage.split_inclusive('\n') {
+        for (s, e) in sentences(line) {
+            spans.push(line_start + s..line_start + e);
+        }
+        line_start += line.len();
+    }
+    spans
+}
+
+/// The term the index holds at every sentence break of a text, so ranking can tell
+/// from positions alone which sentence a word is in. [`analyze`] never produces it
+/// (it is not a word character), so no question can search for it.
+pub const SENTENCE_BREAK: &str = "\u{2029}";
+
 /// Feeds [`analyze`] to tantivy, so the index sees exactly the terms queries and
-/// excerpts see. Positions count every word, stopwords included.
+/// excerpts see. Stopwords are left out (a question never searches for them), and
+/// positions count content words only: two question words with nothing but
+/// stopwords between them ("president of the union") sit at adjacent positions.
+/// Between sentences ([`passage_sentences`]) stands a [`SENTENCE_BREAK`].
 #[derive(Clone, Default)]
 pub struct NewsTokenizer {
     token: tantivy::tokenizer::Token,
@@ -535,6 +559,10 @@ pub struct NewsTokenizer {
 
 pub struct NewsTokenStream<'a> {
     terms: std::vec::IntoIter<Term>,
+    /// Start offsets of the sentences after the current one.
+    breaks: std::iter::Peekable<std::vec::IntoIter<usize>>,
+    /// A word held back while the break before it is emitted.
+    pending: Option<Term>,
     token: &'a mut tantivy::tokenizer::Token,
     position: usize,
 }
@@ -544,13 +572,47 @@ impl tantivy::tokenizer::Tokenizer for NewsTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> NewsTokenStream<'a> {
         self.token.reset();
-        NewsTokenStream { terms: analyze(text).into_iter(), token: &mut self.token, position: 0 }
+        let breaks: Vec<usize> = passage_sentences(text).iter().skip(1).map(|span| span.start).collect();
+        NewsTokenStream {
+            terms: analyze(text).into_iter(),
+            breaks: breaks.into_iter().peekable(),
+            pending: None,
+            token: &mut self.token,
+            position: 0,
+        }
     }
 }
 
 impl tantivy::tokenizer::TokenStream for NewsTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(term) = self.terms.next() else { return false };
+        let term = match self.pending.take() {
+            Some(term) => term,
+            None => {
+                let Some(term) = self.terms.by_ref().find(|t| !t.stopword) else { return false };
+                // One break for any number of sentences passed since the last word.
+                let mut at = None;
+                while let Some(&start) = self.breaks.peek()
+                    && start <= term.start
+                {
+                    at = Some(start);
+                    self.breaks.next();
+                }
+                if let Some(start) = at
+                    && self.position > 0
+                {
+                    self.token.text.clear();
+                    self.token.text.push_str(SENTENCE_BREAK);
+                    self.token.offset_from = start;
+                    self.token.offset_to = start;
+                    self.token.position = self.position;
+                    self.token.position_length = 1;
+                    self.position += 1;
+                    self.pending = Some(term);
+                    return true;
+                }
+                term
+            }
+        };
         self.token.text = term.text;
         self.token.offset_from = term.start;
         self.token.offset_to = term.end;
@@ -599,6 +661,20 @@ mod tests {
         }
         let words: Vec<&str> = analyze(text).iter().map(|t| &text[t.start..t.end]).collect();
         assert_eq!(words, ["Рютте", "сказав", "Ciarán’s", "U.S"]);
+    }
+
+    #[test]
+    fn the_index_sees_content_words_and_sentence_breaks() {
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        let mut tokenizer = NewsTokenizer::default();
+        let mut stream = tokenizer.token_stream("The president of the union spoke. Then he left.");
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push((stream.token().text.clone(), stream.token().position));
+        }
+        let expected = [("presid", 0), ("union", 1), ("spoke", 2), (SENTENCE_BREAK, 3), ("left", 4)];
+        let expected: Vec<(String, usize)> = expected.iter().map(|(t, p)| (t.to_string(), *p)).collect();
+        assert_eq!(tokens, expected);
     }
 
     #[test]

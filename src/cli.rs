@@ -74,6 +74,9 @@ pub enum Command {
         /// Print each question that failed.
         #[arg(long)]
         verbose: bool,
+        /// Results asked for per question.
+        #[arg(long, default_value_t = eval::DEFAULT_DEPTH, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+        depth: usize,
         #[command(flatten)]
         paths: Paths,
     },
@@ -135,9 +138,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             chat(&config)
         }
         Command::Healthcheck => healthcheck(&config),
-        Command::Eval { squad, questions, json, verbose, paths } => {
+        Command::Eval { squad, questions, json, verbose, depth, paths } => {
             paths.apply(&mut config);
-            evaluate(&config, squad.as_deref(), questions.as_deref(), json, verbose)
+            evaluate(&config, squad.as_deref(), questions.as_deref(), json, verbose, depth)
         }
     }
 }
@@ -318,6 +321,7 @@ fn evaluate(
     questions: Option<&Path>,
     json: bool,
     verbose: bool,
+    depth: usize,
 ) -> anyhow::Result<()> {
     let (index, questions) = match (squad, questions) {
         (Some(squad), _) => {
@@ -336,7 +340,7 @@ fn evaluate(
         (None, Some(file)) => (index_for_answers(config)?, eval::load_questions(file)?),
         (None, None) => return Err(UsageError("give --squad FILE or --questions FILE".into()).into()),
     };
-    let metrics = eval::evaluate(&index, &questions, config.min_coverage)?;
+    let metrics = eval::evaluate(&index, &questions, config.min_coverage, depth)?;
     if verbose {
         for outcome in metrics.outcomes.iter().filter(|o| !o.passed) {
             eprintln!(
@@ -359,7 +363,9 @@ fn evaluate(
             "abstention accuracy  {:.3} ({} false refusals, {} false answers)",
             metrics.abstention_accuracy, metrics.false_abstentions, metrics.false_answers
         );
-        println!("queries/s (1 thread) {:.0}", metrics.queries_per_second);
+        println!("answers/s (1 thread) {:.0}, {} excerpts each", metrics.queries_per_second, metrics.depth);
+        println!("rankings/s           {:.0}", metrics.ranking_queries_per_second);
+        println!("latency p50 / p99    {:.2} / {:.2} ms", metrics.latency_p50_ms, metrics.latency_p99_ms);
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::Article;
 use crate::search::{AskOptions, NewsIndex, SearchError};
 
-/// Results looked at per question: enough for top-20 accuracy.
-const RANK_DEPTH: usize = 20;
+/// Results looked at per question by default: enough for top-20 accuracy.
+pub const DEFAULT_DEPTH: usize = 20;
 
 /// A question with what a correct answer looks like.
 #[derive(Clone, Debug, Deserialize)]
@@ -148,7 +148,15 @@ pub struct Metrics {
     pub false_abstentions: usize,
     /// Questions that should have been refused but were answered.
     pub false_answers: usize,
+    /// Results asked for per question (top-k beyond it reads as a miss).
+    pub depth: usize,
+    /// Full answers: `depth` ranked passages, each with its excerpt.
     pub queries_per_second: f64,
+    /// Ranking alone (article ids, as BM25 libraries return), in a second pass.
+    pub ranking_queries_per_second: f64,
+    /// Full-answer latency percentiles, in milliseconds.
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
     /// Per question: did it pass (right article first, and the phrase in the
     /// first excerpt when one is given; or a refusal when one was expected)?
     #[serde(skip)]
@@ -165,19 +173,24 @@ pub struct Outcome {
     pub first_excerpt: Option<String>,
 }
 
-/// Asks every question (single thread) and scores the answers.
+/// Asks every question (single thread) for `depth` results and scores the answers,
+/// then times ranking alone over the same questions.
 pub fn evaluate(
     index: &NewsIndex,
     questions: &[EvalQuestion],
     min_coverage: f32,
+    depth: usize,
 ) -> Result<Metrics, EvalError> {
-    let mut m = Metrics { questions: questions.len(), ..Metrics::default() };
+    let mut m = Metrics { questions: questions.len(), depth, ..Metrics::default() };
     let (mut top1, mut top5, mut top20, mut rr) = (0usize, 0usize, 0usize, 0.0f64);
     let (mut first_ok, mut top3_ok, mut with_phrase, mut abstain_ok) = (0usize, 0usize, 0usize, 0usize);
-    let options = AskOptions { k: RANK_DEPTH, offset: 0, min_coverage: 0.0 };
+    let options = AskOptions { k: depth, offset: 0, min_coverage: 0.0 };
+    let mut latencies = Vec::with_capacity(questions.len());
     let started = Instant::now();
     for q in questions {
+        let asked = Instant::now();
         let answer = index.ask(&q.question, options)?;
+        latencies.push(asked.elapsed().as_secs_f64() * 1000.0);
         let answered = answer.answered && answer.coverage >= min_coverage;
         let contains = |excerpt: &str| {
             let excerpt = excerpt.to_lowercase();
@@ -222,6 +235,11 @@ pub fn evaluate(
         });
     }
     let seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    for q in questions {
+        std::hint::black_box(index.rank_articles(&q.question, options)?);
+    }
+    let ranking_seconds = started.elapsed().as_secs_f64();
     let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
     m.top1 = rate(top1, m.answerable);
     m.top5 = rate(top5, m.answerable);
@@ -230,6 +248,20 @@ pub fn evaluate(
     m.answer_in_first_excerpt = rate(first_ok, with_phrase);
     m.answer_in_top3_excerpts = rate(top3_ok, with_phrase);
     m.abstention_accuracy = rate(abstain_ok, m.questions);
-    m.queries_per_second = if seconds > 0.0 { questions.len() as f64 / seconds } else { 0.0 };
+    let per_second = |seconds: f64| if seconds > 0.0 { questions.len() as f64 / seconds } else { 0.0 };
+    m.queries_per_second = per_second(seconds);
+    latencies.sort_by(f64::total_cmp);
+    m.latency_p50_ms = percentile(&latencies, 0.50);
+    m.latency_p99_ms = percentile(&latencies, 0.99);
+    m.ranking_queries_per_second = per_second(ranking_seconds);
     Ok(m)
+}
+
+/// The `q` quantile of sorted values (nearest rank), 0 when there are none.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }

@@ -10,7 +10,7 @@
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
-use crate::analysis::{analyze, sentences};
+use crate::analysis::{analyze, passage_sentences};
 
 /// The longest excerpt cut from inside a sentence, in characters (not counting the
 /// "…" markers).
@@ -77,14 +77,7 @@ pub struct PassageMatch {
 impl PassageMatch {
     pub fn new(passage: &str, query: &QueryTerms) -> PassageMatch {
         let terms = analyze(passage);
-        let mut spans: Vec<Range<usize>> = Vec::new();
-        let mut line_start = 0;
-        for line in passage.split_inclusive('\n') {
-            for (s, e) in sentences(line) {
-                spans.push(line_start + s..line_start + e);
-            }
-            line_start += line.len();
-        }
+        let spans = passage_sentences(passage);
         let mut matched: FxHashMap<&str, ()> = FxHashMap::default();
         let mut sentences_out = Vec::with_capacity(spans.len());
         let mut t = 0;
@@ -177,7 +170,7 @@ impl PassageMatch {
 }
 
 /// Extra weight for two question words that appear side by side, as in the question.
-const BIGRAM_BONUS: f32 = 0.5;
+pub(crate) const BIGRAM_BONUS: f32 = 0.5;
 
 /// The window of at most [`EXCERPT_CHARS`] characters of `span` that holds the most
 /// matched words, aligned to word boundaries.

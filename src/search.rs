@@ -17,16 +17,20 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
-use crate::analysis::{NewsTokenizer, analyze, sentences};
+use crate::analysis::{NewsTokenizer, SENTENCE_BREAK, analyze, sentences};
 use crate::corpus::{self, Article, Skipped};
-use crate::excerpt::{Excerpt, PassageMatch, QueryTerms};
+use crate::excerpt::{BIGRAM_BONUS, Excerpt, PassageMatch, QueryTerms};
 
 /// Name under which [`NewsTokenizer`] is registered. It is stored in the index
 /// schema, so renaming it breaks existing indexes.
@@ -34,7 +38,7 @@ const ANALYZER: &str = "news";
 
 /// Bumped whenever the schema, the analyzer or passage splitting changes; an index
 /// of another version is rebuilt from the corpus.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// File in the index folder that records which corpus files are indexed.
 const MANIFEST_FILE: &str = "newsdesk-manifest.json";
@@ -54,7 +58,7 @@ const PASSAGE_MAX_CHARS: usize = 1500;
 const TITLE_BOOST: f32 = 0.7;
 
 /// BM25 candidates re-ranked by sentence match; deeper changed nothing on SQuAD dev.
-const RERANK_DEPTH: usize = 30;
+const RERANK_DEPTH: usize = 20;
 
 /// Weight of the best sentence's match (sum of IDF of the distinct question terms in
 /// one sentence) added to the BM25 score: answers sit in one sentence, so a passage
@@ -74,6 +78,8 @@ pub const DEFAULT_MIN_COVERAGE: f32 = 0.35;
 pub enum SearchError {
     #[error("search index error")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot read the search index")]
+    Read(#[from] std::io::Error),
     #[error("the index in {} is being written by another process (is `newsdesk serve` or `newsdesk index` running?)", path.display())]
     Locked { path: PathBuf },
     #[error("cannot create index folder {}", path.display())]
@@ -99,7 +105,13 @@ struct Fields {
     url: Field,
     lang: Field,
     added: Field,
+    /// [`article_key`] of the article id: ranking keeps one passage per article
+    /// without reading ids.
+    article_key: Field,
 }
+
+/// Fields read as columns by name.
+const ARTICLE_KEY: &str = "article_key";
 
 /// The only place field names appear.
 fn schema() -> Schema {
@@ -121,6 +133,7 @@ fn schema() -> Schema {
     builder.add_text_field("url", STORED);
     builder.add_text_field("lang", STRING | STORED);
     builder.add_u64_field("added", STORED | INDEXED | FAST);
+    builder.add_u64_field(ARTICLE_KEY, FAST);
     builder.build()
 }
 
@@ -138,6 +151,7 @@ impl Fields {
             url: get("url")?,
             lang: get("lang")?,
             added: get("added")?,
+            article_key: get(ARTICLE_KEY)?,
         })
     }
 }
@@ -315,6 +329,10 @@ impl NewsIndex {
             passages += self.add_article(&writer, article, "", added)?;
         }
         writer.commit()?;
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
         self.reader.reload()?;
         Ok(passages)
     }
@@ -331,6 +349,7 @@ impl NewsIndex {
         for (n, body) in chunks.iter().enumerate() {
             let mut doc = TantivyDocument::new();
             doc.add_text(f.article_id, &article.id);
+            doc.add_u64(f.article_key, article_key(&article.id));
             doc.add_text(f.file, file);
             doc.add_u64(f.passage, n as u64);
             doc.add_text(f.title, &article.title);
@@ -471,112 +490,281 @@ impl NewsIndex {
         let started = Instant::now();
         let searcher = self.reader.searcher();
         let f = self.fields;
-        let query_terms = self.query_terms(&searcher, question)?;
+        let (query, lookups) = self.query_terms(&searcher, question)?;
+        let ranked = self.rank(&searcher, &query, &lookups, options)?;
         let mut answer = Answer {
             question: question.to_owned(),
-            answered: false,
-            hits: Vec::new(),
-            coverage: 0.0,
+            answered: !ranked.hits.is_empty(),
+            hits: Vec::with_capacity(ranked.hits.len()),
+            coverage: ranked.coverage,
             took: Default::default(),
         };
-        if query_terms.weights.is_empty() {
-            answer.took = started.elapsed();
-            return Ok(answer);
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in query_terms.weights.keys() {
-            let body = TermQuery::new(Term::from_field_text(f.body, term), IndexRecordOption::WithFreqs);
-            let title = TermQuery::new(Term::from_field_text(f.title, term), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(body)));
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
-        }
-        let query = BooleanQuery::new(clauses);
-        let wanted = options.k + options.offset;
-        let limit = (wanted * 3).max(RERANK_DEPTH);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-
-        // Re-rank the best candidates by their best sentence, then keep one passage
-        // per article.
-        let total_weight = query_terms.total_weight();
-        let mut ranked = Vec::with_capacity(top.len());
-        // Passages of one article share its title: match each title once.
-        let mut title_weights: HashMap<String, f32> = HashMap::new();
-        for (i, (bm25, address)) in top.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address)?;
+        // Only the passages shown are read and analysed, for their excerpts.
+        for (i, candidate) in ranked.hits.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(candidate.address)?;
             let body = text_of(&doc, f.body);
-            let matched = PassageMatch::new(&body, &query_terms);
-            let title = text_of(&doc, f.title);
-            let title_weight = *title_weights
-                .entry(title)
-                .or_insert_with_key(|title| PassageMatch::new(title, &query_terms).matched_weight);
-            let coverage = union_coverage(matched.matched_weight, title_weight, total_weight);
-            let score = if i < RERANK_DEPTH {
-                bm25 + SENTENCE_WEIGHT * matched.best_sentence_score + COVERAGE_WEIGHT * coverage
-            } else {
-                bm25
-            };
-            ranked.push((score, coverage, doc, body, matched));
-        }
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut seen = HashSet::new();
-        let mut rank = 0;
-        for (score, coverage, doc, body, matched) in ranked {
-            let article_id = text_of(&doc, f.article_id);
-            if !seen.insert(article_id.clone()) {
-                continue;
-            }
-            if seen.len() == 1 {
-                answer.coverage = coverage;
-            }
-            // Every cited passage must match the question well enough on its own:
-            // a weak second result is noise under a good first one.
-            if coverage < options.min_coverage {
-                continue;
-            }
-            rank += 1;
-            if rank <= options.offset {
-                continue;
-            }
+            let excerpt = PassageMatch::new(&body, &query).excerpt(&body, &query);
             answer.hits.push(Hit {
-                rank,
+                rank: options.offset + i + 1,
+                article_id: text_of(&doc, f.article_id),
                 title: text_of(&doc, f.title),
                 source: opt_text(&doc, f.source),
                 date: opt_text(&doc, f.date),
                 url: opt_text(&doc, f.url),
                 lang: text_of(&doc, f.lang),
                 passage: doc.get_first(f.passage).and_then(|v| v.as_u64()).unwrap_or(0),
-                excerpt: matched.excerpt(&body, &query_terms),
-                score,
-                article_id,
+                excerpt,
+                score: candidate.score,
             });
-            if answer.hits.len() == options.k {
-                break;
-            }
         }
-        answer.answered = !answer.hits.is_empty();
         answer.took = started.elapsed();
         Ok(answer)
     }
 
-    /// The question's content terms, weighted by IDF over passage bodies.
-    fn query_terms(&self, searcher: &tantivy::Searcher, question: &str) -> Result<QueryTerms, SearchError> {
-        let terms = analyze(question);
+    /// The articles that answer a question, best first, without their excerpts:
+    /// what [`NewsIndex::ask`] ranks, for measuring ranking on its own.
+    pub fn rank_articles(&self, question: &str, options: AskOptions) -> Result<Vec<String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let (query, lookups) = self.query_terms(&searcher, question)?;
+        let f = self.fields;
+        let mut ids = Vec::new();
+        for hit in self.rank(&searcher, &query, &lookups, options)?.hits {
+            let doc: TantivyDocument = searcher.doc(hit.address)?;
+            ids.push(text_of(&doc, f.article_id));
+        }
+        Ok(ids)
+    }
+
+    /// BM25 candidates over body and title, re-ranked by how the question's terms
+    /// sit in them, one passage per article, weak ones dropped.
+    fn rank(
+        &self,
+        searcher: &Searcher,
+        query: &QueryTerms,
+        lookups: &Lookups,
+        options: AskOptions,
+    ) -> Result<Ranking, SearchError> {
+        let mut ranked = Ranking { hits: Vec::new(), coverage: 0.0 };
+        if query.weights.is_empty() {
+            return Ok(ranked);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (body, title) in lookups.body.iter().zip(&lookups.title) {
+            let body = TermQuery::new(body.clone(), IndexRecordOption::WithFreqs);
+            let title = TermQuery::new(title.clone(), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(body)));
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
+        }
+        let wanted = options.k + options.offset;
+        let limit = (wanted * 3).max(RERANK_DEPTH);
+        let statistics = Statistics { searcher, lookups };
+        let top = searcher.search_with_statistics_provider(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit).order_by_score(),
+            &statistics,
+        )?;
+        let mut candidates = self.match_positions(searcher, query, lookups, &top)?;
+        for (i, candidate) in candidates.iter_mut().enumerate() {
+            if i < RERANK_DEPTH {
+                candidate.score +=
+                    SENTENCE_WEIGHT * candidate.best_sentence + COVERAGE_WEIGHT * candidate.coverage;
+            }
+        }
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+
+        let mut keys = Vec::new();
+        for reader in searcher.segment_readers() {
+            keys.push(reader.fast_fields().u64(ARTICLE_KEY)?);
+        }
+        let mut seen = HashSet::new();
+        let mut rank = 0;
+        for candidate in candidates {
+            let address = candidate.address;
+            let key = keys[address.segment_ord as usize].first(address.doc_id).unwrap_or_default();
+            if !seen.insert(key) {
+                continue;
+            }
+            if seen.len() == 1 {
+                ranked.coverage = candidate.coverage;
+            }
+            // Every cited passage must match the question well enough on its own:
+            // a weak second result is noise under a good first one.
+            if candidate.coverage < options.min_coverage {
+                continue;
+            }
+            rank += 1;
+            if rank <= options.offset {
+                continue;
+            }
+            ranked.hits.push(RankedPassage { address: candidate.address, score: candidate.score });
+            if ranked.hits.len() == options.k {
+                break;
+            }
+        }
+        Ok(ranked)
+    }
+
+    /// How the question's terms sit in each candidate, read from the index's
+    /// positions (sentences are told apart by [`SENTENCE_BREAK`]): the share of the question's weight
+    /// the passage and its title hold, and the best sentence's score (the distinct
+    /// terms' weight plus a bonus for question words side by side, as
+    /// [`PassageMatch`] scores it). No text is read or analysed.
+    fn match_positions(
+        &self,
+        searcher: &Searcher,
+        query: &QueryTerms,
+        lookups: &Lookups,
+        top: &[(f32, DocAddress)],
+    ) -> Result<Vec<Candidate>, SearchError> {
+        let f = self.fields;
+        let terms: Vec<(&str, f32)> = lookups.terms.iter().map(|t| (t.as_str(), query.weights[t])).collect();
+        let index_of = |term: &str| terms.iter().position(|(t, _)| *t == term);
+        let bigrams: Vec<(usize, usize)> =
+            query.bigrams.iter().filter_map(|(a, b)| Some((index_of(a)?, index_of(b)?))).collect();
+        let total_weight = query.total_weight();
+        let mut out: Vec<Candidate> = top
+            .iter()
+            .map(|&(score, address)| Candidate { address, score, coverage: 0.0, best_sentence: 0.0 })
+            .collect();
+        // Candidates by segment, each segment's in document order, so every
+        // posting list is walked forward once.
+        let mut order: Vec<usize> = (0..out.len()).collect();
+        order.sort_by_key(|&i| (out[i].address.segment_ord, out[i].address.doc_id));
+        let mut positions = Vec::new();
+        let mut hits: Vec<(u32, usize)> = Vec::new();
+        let mut sentence_breaks: Vec<u32> = Vec::new();
+        // Terms already counted in the current sentence: stamped with `stamp`,
+        // which moves on with every sentence and candidate.
+        let mut seen_in_sentence = vec![0usize; terms.len()];
+        let mut stamp = 0;
+        let segment_of: Vec<u32> = out.iter().map(|c| c.address.segment_ord).collect();
+        for group in order.chunk_by(|&a, &b| segment_of[a] == segment_of[b]) {
+            let reader = searcher.segment_reader(out[group[0]].address.segment_ord);
+            let body_index = reader.inverted_index(f.body)?;
+            let title_index = reader.inverted_index(f.title)?;
+            let segment = out[group[0]].address.segment_ord as usize;
+            let mut body = Vec::with_capacity(terms.len());
+            let mut title = Vec::with_capacity(terms.len());
+            for (body_info, title_info) in &lookups.infos[segment] {
+                body.push(match body_info {
+                    Some(info) => Some(
+                        body_index
+                            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?,
+                    ),
+                    None => None,
+                });
+                title.push(match title_info {
+                    Some(info) => {
+                        Some(title_index.read_postings_from_terminfo(info, IndexRecordOption::Basic)?)
+                    }
+                    None => None,
+                });
+            }
+            let mut breaks = body_index.read_postings(
+                &Term::from_field_text(f.body, SENTENCE_BREAK),
+                IndexRecordOption::WithFreqsAndPositions,
+            )?;
+            for &i in group {
+                let doc = out[i].address.doc_id;
+                hits.clear();
+                let (mut body_weight, mut title_weight) = (0.0, 0.0);
+                for (t, &(_, weight)) in terms.iter().enumerate() {
+                    if let Some(postings) = body[t].as_mut()
+                        && seek(postings, doc)
+                    {
+                        body_weight += weight;
+                        postings.positions(&mut positions);
+                        hits.extend(positions.iter().map(|&p| (p, t)));
+                    }
+                    if let Some(postings) = title[t].as_mut()
+                        && seek(postings, doc)
+                    {
+                        title_weight += weight;
+                    }
+                }
+                hits.sort_unstable();
+                sentence_breaks.clear();
+                if let Some(postings) = breaks.as_mut()
+                    && seek(postings, doc)
+                {
+                    postings.positions(&mut sentence_breaks);
+                }
+                stamp += 1;
+                let mut sentence = 0;
+                let (mut score, mut best) = (0.0f32, 0.0f32);
+                let mut previous: Option<(u32, usize)> = None;
+                for &(position, t) in &hits {
+                    let mut next = sentence;
+                    while next < sentence_breaks.len() && sentence_breaks[next] < position {
+                        next += 1;
+                    }
+                    if next != sentence {
+                        sentence = next;
+                        stamp += 1;
+                        score = 0.0;
+                        previous = None;
+                    }
+                    let weight = terms[t].1;
+                    if seen_in_sentence[t] != stamp {
+                        seen_in_sentence[t] = stamp;
+                        score += weight;
+                    }
+                    if let Some((p, pt)) = previous
+                        && p + 1 == position
+                        && bigrams.contains(&(pt, t))
+                    {
+                        score += BIGRAM_BONUS * weight.min(terms[pt].1);
+                    }
+                    previous = Some((position, t));
+                    best = best.max(score);
+                }
+                out[i].coverage = union_coverage(body_weight, title_weight, total_weight);
+                out[i].best_sentence = best;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The question's content terms, weighted by IDF over passage bodies, and where
+    /// each sits in every segment.
+    fn query_terms(&self, searcher: &Searcher, question: &str) -> Result<(QueryTerms, Lookups), SearchError> {
+        let f = self.fields;
+        let analysed = analyze(question);
         // A question of function words only ("what is it?") has no topic to look for.
-        let content: Vec<_> = terms.iter().filter(|t| !t.stopword).collect();
+        let content: Vec<_> = analysed.iter().filter(|t| !t.stopword).collect();
+        let mut lookups = Lookups::default();
+        for t in &content {
+            if !lookups.terms.contains(&t.text) {
+                lookups.terms.push(t.text.clone());
+                lookups.body.push(Term::from_field_text(f.body, &t.text));
+                lookups.title.push(Term::from_field_text(f.title, &t.text));
+            }
+        }
+        lookups.body_df = vec![0; lookups.terms.len()];
+        lookups.title_df = vec![0; lookups.terms.len()];
+        for reader in searcher.segment_readers() {
+            let (body_index, title_index) = (reader.inverted_index(f.body)?, reader.inverted_index(f.title)?);
+            let mut infos = Vec::with_capacity(lookups.terms.len());
+            for i in 0..lookups.terms.len() {
+                let body = body_index.get_term_info(&lookups.body[i])?;
+                let title = title_index.get_term_info(&lookups.title[i])?;
+                lookups.body_df[i] += body.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+                lookups.title_df[i] += title.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+                infos.push((body, title));
+            }
+            lookups.infos.push(infos);
+        }
         // Document frequencies still count deleted passages until segments merge, so
         // the total must too (as tantivy's own BM25 does), or weights can go negative.
         let n = searcher.segment_readers().iter().map(|r| r.max_doc() as f32).sum::<f32>();
         let mut q = QueryTerms::default();
-        for t in &content {
-            if q.weights.contains_key(&t.text) {
-                continue;
-            }
-            let df = searcher.doc_freq(&Term::from_field_text(self.fields.body, &t.text))? as f32;
+        for (term, &df) in lookups.terms.iter().zip(&lookups.body_df) {
+            let df = df as f32;
             let idf = (1.0 + ((n - df).max(0.0) + 0.5) / (df + 0.5)).ln();
-            q.weights.insert(t.text.clone(), idf);
+            q.weights.insert(term.clone(), idf);
         }
         q.bigrams = content.windows(2).map(|w| (w[0].text.clone(), w[1].text.clone())).collect();
-        Ok(q)
+        Ok((q, lookups))
     }
 
     /// The whole cleaned article, passage by passage, or `None` for an unknown id.
@@ -711,6 +899,82 @@ impl NewsIndex {
             added: doc.get_first(f.added).and_then(|v| v.as_u64()).unwrap_or(0),
         }
     }
+}
+
+/// Moves `postings` to `doc` (never backwards); true when `doc` has the term.
+fn seek(postings: &mut SegmentPostings, doc: DocId) -> bool {
+    if postings.doc() < doc {
+        postings.seek(doc);
+    }
+    postings.doc() == doc
+}
+
+/// The question's distinct content terms, as looked up in the index once per
+/// question: their document frequencies (for BM25, through [`Statistics`]) and
+/// where their postings sit in each segment (for [`NewsIndex::match_positions`]).
+#[derive(Default)]
+struct Lookups {
+    terms: Vec<String>,
+    body: Vec<Term>,
+    title: Vec<Term>,
+    body_df: Vec<u64>,
+    title_df: Vec<u64>,
+    /// Per segment, per term: its body and title postings, when present.
+    infos: Vec<Vec<(Option<TermInfo>, Option<TermInfo>)>>,
+}
+
+/// BM25 statistics with the question's document frequencies already counted,
+/// so scoring does not look every term up again.
+struct Statistics<'a> {
+    searcher: &'a Searcher,
+    lookups: &'a Lookups,
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let l = self.lookups;
+        if let Some(i) = l.body.iter().position(|t| t == term) {
+            return Ok(l.body_df[i]);
+        }
+        if let Some(i) = l.title.iter().position(|t| t == term) {
+            return Ok(l.title_df[i]);
+        }
+        self.searcher.doc_freq(term)
+    }
+}
+
+/// A BM25 candidate with what [`NewsIndex::match_positions`] learnt about it.
+struct Candidate {
+    address: DocAddress,
+    score: f32,
+    coverage: f32,
+    best_sentence: f32,
+}
+
+/// The passages that answer a question, before their text is read.
+struct Ranking {
+    hits: Vec<RankedPassage>,
+    /// Coverage of the best passage, shown or not.
+    coverage: f32,
+}
+
+struct RankedPassage {
+    address: DocAddress,
+    score: f32,
+}
+
+/// A stable 64-bit hash (FNV-1a) of an article id, stored with every passage.
+fn article_key(id: &str) -> u64 {
+    id.bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Share of the question's weight found in the passage or its title.

@@ -1,0 +1,176 @@
+"""Scale run for scripts/bench-scale.sh: news-22k, then the same articles copied under
+new ids until the index holds at least a million passages.
+
+For each corpus it prints index time, articles/s, index size, question latency
+p50/p99 (1,000 titles reworded as questions, one thread, against the index on disk),
+peak RSS while answering, cold start to the first answer, and for the big corpus the
+peak RSS of `newsdesk serve` answering through a fake Bot API on loopback.
+
+Usage: python3 scripts/bench_scale.py NEWS_JSONL WORK_DIR [MIN_PASSAGES]
+"""
+
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+NEWSDESK = os.path.abspath("target/release/newsdesk")
+FAKE_BOT_API = os.path.abspath("scripts/fake_bot_api.py")
+QUESTIONS = 1000
+TEMPLATES = {
+    "en": ["What happened with {}?", "What is the news about {}?", "Tell me about {}", "What was reported on {}?"],
+    "uk": ["Що відомо про {}?", "Що писали про {}?", "Розкажи про {}"],
+}
+
+
+def run_measured(args, env=None):
+    """Runs a command to completion; returns (seconds, peak RSS in MB, stdout, stderr)."""
+    out_path, err_path = "/tmp/newsdesk-bench.out", "/tmp/newsdesk-bench.err"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(args, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    stdout, stderr = open(out_path).read(), open(err_path).read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{stderr}")
+    return seconds, usage.ru_maxrss / 1024, stdout, stderr
+
+
+def questions_from(articles, path):
+    """Titles reworded as questions: lowercased, a word dropped from long ones, put in
+    a question template of the article's language."""
+    rng = random.Random(22)
+    titled = [a for a in articles if len(re.findall(r"\w+", a["title"])) >= 3]
+    with open(path, "w", encoding="utf-8") as f:
+        for article in rng.sample(titled, QUESTIONS):
+            words = article["title"].lower().split()
+            if len(words) >= 5:
+                del words[rng.randrange(len(words))]
+            template = rng.choice(TEMPLATES.get(article["lang"], TEMPLATES["en"]))
+            question = template.format(" ".join(words))
+            f.write(json.dumps({"question": question, "article": article["id"]}, ensure_ascii=False) + "\n")
+    return path
+
+
+def index(corpus, index_dir):
+    seconds, rss, _, stderr = run_measured([NEWSDESK, "index", "--corpus", corpus, "--index", index_dir])
+    line = next(l for l in stderr.splitlines() if l.startswith("indexed "))
+    articles, passages = map(int, re.match(r"indexed (\d+) articles \((\d+) passages\)", line).groups())
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(index_dir) for f in fs)
+    return {"articles": articles, "passages": passages, "index_seconds": seconds,
+            "articles_per_second": articles / seconds, "index_mb": size / 1e6, "index_rss_mb": rss}
+
+
+def answer(corpus, index_dir, questions):
+    _, rss, stdout, _ = run_measured([NEWSDESK, "eval", "--questions", questions, "--corpus", corpus,
+                                      "--index", index_dir, "--depth", "3", "--json"])
+    m = json.loads(stdout)
+    return {"p50_ms": m["latency_p50_ms"], "p99_ms": m["latency_p99_ms"], "answers_per_second": m["queries_per_second"],
+            "top1": m["top1"], "answer_rss_mb": rss}
+
+
+def cold_start(corpus, index_dir, question):
+    """Process start to first answer, with the index on disk (median of 5)."""
+    times = []
+    for _ in range(5):
+        seconds, _, stdout, _ = run_measured([NEWSDESK, "ask", "--corpus", corpus, "--index", index_dir, "--json", question])
+        assert json.loads(stdout)["answered"], stdout
+        times.append(seconds)
+    return {"cold_start_s": statistics.median(times)}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_rss(corpus, index_dir, questions, data_dir, count=300, timeout=300):
+    """Peak RSS of `newsdesk serve` answering `count` questions sent through a fake Bot
+    API on loopback, and the wall time they took."""
+    port = free_port()
+    fake = subprocess.Popen([sys.executable, FAKE_BOT_API, str(port)])
+    env = dict(os.environ, TELOXIDE_TOKEN="123456:bench-token-bench-token-bench-token",
+               TELOXIDE_API_URL=f"http://127.0.0.1:{port}/", NEWSDESK_CORPUS=corpus, NEWSDESK_INDEX=index_dir,
+               NEWSDESK_DATA=data_dir, NEWSDESK_HTTP_ADDR="127.0.0.1:0", NEWSDESK_RATE_LIMIT="1000", RUST_LOG="warn")
+    serve = subprocess.Popen([NEWSDESK, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/control/sent", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        lines = [json.loads(l)["question"] for l in open(questions, encoding="utf-8")][:count]
+        started = time.perf_counter()
+        for i, text in enumerate(lines):
+            body = json.dumps({"text": text, "user_id": 1000 + i}).encode()
+            request = urllib.request.Request(base + "/control/update", body, {"Content-Type": "application/json"})
+            urllib.request.urlopen(request, timeout=5)
+        sent = 0
+        while time.perf_counter() - started < timeout:
+            sent = len(json.load(urllib.request.urlopen(base + "/control/sent", timeout=5))["result"])
+            if sent >= len(lines):
+                break
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        status = open(f"/proc/{serve.pid}/status").read()
+        peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+        return {"serve_answered": sent, "serve_seconds": seconds, "serve_rss_mb": peak_kb / 1024}
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+        fake.terminate()
+        fake.wait(timeout=30)
+
+
+def report(name, row):
+    print(json.dumps({"corpus": name, **row}))
+    sys.stdout.flush()
+
+
+def main():
+    news, work = sys.argv[1], sys.argv[2]
+    min_passages = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
+    articles = [json.loads(line) for line in open(news, encoding="utf-8")]
+    questions = questions_from(articles, os.path.join(work, "questions.jsonl"))
+    probe = json.loads(open(questions, encoding="utf-8").readline())["question"]
+
+    small = os.path.join(work, "news-22k")
+    os.makedirs(small)
+    shutil.copy(news, small)
+    row = index(small, os.path.join(work, "index-22k"))
+    row |= answer(small, os.path.join(work, "index-22k"), questions)
+    row |= cold_start(small, os.path.join(work, "index-22k"), probe)
+    report("news-22k", row)
+
+    copies = -(-min_passages // row["passages"])
+    big = os.path.join(work, "news-big")
+    os.makedirs(big)
+    for copy in range(copies):
+        with open(os.path.join(big, f"copy-{copy:03}.jsonl"), "w", encoding="utf-8") as f:
+            for article in articles:
+                suffix = "" if copy == 0 else f"~{copy}"
+                f.write(json.dumps(article | {"id": article["id"] + suffix}, ensure_ascii=False) + "\n")
+    shutil.rmtree(small)
+    shutil.rmtree(os.path.join(work, "index-22k"))
+    big_index = os.path.join(work, "index-big")
+    row = index(big, big_index)
+    row |= answer(big, big_index, questions)
+    row |= cold_start(big, big_index, probe)
+    row |= serve_rss(big, big_index, questions, os.path.join(work, "data"))
+    row["copies"] = copies
+    report(f"news-22k x{copies}", row)
+
+
+if __name__ == "__main__":
+    main()
