@@ -101,15 +101,16 @@ def serve_rss(corpus, index_dir, questions, data_dir, count=300, timeout=300):
     env = dict(os.environ, TELOXIDE_TOKEN="123456:bench-token-bench-token-bench-token",
                TELOXIDE_API_URL=f"http://127.0.0.1:{port}/", NEWSDESK_CORPUS=corpus, NEWSDESK_INDEX=index_dir,
                NEWSDESK_DATA=data_dir, NEWSDESK_HTTP_ADDR="127.0.0.1:0", NEWSDESK_RATE_LIMIT="1000", RUST_LOG="warn")
-    serve = subprocess.Popen([NEWSDESK, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/control/sent", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    log = open(os.path.join(data_dir + "-serve.log"), "w")
+    serve = subprocess.Popen([NEWSDESK, "serve"], env=env, stdout=log, stderr=log)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/control/sent", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         lines = [json.loads(l)["question"] for l in open(questions, encoding="utf-8")][:count]
         started = time.perf_counter()
         for i, text in enumerate(lines):
@@ -117,12 +118,14 @@ def serve_rss(corpus, index_dir, questions, data_dir, count=300, timeout=300):
             request = urllib.request.Request(base + "/control/update", body, {"Content-Type": "application/json"})
             urllib.request.urlopen(request, timeout=5)
         sent = 0
-        while time.perf_counter() - started < timeout:
+        while time.perf_counter() - started < timeout and serve.poll() is None:
             sent = len(json.load(urllib.request.urlopen(base + "/control/sent", timeout=5))["result"])
             if sent >= len(lines):
                 break
             time.sleep(0.2)
         seconds = time.perf_counter() - started
+        if serve.poll() is not None:
+            sys.exit("newsdesk serve stopped:\n" + open(log.name).read()[-2000:])
         status = open(f"/proc/{serve.pid}/status").read()
         peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
         return {"serve_answered": sent, "serve_seconds": seconds, "serve_rss_mb": peak_kb / 1024}
@@ -149,9 +152,9 @@ def main():
     os.makedirs(small)
     shutil.copy(news, small)
     row = index(small, os.path.join(work, "index-22k"))
-    row |= answer(small, os.path.join(work, "index-22k"), questions)
-    row |= cold_start(small, os.path.join(work, "index-22k"), probe)
     report("news-22k", row)
+    report("news-22k", answer(small, os.path.join(work, "index-22k"), questions))
+    report("news-22k", cold_start(small, os.path.join(work, "index-22k"), probe))
 
     copies = -(-min_passages // row["passages"])
     big = os.path.join(work, "news-big")
@@ -164,12 +167,11 @@ def main():
     shutil.rmtree(small)
     shutil.rmtree(os.path.join(work, "index-22k"))
     big_index = os.path.join(work, "index-big")
-    row = index(big, big_index)
-    row |= answer(big, big_index, questions)
-    row |= cold_start(big, big_index, probe)
-    row |= serve_rss(big, big_index, questions, os.path.join(work, "data"))
-    row["copies"] = copies
-    report(f"news-22k x{copies}", row)
+    name = f"news-22k x{copies}"
+    report(name, index(big, big_index))
+    report(name, answer(big, big_index, questions))
+    report(name, cold_start(big, big_index, probe))
+    report(name, serve_rss(big, big_index, questions, os.path.join(work, "data")))
 
 
 if __name__ == "__main__":
