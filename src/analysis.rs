@@ -70,7 +70,8 @@ pub fn analyze(text: &str) -> Vec<Term> {
                 && !matches!(word.as_str(), "and" | "or" | "not" | "the" | "to" | "of" | "in" | "a" | "an")
         };
         let stopword = is_stopword(&word) && !all_caps();
-        let text = stem(script, &word);
+        // Stopwords are never searched or matched: no need to stem them.
+        let text = if stopword { word.clone() } else { stem(script, &word) };
         terms.push(Term { text, start, end, script, stopword });
     }
     terms
