@@ -560,11 +560,20 @@ impl NewsIndex {
             return Ok(ranked);
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // A term absent from a field gets no clause for it: an empty scorer still
+        // costs a weight, and most question words are in no title.
         for i in (0..lookups.terms.len()).filter(|&i| lookups.searched[i]) {
-            let body = TermQuery::new(lookups.body[i].clone(), IndexRecordOption::WithFreqs);
-            let title = TermQuery::new(lookups.title[i].clone(), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(body)));
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
+            if lookups.body_df[i] > 0 {
+                let body = TermQuery::new(lookups.body[i].clone(), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(body)));
+            }
+            if lookups.title_df[i] > 0 {
+                let title = TermQuery::new(lookups.title[i].clone(), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
+            }
+        }
+        if clauses.is_empty() {
+            return Ok(ranked);
         }
         let wanted = options.k + options.offset;
         let limit = (wanted * 3).max(RERANK_DEPTH);
