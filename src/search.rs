@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use tantivy::InvertedIndexReader;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::Bm25StatisticsProvider;
@@ -340,6 +341,7 @@ impl NewsIndex {
             passages += self.add_article(&writer, article, "", added)?;
         }
         writer.commit()?;
+        // One segment: these indexes are built once and then only read.
         let segments = self.index.searchable_segment_ids()?;
         if segments.len() > 1 {
             writer.merge(&segments).wait()?;
@@ -637,10 +639,11 @@ impl NewsIndex {
         top: &[(f32, DocAddress)],
     ) -> Result<Vec<Candidate>, SearchError> {
         let f = self.fields;
-        let terms: Vec<(&str, f32)> = lookups.terms.iter().map(|t| (t.as_str(), query.weights[t])).collect();
-        let index_of = |term: &str| terms.iter().position(|(t, _)| *t == term);
+        let weights: Vec<f32> = lookups.terms.iter().map(|t| query.weights[t]).collect();
+        let index_of = |term: &String| lookups.terms.iter().position(|t| t == term);
         let bigrams: Vec<(usize, usize)> =
             query.bigrams.iter().filter_map(|(a, b)| Some((index_of(a)?, index_of(b)?))).collect();
+        let mut sentences = SentenceScorer::new(&weights, &bigrams);
         let total_weight = query.total_weight();
         let mut out: Vec<Candidate> = top
             .iter()
@@ -648,47 +651,34 @@ impl NewsIndex {
             .collect();
         // Candidates by segment, each segment's in document order, so every
         // posting list is walked forward once.
-        let mut order: Vec<usize> = (0..out.len()).collect();
-        order.sort_by_key(|&i| (out[i].address.segment_ord, out[i].address.doc_id));
+        let mut order: Vec<(u32, DocId, usize)> =
+            out.iter().enumerate().map(|(i, c)| (c.address.segment_ord, c.address.doc_id, i)).collect();
+        order.sort_unstable();
         let mut positions = Vec::new();
         let mut hits: Vec<(u32, usize)> = Vec::new();
-        let mut sentence_breaks: Vec<u32> = Vec::new();
-        // Terms already counted in the current sentence: stamped with `stamp`,
-        // which moves on with every sentence and candidate.
-        let mut seen_in_sentence = vec![0usize; terms.len()];
-        let mut stamp = 0;
-        let segment_of: Vec<u32> = out.iter().map(|c| c.address.segment_ord).collect();
-        for group in order.chunk_by(|&a, &b| segment_of[a] == segment_of[b]) {
-            let reader = searcher.segment_reader(out[group[0]].address.segment_ord);
+        let mut breaks: Vec<u32> = Vec::new();
+        for group in order.chunk_by(|a, b| a.0 == b.0) {
+            let segment = group[0].0;
+            let reader = searcher.segment_reader(segment);
             let body_index = reader.inverted_index(f.body)?;
             let title_index = reader.inverted_index(f.title)?;
-            let segment = out[group[0]].address.segment_ord as usize;
-            let mut body = Vec::with_capacity(terms.len());
-            let mut title = Vec::with_capacity(terms.len());
-            for (body_info, title_info) in &lookups.infos[segment] {
-                body.push(match body_info {
-                    Some(info) => Some(
-                        body_index
-                            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?,
-                    ),
-                    None => None,
-                });
-                title.push(match title_info {
-                    Some(info) => {
-                        Some(title_index.read_postings_from_terminfo(info, IndexRecordOption::Basic)?)
-                    }
-                    None => None,
-                });
+            let open = |index: &InvertedIndexReader, info: &Option<TermInfo>, option| {
+                info.as_ref().map(|info| index.read_postings_from_terminfo(info, option)).transpose()
+            };
+            let mut body = Vec::with_capacity(weights.len());
+            let mut title = Vec::with_capacity(weights.len());
+            for (body_info, title_info) in &lookups.infos[segment as usize] {
+                body.push(open(&body_index, body_info, IndexRecordOption::WithFreqsAndPositions)?);
+                title.push(open(&title_index, title_info, IndexRecordOption::Basic)?);
             }
-            let mut breaks = body_index.read_postings(
+            let mut sentence_breaks = body_index.read_postings(
                 &Term::from_field_text(f.body, SENTENCE_BREAK),
                 IndexRecordOption::WithFreqsAndPositions,
             )?;
-            for &i in group {
-                let doc = out[i].address.doc_id;
+            for &(_, doc, i) in group {
                 hits.clear();
                 let (mut body_weight, mut title_weight, mut left_out_weight) = (0.0, 0.0, 0.0);
-                for (t, &(_, weight)) in terms.iter().enumerate() {
+                for (t, &weight) in weights.iter().enumerate() {
                     if let Some(postings) = body[t].as_mut()
                         && seek(postings, doc)
                     {
@@ -706,44 +696,15 @@ impl NewsIndex {
                     }
                 }
                 hits.sort_unstable();
-                sentence_breaks.clear();
-                if let Some(postings) = breaks.as_mut()
+                breaks.clear();
+                if let Some(postings) = sentence_breaks.as_mut()
                     && seek(postings, doc)
                 {
-                    postings.positions(&mut sentence_breaks);
-                }
-                stamp += 1;
-                let mut sentence = 0;
-                let (mut score, mut best) = (0.0f32, 0.0f32);
-                let mut previous: Option<(u32, usize)> = None;
-                for &(position, t) in &hits {
-                    let mut next = sentence;
-                    while next < sentence_breaks.len() && sentence_breaks[next] < position {
-                        next += 1;
-                    }
-                    if next != sentence {
-                        sentence = next;
-                        stamp += 1;
-                        score = 0.0;
-                        previous = None;
-                    }
-                    let weight = terms[t].1;
-                    if seen_in_sentence[t] != stamp {
-                        seen_in_sentence[t] = stamp;
-                        score += weight;
-                    }
-                    if let Some((p, pt)) = previous
-                        && p + 1 == position
-                        && bigrams.contains(&(pt, t))
-                    {
-                        score += BIGRAM_BONUS * weight.min(terms[pt].1);
-                    }
-                    previous = Some((position, t));
-                    best = best.max(score);
+                    postings.positions(&mut breaks);
                 }
                 out[i].coverage = union_coverage(body_weight, title_weight, total_weight);
                 out[i].score += left_out_weight;
-                out[i].best_sentence = best;
+                out[i].best_sentence = sentences.best(&hits, &breaks);
             }
         }
         Ok(out)
@@ -977,6 +938,59 @@ impl Bm25StatisticsProvider for Statistics<'_> {
             return Ok(l.title_df[i]);
         }
         self.searcher.doc_freq(term)
+    }
+}
+
+/// Scores a passage's sentences from the positions of the question's terms, as
+/// [`PassageMatch`] scores them from text: each sentence earns the weight of every
+/// distinct term in it, plus a bonus for question words side by side.
+struct SentenceScorer<'a> {
+    weights: &'a [f32],
+    bigrams: &'a [(usize, usize)],
+    /// Terms already counted in the current sentence: stamped with `stamp`, which
+    /// moves on with every sentence of every passage.
+    seen: Vec<usize>,
+    stamp: usize,
+}
+
+impl<'a> SentenceScorer<'a> {
+    fn new(weights: &'a [f32], bigrams: &'a [(usize, usize)]) -> Self {
+        SentenceScorer { weights, bigrams, seen: vec![0; weights.len()], stamp: 0 }
+    }
+
+    /// The best sentence's score, given (position, term) hits sorted by position and
+    /// the positions of the passage's sentence breaks.
+    fn best(&mut self, hits: &[(u32, usize)], breaks: &[u32]) -> f32 {
+        self.stamp += 1;
+        let mut sentence = 0;
+        let (mut score, mut best) = (0.0f32, 0.0f32);
+        let mut previous: Option<(u32, usize)> = None;
+        for &(position, t) in hits {
+            let mut next = sentence;
+            while next < breaks.len() && breaks[next] < position {
+                next += 1;
+            }
+            if next != sentence {
+                sentence = next;
+                self.stamp += 1;
+                score = 0.0;
+                previous = None;
+            }
+            let weight = self.weights[t];
+            if self.seen[t] != self.stamp {
+                self.seen[t] = self.stamp;
+                score += weight;
+            }
+            if let Some((p, pt)) = previous
+                && p + 1 == position
+                && self.bigrams.contains(&(pt, t))
+            {
+                score += BIGRAM_BONUS * weight.min(self.weights[pt]);
+            }
+            previous = Some((position, t));
+            best = best.max(score);
+        }
+        best
     }
 }
 

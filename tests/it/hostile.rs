@@ -75,20 +75,19 @@ async fn unreadable_text_gets_a_polite_answer_in_valid_html() {
     }
 }
 
+/// An index of `dir`, holding a one-line `feed.jsonl` with `line` in it.
+fn index_of_feed(dir: &Path, line: &str) -> NewsIndex {
+    std::fs::write(dir.join("feed.jsonl"), format!("{line}\n")).unwrap();
+    let index = NewsIndex::open_or_create(&dir.join("index")).unwrap();
+    index.sync(dir, &mut |_, _| {}).unwrap();
+    index
+}
+
 #[tokio::test]
 async fn markup_in_articles_is_quoted_never_interpreted() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("feed.jsonl"),
-        concat!(
-            r#"{"id": "inject", "title": "<b>Breaking</b> </blockquote><a href=\"javascript:x\">", "source": "</i>Evil & Co", "text": "The ministry said <script>alert(1)</script> that **drones** [hit](http://x) the depot & the bridge at 0400."}"#,
-            "\n"
-        ),
-    )
-    .unwrap();
-    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
-    index.sync(dir.path(), &mut |_, _| {}).unwrap();
-    let bot = Bot::on(index, |_| {}).await;
+    let feed = r#"{"id": "inject", "title": "<b>Breaking</b> </blockquote><a href=\"javascript:x\">", "source": "</i>Evil & Co", "text": "The ministry said <script>alert(1)</script> that **drones** [hit](http://x) the depot & the bridge at 0400."}"#;
+    let bot = Bot::on(index_of_feed(dir.path(), feed), |_| {}).await;
     let replies =
         bot.ask(fake::private_text(42, "What did the ministry say about drones and the depot?")).await;
     assert_valid_message(&replies[0]);
@@ -100,14 +99,8 @@ async fn markup_in_articles_is_quoted_never_interpreted() {
 #[tokio::test]
 async fn path_like_ids_name_articles_and_never_files() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("feed.jsonl"),
-        "{\"id\": \"../../etc/passwd\", \"title\": \"Odd id\", \"text\": \"An article about NATO air defence with an odd id.\"}\n",
-    )
-    .unwrap();
-    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
-    index.sync(dir.path(), &mut |_, _| {}).unwrap();
-    let bot = Bot::on(index, |_| {}).await;
+    let feed = r#"{"id": "../../etc/passwd", "title": "Odd id", "text": "An article about NATO air defence with an odd id."}"#;
+    let bot = Bot::on(index_of_feed(dir.path(), feed), |_| {}).await;
     let replies = bot.ask(fake::private_text(42, "/article ../../etc/passwd")).await;
     assert!(replies[0].contains("An article about NATO air defence"), "{replies:?}");
     assert!(!replies.iter().any(|r| r.contains("root:")), "{replies:?}");
