@@ -14,10 +14,13 @@ use tracing_subscriber::EnvFilter;
 
 use crate::bot::Updates;
 use crate::config::Config;
+use crate::embed::Embedder;
 use crate::eval;
 use crate::plain;
-use crate::search::{Answer, AskOptions, NewsIndex, SearchError};
+use crate::search::{Answer, AskOptions, NewsIndex, SearchError, VECTORS_FILE};
+use crate::semantic::Semantic;
 use crate::store::Store;
+use crate::vectors::VectorStore;
 use crate::watch::{self, ServeLock};
 
 #[derive(Debug, Parser)]
@@ -49,6 +52,11 @@ pub enum Command {
     },
     /// Run the Telegram bot (long polling) over the index.
     Serve {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Fill in the sentence vectors of the semantic layer (needs NEWSDESK_EMBED_URL).
+    Embed {
         #[command(flatten)]
         paths: Paths,
     },
@@ -138,6 +146,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             chat(&config)
         }
         Command::Healthcheck => healthcheck(&config),
+        Command::Embed { paths } => {
+            paths.apply(&mut config);
+            if config.embed.is_none() {
+                return Err(UsageError(
+                    "NEWSDESK_EMBED_URL is not set: there is no embedding server to ask".into(),
+                )
+                .into());
+            }
+            let index = index_for_answers(&config)?;
+            fill_all_vectors(&index)
+        }
         Command::Eval { squad, questions, json, verbose, depth, paths } => {
             paths.apply(&mut config);
             evaluate(&config, squad.as_deref(), questions.as_deref(), json, verbose, depth)
@@ -157,8 +176,55 @@ fn check_corpus(config: &Config) -> anyhow::Result<()> {
 }
 
 fn open_index(config: &Config) -> anyhow::Result<NewsIndex> {
-    NewsIndex::open_or_create(&config.index)
-        .with_context(|| format!("cannot open the index in {}", config.index.display()))
+    let index = NewsIndex::open_or_create(&config.index)
+        .with_context(|| format!("cannot open the index in {}", config.index.display()))?;
+    Ok(match semantic_layer(config, &config.index.join(VECTORS_FILE), None)? {
+        Some(semantic) => index.with_semantic(semantic),
+        None => index,
+    })
+}
+
+/// The semantic layer when an embedding server is configured, with its passage
+/// vectors in `vectors` (and question vectors in `queries`, for evaluations).
+fn semantic_layer(
+    config: &Config,
+    vectors: &Path,
+    queries: Option<&Path>,
+) -> anyhow::Result<Option<std::sync::Arc<Semantic>>> {
+    let Some(embed) = &config.embed else { return Ok(None) };
+    let embedder = Embedder::new(embed.clone());
+    let key = embedder.model_key();
+    let store = VectorStore::open(vectors, &key)?;
+    let mut semantic = Semantic::new(embedder, store);
+    semantic.min_similarity = config.min_similarity;
+    if let Some(queries) = queries {
+        semantic = semantic.with_query_cache(VectorStore::open(queries, &key)?);
+    }
+    Ok(Some(std::sync::Arc::new(semantic)))
+}
+
+/// Embeds every passage that lacks a vector, reporting progress on stderr.
+fn fill_all_vectors(index: &NewsIndex) -> anyhow::Result<()> {
+    if index.semantic().is_none() {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let mut embedded = 0;
+    loop {
+        let report = index.fill_vectors(std::time::Duration::from_secs(10))?;
+        embedded += report.embedded;
+        if report.missing == 0 {
+            eprintln!(
+                "embedded {embedded} sentences in {:.1} s; every sentence has a vector",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        if report.failed {
+            anyhow::bail!("the embedding server failed; {} sentences still lack a vector", report.missing);
+        }
+        eprintln!("embedded {embedded} sentences, {} to go", report.missing);
+    }
 }
 
 fn index(config: &Config) -> anyhow::Result<()> {
@@ -193,6 +259,12 @@ fn index(config: &Config) -> anyhow::Result<()> {
         report.files_removed,
         report.skipped.len(),
     );
+    if index.semantic().is_some() {
+        let (missing, _) = index.missing_vectors(0)?;
+        eprintln!(
+            "{missing} sentences still lack a vector: `newsdesk embed` fills them in, and `serve` does while it runs"
+        );
+    }
     Ok(())
 }
 
@@ -256,7 +328,8 @@ fn synced_index(config: &Config) -> anyhow::Result<NewsIndex> {
 
 fn ask(config: &Config, question: Option<String>, json: bool) -> anyhow::Result<()> {
     let index = index_for_answers(config)?;
-    let options = AskOptions { k: config.results, offset: 0, min_coverage: config.min_coverage };
+    let options =
+        AskOptions { k: config.results, offset: 0, min_coverage: config.min_coverage, keep_weak: false };
     let stdout = std::io::stdout();
     let bold = !json && stdout.is_terminal();
     let mut out = stdout.lock();
@@ -304,6 +377,7 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
                 "lang": h.lang,
                 "excerpt": h.excerpt.text,
                 "score": h.score,
+                "match": h.matched.as_str(),
             })
         })
         .collect();
@@ -326,7 +400,7 @@ fn evaluate(
     let (index, questions) = match (squad, questions) {
         (Some(squad), _) => {
             let (articles, questions) = eval::load_squad(squad)?;
-            let index = NewsIndex::in_memory()?;
+            let mut index = NewsIndex::in_memory()?;
             let started = std::time::Instant::now();
             let passages = index.add_articles(&articles)?;
             tracing::info!(
@@ -335,6 +409,16 @@ fn evaluate(
                 seconds = started.elapsed().as_secs_f64(),
                 "indexed SQuAD paragraphs"
             );
+            // Vectors are kept in the data folder, so later runs embed nothing again.
+            let vectors = config.data.join("squad-vectors.bin");
+            let queries = config.data.join("squad-question-vectors.bin");
+            if config.embed.is_some() {
+                std::fs::create_dir_all(&config.data)?;
+            }
+            if let Some(semantic) = semantic_layer(config, &vectors, Some(&queries))? {
+                index = index.with_semantic(semantic);
+                fill_all_vectors(&index)?;
+            }
             (index, questions)
         }
         (None, Some(file)) => (index_for_answers(config)?, eval::load_questions(file)?),
@@ -405,9 +489,11 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             ),
             None => None,
         };
+        let filler = tokio::spawn(watch::keep_vectors_filled(index.clone()));
         let watcher = tokio::spawn(watch::watch_corpus(index, corpus, rescan));
         let served = crate::bot::serve(crate::bot::throttled(bot), app, http, updates).await;
         watcher.abort();
+        filler.abort();
         served
     })
 }
@@ -474,7 +560,8 @@ fn chat(config: &Config) -> anyhow::Result<()> {
             },
             q => (q.to_owned(), 0),
         };
-        let options = AskOptions { k: config.results, offset, min_coverage: config.min_coverage };
+        let options =
+            AskOptions { k: config.results, offset, min_coverage: config.min_coverage, keep_weak: false };
         let answer = index.ask(&question, options).context("search failed")?;
         if offset > 0 && answer.hits.is_empty() {
             println!("No more results.\n");

@@ -29,6 +29,14 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("NEWSDESK_HTTP_ADDR", "127.0.0.1:8080"),
     ("NEWSDESK_WEBHOOK_URL", ""),
     ("NEWSDESK_WEBHOOK_SECRET", ""),
+    ("NEWSDESK_EMBED_URL", ""),
+    ("NEWSDESK_EMBED_MODEL", ""),
+    ("NEWSDESK_EMBED_INPUT_TYPE", "false"),
+    ("NEWSDESK_EMBED_QUERY_PREFIX", ""),
+    ("NEWSDESK_EMBED_PASSAGE_PREFIX", ""),
+    ("NEWSDESK_EMBED_TIMEOUT_MS", "2000"),
+    ("NEWSDESK_EMBED_BATCH", "8"),
+    ("NEWSDESK_MIN_SIMILARITY", "0.27"),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +76,10 @@ pub struct Config {
     pub webhook_url: Option<url::Url>,
     /// The secret Telegram sends with every webhook request; generated when unset.
     pub webhook_secret: Option<Secret>,
+    /// The embedding server, when the semantic layer is on.
+    pub embed: Option<crate::embed::EmbedConfig>,
+    /// Similarity from which a passage found only by meaning is cited.
+    pub min_similarity: f32,
 }
 
 /// A string that never appears in logs or `Debug` output.
@@ -221,6 +233,62 @@ impl Config {
             );
         }
         let webhook_secret = webhook_secret.map(Secret);
+        let embed = match get("NEWSDESK_EMBED_URL").as_str() {
+            "" => None,
+            raw => match url::Url::parse(raw) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => {
+                    let input_type = match get("NEWSDESK_EMBED_INPUT_TYPE").to_lowercase().as_str() {
+                        "true" | "yes" | "1" | "on" => true,
+                        "false" | "no" | "0" | "off" => false,
+                        other => {
+                            problems.push(format!(
+                                "invalid NEWSDESK_EMBED_INPUT_TYPE={other:?}: must be true or false"
+                            ));
+                            false
+                        }
+                    };
+                    let timeout = parse_range(
+                        &mut problems,
+                        "NEWSDESK_EMBED_TIMEOUT_MS",
+                        &get("NEWSDESK_EMBED_TIMEOUT_MS"),
+                        50..=60_000,
+                    )
+                    .unwrap_or(2000) as u64;
+                    let batch = parse_range(
+                        &mut problems,
+                        "NEWSDESK_EMBED_BATCH",
+                        &get("NEWSDESK_EMBED_BATCH"),
+                        1..=256,
+                    )
+                    .unwrap_or(8);
+                    // Prefixes keep their trailing space: "query: ".
+                    let raw_prefix = |name: &str| lookup(name).unwrap_or_default();
+                    Some(crate::embed::EmbedConfig {
+                        url,
+                        model: Some(get("NEWSDESK_EMBED_MODEL")).filter(|m| !m.is_empty()),
+                        input_type,
+                        query_prefix: raw_prefix("NEWSDESK_EMBED_QUERY_PREFIX"),
+                        passage_prefix: raw_prefix("NEWSDESK_EMBED_PASSAGE_PREFIX"),
+                        query_timeout: std::time::Duration::from_millis(timeout),
+                        // A batch of passages takes far longer than a question.
+                        passage_timeout: std::time::Duration::from_millis(timeout.max(1000) * 60),
+                        batch,
+                    })
+                }
+                _ => {
+                    problems.push(format!("invalid NEWSDESK_EMBED_URL={raw:?}: must be an http(s) URL"));
+                    None
+                }
+            },
+        };
+        let mut unit = |name: &str, fallback: f32| match get(name).parse::<f32>() {
+            Ok(v) if (0.0..=1.0).contains(&v) => v,
+            _ => {
+                problems.push(format!("invalid {name}={:?}: must be a number from 0 to 1", get(name)));
+                fallback
+            }
+        };
+        let min_similarity = unit("NEWSDESK_MIN_SIMILARITY", crate::semantic::DEFAULT_MIN_SIMILARITY);
         if problems.is_empty() {
             Ok(Config {
                 corpus,
@@ -239,6 +307,8 @@ impl Config {
                 http_addr,
                 webhook_url,
                 webhook_secret,
+                embed,
+                min_similarity,
             })
         } else {
             Err(ConfigError { problems })

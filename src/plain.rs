@@ -28,6 +28,9 @@ pub fn citation(hit: &Hit) -> String {
     let mut parts = vec![hit.title.clone()];
     parts.extend(hit.source.clone());
     parts.extend(hit.date.clone());
+    if hit.foreign {
+        parts.push(hit.lang.clone());
+    }
     let mut line = parts.join(" · ");
     let _ = write!(line, " [{}]", hit.article_id);
     if let Some(url) = &hit.url {

@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -29,9 +30,12 @@ use tantivy::{
     DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
-use crate::analysis::{NewsTokenizer, SENTENCE_BREAK, analyze, sentences};
+use crate::analysis::{NewsTokenizer, SENTENCE_BREAK, analyze, detect_language, sentences};
 use crate::corpus::{self, Article, Skipped};
 use crate::excerpt::{BIGRAM_BONUS, Excerpt, PassageMatch, QueryTerms};
+use crate::names;
+use crate::semantic::Semantic;
+use crate::vectors;
 
 /// Name under which [`NewsTokenizer`] is registered. It is stored in the index
 /// schema, so renaming it breaks existing indexes.
@@ -39,7 +43,7 @@ const ANALYZER: &str = "news";
 
 /// Bumped whenever the schema, the analyzer or passage splitting changes; an index
 /// of another version is rebuilt from the corpus.
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 /// File in the index folder that records which corpus files are indexed.
 const MANIFEST_FILE: &str = "newsdesk-manifest.json";
@@ -120,6 +124,10 @@ struct Fields {
     /// [`article_key`] of the article id: ranking keeps one passage per article
     /// without reading ids.
     article_key: Field,
+    /// Keys of the passage's sentences ([`vectors::key_of`]), for their vectors.
+    sentences: Field,
+    /// [`names::name_keys`] of the title and passage.
+    names: Field,
 }
 
 /// Fields read as columns by name.
@@ -146,6 +154,8 @@ fn schema() -> Schema {
     builder.add_text_field("lang", STRING | STORED);
     builder.add_u64_field("added", STORED | INDEXED | FAST);
     builder.add_u64_field(ARTICLE_KEY, FAST);
+    builder.add_u64_field("sentences", INDEXED | FAST);
+    builder.add_text_field("names", STRING);
     builder.build()
 }
 
@@ -164,6 +174,8 @@ impl Fields {
             lang: get("lang")?,
             added: get("added")?,
             article_key: get(ARTICLE_KEY)?,
+            sentences: get("sentences")?,
+            names: get("names")?,
         })
     }
 }
@@ -177,11 +189,14 @@ pub struct AskOptions {
     pub offset: usize,
     /// See [`DEFAULT_MIN_COVERAGE`].
     pub min_coverage: f32,
+    /// Keep results too weak to cite (for evaluation, which ranks every question);
+    /// [`Answer::answered`] still says whether the first one is strong enough.
+    pub keep_weak: bool,
 }
 
 impl Default for AskOptions {
     fn default() -> Self {
-        AskOptions { k: 3, offset: 0, min_coverage: DEFAULT_MIN_COVERAGE }
+        AskOptions { k: 3, offset: 0, min_coverage: DEFAULT_MIN_COVERAGE, keep_weak: false }
     }
 }
 
@@ -212,6 +227,10 @@ pub struct Hit {
     pub passage: u64,
     pub excerpt: Excerpt,
     pub score: f32,
+    /// How the passage was found.
+    pub matched: Match,
+    /// The article is in another language than the question.
+    pub foreign: bool,
 }
 
 /// An article's metadata, as listed by [`NewsIndex::articles`] and [`NewsIndex::sources`].
@@ -277,6 +296,59 @@ pub struct NewsIndex {
     fields: Fields,
     /// `None` for an in-memory index.
     dir: Option<PathBuf>,
+    /// The optional semantic layer; `None` answers lexically only.
+    semantic: Option<Arc<Semantic>>,
+}
+
+/// Sentences shorter than this are not embedded (captions, fragments).
+const VECTOR_SENTENCE_MIN_CHARS: usize = 25;
+
+/// The sentences of a passage that get vectors, with their keys: a question is
+/// matched by meaning against single sentences, which is where facts sit, and the
+/// best one is the excerpt.
+pub fn vector_sentences(body: &str) -> Vec<(u64, (usize, usize))> {
+    sentences(body)
+        .into_iter()
+        .filter(|&(s, e)| body[s..e].trim().chars().count() >= VECTOR_SENTENCE_MIN_CHARS)
+        .map(|(s, e)| (vectors::key_of(body[s..e].trim()), (s, e)))
+        .collect()
+}
+
+/// File in the index folder holding sentence vectors.
+pub const VECTORS_FILE: &str = "newsdesk-vectors.bin";
+
+/// How a cited passage was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Match {
+    /// By its words (BM25 and sentence match).
+    Lexical,
+    /// By meaning only (nearest vectors): possibly in another language.
+    Semantic,
+    /// Both.
+    Both,
+}
+
+impl Match {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Match::Lexical => "lexical",
+            Match::Semantic => "semantic",
+            Match::Both => "both",
+        }
+    }
+}
+
+/// A sentence without a vector: its key, language ([`vectors::lang_code`]) and text.
+pub type Unembedded = (u64, u8, String);
+
+/// What [`NewsIndex::fill_vectors`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FillReport {
+    pub embedded: usize,
+    /// Passages still without a vector.
+    pub missing: usize,
+    /// The server failed; the rest waits for the next round.
+    pub failed: bool,
 }
 
 impl NewsIndex {
@@ -318,7 +390,7 @@ impl NewsIndex {
         index.tokenizers().register(ANALYZER, TextAnalyzer::from(NewsTokenizer::default()));
         let fields = Fields::from_schema(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(NewsIndex { index, reader, fields, dir })
+        Ok(NewsIndex { index, reader, fields, dir, semantic: None })
     }
 
     fn writer(&self) -> Result<IndexWriter<TantivyDocument>, SearchError> {
@@ -378,6 +450,12 @@ impl NewsIndex {
             }
             doc.add_text(f.lang, &article.lang);
             doc.add_u64(f.added, added);
+            for (key, _) in vector_sentences(body) {
+                doc.add_u64(f.sentences, key);
+            }
+            for key in names::name_keys(&article.title).into_iter().chain(names::name_keys(body)) {
+                doc.add_text(f.names, key);
+            }
             writer.add_document(doc)?;
         }
         Ok(chunks.len())
@@ -488,6 +566,94 @@ impl NewsIndex {
         Ok(report)
     }
 
+    /// The same index with the semantic layer on.
+    pub fn with_semantic(mut self, semantic: Arc<Semantic>) -> NewsIndex {
+        self.semantic = Some(semantic);
+        self
+    }
+
+    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
+        self.semantic.as_ref()
+    }
+
+    /// Up to `limit` sentences (key, language and text) whose vectors the layer
+    /// lacks, and how many lack one in all. Identical sentences share a key and
+    /// count once.
+    pub fn missing_vectors(&self, limit: usize) -> Result<(usize, Vec<Unembedded>), SearchError> {
+        let Some(semantic) = &self.semantic else { return Ok((0, Vec::new())) };
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let vectors = semantic.vectors.read().unwrap_or_else(|p| p.into_inner());
+        let mut seen: HashSet<u64> = HashSet::new();
+        let mut batch = Vec::new();
+        let mut missing = 0;
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let column = segment.fast_fields().u64("sentences")?;
+            for doc in segment.doc_ids_alive() {
+                let lacking: Vec<u64> = column
+                    .values_for_doc(doc)
+                    .filter(|k| !vectors.contains(*k) && !seen.contains(k))
+                    .collect();
+                if lacking.is_empty() {
+                    continue;
+                }
+                seen.extend(lacking.iter().copied());
+                missing += lacking.len();
+                if batch.len() >= limit {
+                    continue;
+                }
+                let stored: TantivyDocument = searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
+                let body = text_of(&stored, f.body);
+                let lang = vectors::lang_code(&text_of(&stored, f.lang));
+                for (key, (s, e)) in vector_sentences(&body) {
+                    if lacking.contains(&key)
+                        && batch.len() < limit
+                        && !batch.iter().any(|(k, _, _)| *k == key)
+                    {
+                        batch.push((key, lang, body[s..e].trim().to_owned()));
+                    }
+                }
+            }
+        }
+        Ok((missing, batch))
+    }
+
+    /// Embeds sentences that lack a vector, a batch at a time, for at most `budget`;
+    /// stops at the first failure of the server (the next round retries).
+    pub fn fill_vectors(&self, budget: std::time::Duration) -> Result<FillReport, SearchError> {
+        let Some(semantic) = &self.semantic else { return Ok(FillReport::default()) };
+        let started = Instant::now();
+        let batch = semantic.embedder.config().batch.max(1);
+        let mut report = FillReport::default();
+        loop {
+            let (missing, todo) = self.missing_vectors(batch)?;
+            report.missing = missing;
+            if todo.is_empty() || started.elapsed() >= budget {
+                return Ok(report);
+            }
+            let texts: Vec<&str> = todo.iter().map(|(_, _, t)| t.as_str()).collect();
+            match semantic.embedder.embed(&texts, crate::embed::Kind::Passage) {
+                Ok(embedded) => {
+                    let items: Vec<(u64, u8, Vec<f32>)> =
+                        todo.iter().zip(embedded).map(|((k, l, _), v)| (*k, *l, v)).collect();
+                    let added = semantic.vectors.write().unwrap_or_else(|p| p.into_inner()).add(&items);
+                    if let Err(err) = added {
+                        tracing::warn!(error = %err, "cannot store sentence vectors");
+                        report.failed = true;
+                        return Ok(report);
+                    }
+                    report.embedded += items.len();
+                    report.missing = missing - items.len();
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, missing, "embedding server failed; sentences wait for their vectors");
+                    report.failed = true;
+                    return Ok(report);
+                }
+            }
+        }
+    }
+
     /// The index folder (`None` for an in-memory index).
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()
@@ -498,40 +664,221 @@ impl NewsIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Answers a question with cited passages from distinct articles.
+    /// Answers a question with cited passages from distinct articles: by their
+    /// words, and with the semantic layer on, by meaning too.
     pub fn ask(&self, question: &str, options: AskOptions) -> Result<Answer, SearchError> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
-        let f = self.fields;
         let (query, lookups) = self.query_terms(&searcher, question)?;
-        let ranked = self.rank(&searcher, &query, &lookups, options)?;
+        let asked_in = detect_language(question);
+        let semantic =
+            self.semantic.as_ref().and_then(|semantic| Some((semantic, semantic.query_vector(question)?)));
+        let cited = match semantic {
+            Some((semantic, vector)) => {
+                self.hybrid(&searcher, &query, &lookups, semantic, &vector, options, question)?
+            }
+            None => {
+                let ranked = self.rank(&searcher, &query, &lookups, options)?;
+                let answered = !ranked.hits.is_empty() && ranked.coverage >= options.min_coverage;
+                let cited =
+                    ranked.hits.into_iter().map(|hit| Cited::lexical(hit.address, hit.score)).collect();
+                Citations { cited, coverage: ranked.coverage, answered }
+            }
+        };
         let mut answer = Answer {
             question: question.to_owned(),
-            answered: !ranked.hits.is_empty(),
-            hits: Vec::with_capacity(ranked.hits.len()),
-            coverage: ranked.coverage,
+            answered: cited.answered,
+            hits: Vec::with_capacity(cited.cited.len()),
+            coverage: cited.coverage,
             took: Default::default(),
         };
         // Only the passages shown are read and analysed, for their excerpts.
-        for (i, candidate) in ranked.hits.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(candidate.address)?;
-            let body = text_of(&doc, f.body);
-            let excerpt = PassageMatch::new(&body, &query).excerpt(&body, &query);
-            answer.hits.push(Hit {
-                rank: options.offset + i + 1,
-                article_id: text_of(&doc, f.article_id),
-                title: text_of(&doc, f.title),
-                source: opt_text(&doc, f.source),
-                date: opt_text(&doc, f.date),
-                url: opt_text(&doc, f.url),
-                lang: text_of(&doc, f.lang),
-                passage: doc.get_first(f.passage).and_then(|v| v.as_u64()).unwrap_or(0),
+        for (i, cited) in cited.cited.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(cited.address)?;
+            let body = text_of(&doc, self.fields.body);
+            let excerpt = match cited.sentence {
+                Some(key) => sentence_excerpt(&body, key),
+                None => PassageMatch::new(&body, &query).excerpt(&body, &query),
+            };
+            answer.hits.push(self.hit(
+                &doc,
+                options.offset + i + 1,
                 excerpt,
-                score: candidate.score,
-            });
+                cited.score,
+                cited.matched,
+                asked_in,
+            ));
         }
         answer.took = started.elapsed();
         Ok(answer)
+    }
+
+    fn hit(
+        &self,
+        doc: &TantivyDocument,
+        rank: usize,
+        excerpt: Excerpt,
+        score: f32,
+        matched: Match,
+        asked_in: &str,
+    ) -> Hit {
+        let f = self.fields;
+        let lang = text_of(doc, f.lang);
+        Hit {
+            rank,
+            article_id: text_of(doc, f.article_id),
+            title: text_of(doc, f.title),
+            source: opt_text(doc, f.source),
+            date: opt_text(doc, f.date),
+            url: opt_text(doc, f.url),
+            foreign: !lang.is_empty() && asked_in != "und" && lang != asked_in,
+            lang,
+            passage: doc.get_first(f.passage).and_then(|v| v.as_u64()).unwrap_or(0),
+            excerpt,
+            score,
+            matched,
+        }
+    }
+
+    /// Hybrid ranking: each article scores by the nearest of its sentences in
+    /// meaning ([`VectorStore::nearest`](vectors::VectorStore::nearest): cosine with
+    /// each language's centre taken out), plus [`LEXICAL_WEIGHT`] times the share
+    /// of the question its best passage covers in words, plus [`NAME_WEIGHT`] when
+    /// it writes one of the question's names in the other script ([`names`]).
+    ///
+    /// Scores are added, not ranks fused: an article in another language than the
+    /// question has no words in common with it, and rank fusion would let any
+    /// same-language article that shares a few words outrank it.
+    ///
+    /// An article is cited when its lexical passage covers the question well
+    /// enough (that passage, with its lexical excerpt), or else when its nearest
+    /// sentence is close enough ([`Semantic::answers`]; that sentence is the excerpt).
+    #[allow(clippy::too_many_arguments)]
+    fn hybrid(
+        &self,
+        searcher: &Searcher,
+        query: &QueryTerms,
+        lookups: &Lookups,
+        semantic: &Semantic,
+        query_vector: &[f32],
+        options: AskOptions,
+        question: &str,
+    ) -> Result<Citations, SearchError> {
+        #[derive(Default)]
+        struct Entry {
+            /// The article's best passage by words.
+            lexical: Option<RankedPassage>,
+            /// Its sentence nearest in meaning, and the passage holding it.
+            semantic: Option<(vectors::Near, DocAddress)>,
+            /// The weight of the question's names it writes in the other script.
+            names: Option<f32>,
+        }
+        impl Entry {
+            fn score(&self) -> f32 {
+                self.semantic.as_ref().map_or(0.0, |(near, _)| near.similarity)
+                    + LEXICAL_WEIGHT * self.lexical.as_ref().map_or(0.0, |hit| hit.coverage)
+                    + NAME_WEIGHT * self.names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
+            }
+        }
+        let f = self.fields;
+        let depth = ((options.k + options.offset) * 3).max(RERANK_DEPTH);
+        let mut keys = Vec::new();
+        for reader in searcher.segment_readers() {
+            keys.push(reader.fast_fields().u64(ARTICLE_KEY)?);
+        }
+        let article_of = |address: DocAddress| {
+            keys[address.segment_ord as usize].first(address.doc_id).unwrap_or_default()
+        };
+        let mut entries: HashMap<u64, Entry> = HashMap::new();
+
+        let lexical_options = AskOptions { k: depth, offset: 0, keep_weak: true, ..options };
+        for hit in self.rank(searcher, query, lookups, lexical_options)?.hits {
+            let article = hit.article;
+            entries.entry(article).or_default().lexical = Some(hit);
+        }
+        let mut found = 0;
+        for near in semantic.nearest(query_vector, depth * 2) {
+            let sentence =
+                TermQuery::new(Term::from_field_u64(f.sentences, near.key), IndexRecordOption::Basic);
+            // A vector of a sentence no longer in the index finds nothing.
+            let Some((_, address)) =
+                searcher.search(&sentence, &TopDocs::with_limit(1).order_by_score())?.pop()
+            else {
+                continue;
+            };
+            let entry = entries.entry(article_of(address)).or_default();
+            if entry.semantic.is_none() {
+                entry.semantic = Some((near, address));
+                found += 1;
+                if found == depth {
+                    break;
+                }
+            }
+        }
+        // Each name weighs by how rare it is in both scripts: 0 for a name in
+        // every passage ("Ukraine", "Україна"), 1 for one in a single passage.
+        let passages = searcher.num_docs().max(2) as f32;
+        for key in names::foreign_name_keys(question) {
+            let there = Term::from_field_text(f.names, &key);
+            let df_there = searcher.doc_freq(&there)? as f32;
+            if df_there == 0.0 {
+                continue;
+            }
+            let df_here =
+                searcher.doc_freq(&Term::from_field_text(f.names, &names::own_script(&key)))? as f32;
+            let weight = ((passages / (df_there + df_here)).ln() / passages.ln()).clamp(0.0, 1.0);
+            let query = TermQuery::new(there, IndexRecordOption::Basic);
+            for (_, address) in searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())? {
+                // Only articles already found by words or meaning are raised.
+                if let Some(entry) = entries.get_mut(&article_of(address)) {
+                    entry.names = Some(entry.names.unwrap_or(0.0).max(weight));
+                }
+            }
+        }
+
+        let mut order: Vec<(f32, u64, Entry)> =
+            entries.into_iter().map(|(key, e)| (e.score(), key, e)).collect();
+        // Ties go the same way every time.
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut out = Citations { cited: Vec::new(), coverage: 0.0, answered: false };
+        let mut rank = 0;
+        for (n, (score, _, entry)) in order.into_iter().enumerate() {
+            let coverage = entry.lexical.as_ref().map_or(0.0, |hit| hit.coverage);
+            let lexical_ok = entry.lexical.is_some() && coverage >= options.min_coverage;
+            let semantic_ok = entry.semantic.as_ref().is_some_and(|(near, _)| semantic.answers(near));
+            if n == 0 {
+                out.coverage = coverage;
+                out.answered = lexical_ok || semantic_ok;
+            }
+            if !lexical_ok && !semantic_ok && !options.keep_weak {
+                continue;
+            }
+            rank += 1;
+            if rank <= options.offset {
+                continue;
+            }
+            let matched =
+                |alone| if entry.lexical.is_some() && entry.semantic.is_some() { Match::Both } else { alone };
+            // The lexical passage when its words answer, else the sentence nearest
+            // in meaning.
+            let cited = match (&entry.semantic, &entry.lexical) {
+                (Some((near, address)), lexical) if !lexical_ok || lexical.is_none() => Cited {
+                    address: *address,
+                    score,
+                    matched: matched(Match::Semantic),
+                    sentence: Some(near.key),
+                },
+                (_, Some(hit)) => {
+                    Cited { address: hit.address, score, matched: matched(Match::Lexical), sentence: None }
+                }
+                (_, None) => continue,
+            };
+            out.cited.push(cited);
+            if out.cited.len() == options.k {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// The articles that answer a question, best first, without their excerpts:
@@ -611,14 +958,19 @@ impl NewsIndex {
             }
             // Every cited passage must match the question well enough on its own:
             // a weak second result is noise under a good first one.
-            if candidate.coverage < options.min_coverage {
+            if candidate.coverage < options.min_coverage && !options.keep_weak {
                 continue;
             }
             rank += 1;
             if rank <= options.offset {
                 continue;
             }
-            ranked.hits.push(RankedPassage { address: candidate.address, score: candidate.score });
+            ranked.hits.push(RankedPassage {
+                address: candidate.address,
+                score: candidate.score,
+                coverage: candidate.coverage,
+                article: key,
+            });
             if ranked.hits.len() == options.k {
                 break;
             }
@@ -1012,12 +1364,70 @@ struct Ranking {
 struct RankedPassage {
     address: DocAddress,
     score: f32,
+    coverage: f32,
+    /// [`article_key`] of its article.
+    article: u64,
 }
+
+/// Passages chosen to cite, before their text is read.
+struct Citations {
+    cited: Vec<Cited>,
+    /// Coverage of the best passage's words, shown or not.
+    coverage: f32,
+    /// Whether the best passage is strong enough to cite.
+    answered: bool,
+}
+
+struct Cited {
+    address: DocAddress,
+    score: f32,
+    matched: Match,
+    /// For a passage found by meaning only: the key of its sentence nearest the
+    /// question, which is the excerpt.
+    sentence: Option<u64>,
+}
+
+impl Cited {
+    fn lexical(address: DocAddress, score: f32) -> Cited {
+        Cited { address, score, matched: Match::Lexical, sentence: None }
+    }
+}
+
+/// In hybrid ranking, the weight of the share of the question an article's best
+/// passage covers in words, against the similarity of its nearest sentence in
+/// meaning (about 0.2 to 0.7 for a sentence that answers). Chosen, with
+/// [`NAME_WEIGHT`], on the seed questions in both languages
+/// (`tests/fixtures/seed-questions.jsonl`, `crosslingual-questions.jsonl`).
+const LEXICAL_WEIGHT: f32 = 0.6;
+
+/// In hybrid ranking, the weight of writing one of the question's names in the
+/// other script (the only words two languages share).
+const NAME_WEIGHT: f32 = 0.55;
 
 /// A stable 64-bit hash (FNV-1a) of an article id, stored with every passage.
 fn article_key(id: &str) -> u64 {
     id.bytes()
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The excerpt for a passage found by meaning: the sentence under `key` (with the
+/// next one when it is short), verbatim.
+fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
+    let spans = vector_sentences(body);
+    let Some(at) = spans.iter().position(|(k, _)| *k == key) else {
+        return Excerpt {
+            text: body.chars().take(crate::excerpt::EXCERPT_MAX_CHARS).collect(),
+            highlights: Vec::new(),
+        };
+    };
+    let (start, mut end) = spans[at].1;
+    if let Some(&(_, (_, next_end))) = spans.get(at + 1)
+        && end - start < crate::excerpt::EXCERPT_MAX_CHARS / 3
+        && next_end - start <= crate::excerpt::EXCERPT_MAX_CHARS
+    {
+        end = next_end;
+    }
+    Excerpt { text: body[start..end].trim().to_owned(), highlights: Vec::new() }
 }
 
 /// Share of the question's weight found in the passage or its title.
@@ -1126,8 +1536,9 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), SearchError> {
         .map_err(|source| SearchError::Manifest { path, source })
 }
 
-/// Files in the index folder that outlive a rebuild: the running server's lock.
-const KEPT_ON_REBUILD: [&str; 1] = ["newsdesk-serve.lock"];
+/// Files in the index folder that outlive a rebuild: the running server's lock, and
+/// sentence vectors (keyed by content, so still valid for the rebuilt index).
+const KEPT_ON_REBUILD: [&str; 2] = ["newsdesk-serve.lock", VECTORS_FILE];
 
 /// Removes an outdated index's files, leaving the folder.
 fn clear_index_dir(dir: &Path) -> Result<(), SearchError> {

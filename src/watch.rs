@@ -145,6 +145,41 @@ pub async fn watch_corpus(index: NewsIndex, corpus: PathBuf, rescan: Duration) {
     }
 }
 
+/// Keeps sentence vectors in step with the index while serving: new passages get
+/// theirs within seconds, in small batches so questions are not kept waiting on the
+/// embedding server; a failing server is retried every half minute. Returns at once
+/// without a semantic layer.
+pub async fn keep_vectors_filled(index: NewsIndex) {
+    if index.semantic().is_none() {
+        return;
+    }
+    loop {
+        let filler = index.clone();
+        let filled = tokio::task::spawn_blocking(move || filler.fill_vectors(Duration::from_secs(30))).await;
+        let pause = match filled {
+            Ok(Ok(report)) => {
+                if report.embedded > 0 {
+                    tracing::info!(
+                        embedded = report.embedded,
+                        missing = report.missing,
+                        "sentence vectors filled in"
+                    );
+                }
+                if report.failed { Duration::from_secs(30) } else { Duration::from_secs(2) }
+            }
+            Ok(Err(err)) => {
+                tracing::error!(error = ?anyhow::Error::from(err), "cannot look for passages without vectors");
+                Duration::from_secs(30)
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "vector task failed");
+                Duration::from_secs(30)
+            }
+        };
+        tokio::time::sleep(pause).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

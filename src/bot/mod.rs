@@ -483,7 +483,7 @@ async fn answer<R: AppBot>(bot: &R, msg: &Message, app: &Arc<App>, question: &st
         return Ok(());
     }
     let results = app.store.settings(msg.chat.id.0).ok().and_then(|s| s.results).unwrap_or(app.results);
-    let options = AskOptions { k: results, offset: 0, min_coverage: app.min_coverage };
+    let options = AskOptions { k: results, offset: 0, min_coverage: app.min_coverage, keep_weak: false };
     let Some(answer) = search(app, question.clone(), options).await else {
         return say(bot, msg, lang, Phrase::Unavailable).await;
     };
@@ -683,7 +683,8 @@ async fn on_inline<R: AppBot>(bot: R, query: InlineQuery, app: Arc<App>) -> anyh
     let within_rate =
         app.access.is_admin(query.from.id.0) || app.limiter.allow(query.from.id.0, Instant::now());
     if allowed && within_rate && !question.is_empty() {
-        let options = AskOptions { k: INLINE_RESULTS, offset: 0, min_coverage: app.min_coverage };
+        let options =
+            AskOptions { k: INLINE_RESULTS, offset: 0, min_coverage: app.min_coverage, keep_weak: false };
         if let Some(answer) = search(&app, question, options).await {
             app.monitor.question(answer.answered, answer.took);
             for hit in &answer.hits {
@@ -726,7 +727,8 @@ async fn on_callback<R: AppBot>(bot: R, query: CallbackQuery, app: Arc<App>) -> 
                 return Ok(());
             }
             let offset = live.offset + live.shown.len();
-            let options = AskOptions { k: app.results, offset, min_coverage: app.min_coverage };
+            let options =
+                AskOptions { k: app.results, offset, min_coverage: app.min_coverage, keep_weak: false };
             let answer = search(&app, live.question.clone(), options).await;
             match answer {
                 Some(answer) if !answer.hits.is_empty() => {

@@ -429,6 +429,10 @@ pub fn citation_line(hit: &Hit) -> String {
     for part in [&hit.source, &hit.date].into_iter().flatten() {
         let _ = write!(line, " · {}", escape(part));
     }
+    // A quote in another language than the question says which.
+    if hit.foreign {
+        let _ = write!(line, " · {}", escape(&hit.lang));
+    }
     line
 }
 
@@ -634,6 +638,8 @@ mod tests {
             passage: 0,
             excerpt: Excerpt { text: text.into(), highlights },
             score: 1.0,
+            matched: crate::search::Match::Lexical,
+            foreign: false,
         }
     }
 

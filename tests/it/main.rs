@@ -11,4 +11,5 @@ mod hostile;
 mod ops;
 mod render;
 mod search;
+mod semantic;
 mod support;

@@ -51,6 +51,8 @@ fn hit_from(text: &str, title: &str, question: &str, rank: usize) -> Hit {
         passage: 0,
         excerpt,
         score: 1.0,
+        matched: newsdesk::search::Match::Lexical,
+        foreign: false,
     }
 }
 

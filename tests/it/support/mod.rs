@@ -1,5 +1,6 @@
 //! Shared builders for the integration tests.
 
+pub mod fake_embed;
 pub mod fake_telegram;
 pub mod telegram_html;
 

