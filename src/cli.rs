@@ -449,7 +449,10 @@ fn evaluate(
         );
         println!("answers/s (1 thread) {:.0}, {} excerpts each", metrics.queries_per_second, metrics.depth);
         println!("rankings/s           {:.0}", metrics.ranking_queries_per_second);
-        println!("latency p50 / p99    {:.2} / {:.2} ms", metrics.latency_p50_ms, metrics.latency_p99_ms);
+        println!(
+            "latency p50/p95/p99  {:.2} / {:.2} / {:.2} ms",
+            metrics.latency_p50_ms, metrics.latency_p95_ms, metrics.latency_p99_ms
+        );
     }
     Ok(())
 }

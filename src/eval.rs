@@ -156,6 +156,7 @@ pub struct Metrics {
     pub ranking_queries_per_second: f64,
     /// Full-answer latency percentiles, in milliseconds.
     pub latency_p50_ms: f64,
+    pub latency_p95_ms: f64,
     pub latency_p99_ms: f64,
     /// Per question: did it pass (right article first, and the phrase in the
     /// first excerpt when one is given; or a refusal when one was expected)?
@@ -252,6 +253,7 @@ pub fn evaluate(
     m.queries_per_second = per_second(seconds);
     latencies.sort_by(f64::total_cmp);
     m.latency_p50_ms = percentile(&latencies, 0.50);
+    m.latency_p95_ms = percentile(&latencies, 0.95);
     m.latency_p99_ms = percentile(&latencies, 0.99);
     m.ranking_queries_per_second = per_second(ranking_seconds);
     Ok(m)

@@ -671,8 +671,13 @@ impl NewsIndex {
         let searcher = self.reader.searcher();
         let (query, lookups) = self.query_terms(&searcher, question)?;
         let asked_in = detect_language(question);
-        let semantic =
-            self.semantic.as_ref().and_then(|semantic| Some((semantic, semantic.query_vector(question)?)));
+        // A question without a content word (symbols, emoji, "AND OR NOT") has no
+        // meaning to look for either.
+        let semantic = self
+            .semantic
+            .as_ref()
+            .filter(|_| !query.weights.is_empty())
+            .and_then(|semantic| Some((semantic, semantic.query_vector(&embedded_question(question))?)));
         let cited = match semantic {
             Some((semantic, vector)) => {
                 self.hybrid(&searcher, &query, &lookups, semantic, &vector, options, question)?
@@ -882,8 +887,13 @@ impl NewsIndex {
     }
 
     /// The articles that answer a question, best first, without their excerpts:
-    /// what [`NewsIndex::ask`] ranks, for measuring ranking on its own.
+    /// what [`NewsIndex::ask`] ranks, for measuring ranking on its own (with the
+    /// semantic layer on, through `ask` itself).
     pub fn rank_articles(&self, question: &str, options: AskOptions) -> Result<Vec<String>, SearchError> {
+        if self.semantic.is_some() {
+            let hits = self.ask(question, options)?.hits;
+            return Ok(hits.into_iter().map(|hit| hit.article_id).collect());
+        }
         let searcher = self.reader.searcher();
         let (query, lookups) = self.query_terms(&searcher, question)?;
         let f = self.fields;
@@ -1408,6 +1418,20 @@ const NAME_WEIGHT: f32 = 0.55;
 fn article_key(id: &str) -> u64 {
     id.bytes()
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The question as sent to the embedding server: words with the quotes and signs
+/// that search engines read as operators taken off their edges, so that
+/// `"Stoltenberg"` and `-Stoltenberg` mean what `Stoltenberg` does, as they do
+/// lexically.
+fn embedded_question(question: &str) -> String {
+    let operator = |c: char| matches!(c, '"' | '\'' | '«' | '»' | '“' | '”' | '-' | '+' | '*' | '~' | '^');
+    question
+        .split_whitespace()
+        .map(|word| word.trim_matches(operator))
+        .filter(|word| !word.is_empty() && !matches!(*word, "AND" | "OR" | "NOT"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The excerpt for a passage found by meaning: the sentence under `key` (with the

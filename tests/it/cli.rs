@@ -61,7 +61,10 @@ fn ask_json_has_the_documented_shape() {
     assert!((1..=3).contains(&results.len()));
     let first = results[0].as_object().unwrap();
     let keys: Vec<&str> = first.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["article_id", "date", "excerpt", "lang", "match", "rank", "score", "source", "title", "url"]);
+    assert_eq!(
+        keys,
+        ["article_id", "date", "excerpt", "lang", "match", "rank", "score", "source", "title", "url"]
+    );
     assert_eq!(first["match"], "lexical");
     assert_eq!(first["rank"], 1);
     assert_eq!(first["article_id"], "003_d3c851319a9cef4d");

@@ -10,42 +10,31 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use newsdesk::embed::{EmbedConfig, Embedder, Kind};
+use newsdesk::embed::{Embedder, Kind};
 use newsdesk::eval::{DEFAULT_DEPTH, evaluate, load_questions};
 use newsdesk::search::{AskOptions, DEFAULT_MIN_COVERAGE, Match, NewsIndex, VECTORS_FILE};
 use newsdesk::semantic::Semantic;
 use newsdesk::vectors::VectorStore;
 
 use crate::support::fake_embed::{FakeEmbedServer, Mode};
-use crate::support::seed_index;
+use crate::support::{embed_config, hybrid_index};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn config(url: &str, query_timeout: Duration) -> EmbedConfig {
-    EmbedConfig {
-        url: url.parse().unwrap(),
-        model: None,
-        input_type: true,
-        query_prefix: String::new(),
-        passage_prefix: String::new(),
-        query_timeout,
-        passage_timeout: Duration::from_secs(120),
-        batch: 16,
-    }
-}
-
-/// The seeds indexed in `dir` with the layer on, every sentence embedded.
-fn hybrid_index(dir: &Path, config: EmbedConfig) -> NewsIndex {
-    let embedder = Embedder::new(config);
-    let vectors = VectorStore::open(&dir.join(VECTORS_FILE), &embedder.model_key()).unwrap();
-    let index =
-        NewsIndex::open_or_create(dir).unwrap().with_semantic(Arc::new(Semantic::new(embedder, vectors)));
-    index.sync(&root().join("seeds"), &mut |_, _| {}).unwrap();
-    let report = index.fill_vectors(Duration::from_secs(600)).unwrap();
-    assert!(!report.failed && report.missing == 0, "{report:?}");
-    index
+/// The seeds without the layer, whatever `NEWSDESK_TEST_SEED_LAYER` says: what the
+/// layer falls back to.
+fn lexical_index() -> &'static NewsIndex {
+    static INDEX: OnceLock<(tempfile::TempDir, NewsIndex)> = OnceLock::new();
+    &INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let index = NewsIndex::open_or_create(dir.path()).unwrap();
+            index.sync(&root().join("seeds"), &mut |_, _| {}).unwrap();
+            (dir, index)
+        })
+        .1
 }
 
 /// The seeds with vectors from the multilingual server, built once.
@@ -55,7 +44,8 @@ fn multilingual_index() -> &'static NewsIndex {
         .get_or_init(|| {
             let url = std::env::var("NEWSDESK_TEST_EMBED_URL")
                 .unwrap_or_else(|_| "http://127.0.0.1:8077/v1".to_owned());
-            let probe = Embedder::new(config(&url, Duration::from_secs(30))).embed(&["probe"], Kind::Query);
+            let probe =
+                Embedder::new(embed_config(&url, Duration::from_secs(30))).embed(&["probe"], Kind::Query);
             if let Err(err) = probe {
                 panic!(
                     "the semantic tests need a multilingual embeddings server at {url} ({err}): start \
@@ -64,7 +54,7 @@ fn multilingual_index() -> &'static NewsIndex {
                 );
             }
             let dir = tempfile::tempdir().unwrap();
-            let index = hybrid_index(dir.path(), config(&url, Duration::from_secs(30)));
+            let index = hybrid_index(dir.path(), embed_config(&url, Duration::from_secs(30)));
             (dir, index)
         })
         .1
@@ -137,7 +127,7 @@ fn a_ukrainian_question_is_answered_from_an_english_article() {
 #[test]
 fn lexical_answers_hold_with_the_layer_on() {
     let questions = load_questions(&root().join("tests/fixtures/seed-questions.jsonl")).unwrap();
-    let lexical = evaluate(seed_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();
+    let lexical = evaluate(lexical_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();
     let hybrid = evaluate(multilingual_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();
     assert!(hybrid.top1 >= lexical.top1, "top-1 {} with the layer, {} without", hybrid.top1, lexical.top1);
     assert!(hybrid.answer_in_first_excerpt >= lexical.answer_in_first_excerpt - 0.035, "{hybrid:#?}");
@@ -155,7 +145,7 @@ fn lexical_firsts(questions: &[&str]) -> Vec<Option<String>> {
     questions
         .iter()
         .map(|q| {
-            seed_index().ask(q, AskOptions::default()).unwrap().hits.first().map(|h| h.article_id.clone())
+            lexical_index().ask(q, AskOptions::default()).unwrap().hits.first().map(|h| h.article_id.clone())
         })
         .collect()
 }
@@ -179,7 +169,7 @@ fn a_failing_server_falls_back_to_lexical_answers() {
     for mode in [Mode::Status500, Mode::WrongDimension, Mode::Garbage, Mode::Slow] {
         let server = FakeEmbedServer::start();
         let dir = tempfile::tempdir().unwrap();
-        let index = hybrid_index(dir.path(), config(&server.url, Duration::from_millis(300)));
+        let index = hybrid_index(dir.path(), embed_config(&server.url, Duration::from_millis(300)));
         server.set(mode);
         let started = Instant::now();
         assert_eq!(firsts(&index), expected, "{mode:?}");
@@ -191,7 +181,7 @@ fn a_failing_server_falls_back_to_lexical_answers() {
 fn a_server_stopped_mid_run_falls_back_to_lexical_answers() {
     let server = FakeEmbedServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let index = hybrid_index(dir.path(), config(&server.url, Duration::from_secs(2)));
+    let index = hybrid_index(dir.path(), embed_config(&server.url, Duration::from_secs(2)));
     let answer = index.ask(QUESTIONS[0], AskOptions::default()).unwrap();
     assert!(answer.hits.iter().any(|h| h.matched != Match::Lexical), "the layer was on: {answer:#?}");
     server.stop();
@@ -204,7 +194,7 @@ fn indexing_never_waits_for_the_server_and_reports_what_lacks_a_vector() {
     server.set(Mode::Status500);
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
-    let embedder = Embedder::new(config(&server.url, Duration::from_millis(300)));
+    let embedder = Embedder::new(embed_config(&server.url, Duration::from_millis(300)));
     let vectors = VectorStore::open(&dir.join(VECTORS_FILE), &embedder.model_key()).unwrap();
     let index =
         NewsIndex::open_or_create(dir).unwrap().with_semantic(Arc::new(Semantic::new(embedder, vectors)));
@@ -219,7 +209,7 @@ fn indexing_never_waits_for_the_server_and_reports_what_lacks_a_vector() {
     assert!(!report.failed && report.missing == 0, "{report:?}");
     let reopened = VectorStore::open(
         &dir.join(VECTORS_FILE),
-        &Embedder::new(config(&server.url, Duration::from_secs(1))).model_key(),
+        &Embedder::new(embed_config(&server.url, Duration::from_secs(1))).model_key(),
     )
     .unwrap();
     assert_eq!(reopened.len(), report.embedded);

@@ -9,19 +9,31 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use newsdesk::bot::{self, App, AppBot};
-use newsdesk::search::NewsIndex;
+use std::time::Duration;
+
+use newsdesk::embed::{EmbedConfig, Embedder};
+use newsdesk::search::{NewsIndex, VECTORS_FILE};
+use newsdesk::semantic::Semantic;
+use newsdesk::vectors::VectorStore;
 use serde_json::Value;
 use teloxide::dptree;
 use teloxide::types::Me;
 
 /// The seeds indexed once for all read-only tests (in a folder that lives as long as
-/// the test process).
+/// the test process). With `NEWSDESK_TEST_SEED_LAYER` set to an embeddings server
+/// URL, the semantic layer is on: `scripts/test.sh` runs the tests again so, to
+/// show that lexical answers hold with it.
 pub fn seed_index() -> &'static NewsIndex {
     static INDEX: OnceLock<(tempfile::TempDir, NewsIndex)> = OnceLock::new();
     &INDEX
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
-            let index = NewsIndex::open_or_create(dir.path()).unwrap();
+            let index = match std::env::var("NEWSDESK_TEST_SEED_LAYER") {
+                Ok(url) if !url.is_empty() => {
+                    hybrid_index(dir.path(), embed_config(&url, Duration::from_secs(30)))
+                }
+                _ => NewsIndex::open_or_create(dir.path()).unwrap(),
+            };
             let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
             let report = index.sync(&seeds, &mut |_, _| {}).unwrap();
             assert_eq!(report.articles, 5);
@@ -29,6 +41,32 @@ pub fn seed_index() -> &'static NewsIndex {
             (dir, index)
         })
         .1
+}
+
+/// An embeddings server's settings for the tests (e5-style `input_type`).
+pub fn embed_config(url: &str, query_timeout: Duration) -> EmbedConfig {
+    EmbedConfig {
+        url: url.parse().unwrap(),
+        model: None,
+        input_type: true,
+        query_prefix: String::new(),
+        passage_prefix: String::new(),
+        query_timeout,
+        passage_timeout: Duration::from_secs(120),
+        batch: 16,
+    }
+}
+
+/// The seeds indexed in `dir` with the semantic layer on, every sentence embedded.
+pub fn hybrid_index(dir: &Path, config: EmbedConfig) -> NewsIndex {
+    let embedder = Embedder::new(config);
+    let vectors = VectorStore::open(&dir.join(VECTORS_FILE), &embedder.model_key()).unwrap();
+    let index =
+        NewsIndex::open_or_create(dir).unwrap().with_semantic(Arc::new(Semantic::new(embedder, vectors)));
+    index.sync(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"), &mut |_, _| {}).unwrap();
+    let report = index.fill_vectors(Duration::from_secs(600)).unwrap();
+    assert!(!report.failed && report.missing == 0, "{report:?}");
+    index
 }
 
 /// Dispatches one update (JSON, as Telegram sends it) through `bot::schema()` with
