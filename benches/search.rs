@@ -1,5 +1,6 @@
 //! Question latency on the shipped seeds and on the SQuAD v1.1 dev paragraphs,
-//! ranking alone, indexing throughput, and rendering the cited answer. SQuAD is read
+//! ranking alone, indexing throughput, rendering the cited answer, and the nearest
+//! sentence vectors (exact and approximate) of the semantic layer. SQuAD is read
 //! from `../shared/bench` when present; its groups are skipped otherwise.
 //!
 //! Run: `cargo bench --bench search`.
@@ -12,6 +13,7 @@ use newsdesk::bot::render::{Lang, answer_messages};
 use newsdesk::corpus::{article_files, read_file};
 use newsdesk::eval::load_squad;
 use newsdesk::search::{AskOptions, NewsIndex};
+use newsdesk::vectors::VectorStore;
 
 fn seeds_index() -> NewsIndex {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
@@ -98,5 +100,50 @@ fn render_answer(c: &mut Criterion) {
     c.bench_function("render/cited-answer", |b| b.iter(|| answer_messages(black_box(&answer), Lang::En)));
 }
 
-criterion_group!(benches, ask_seeds, ask_squad, index_squad, render_answer);
+/// Nearest sentence vectors among 100,000 (384 dimensions, two languages, like
+/// multilingual-e5-small's): the exact scan, and the approximate index with its
+/// exact scoring of the candidates.
+fn nearest_vectors(c: &mut Criterion) {
+    const COUNT: u64 = 100_000;
+    const DIM: usize = 384;
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut vector = move || -> Vec<f32> {
+        let v: Vec<f32> = (0..DIM)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % 2000) as f32 / 1000.0 - 1.0
+            })
+            .collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / norm).collect()
+    };
+    let items: Vec<(u64, u8, Vec<f32>)> = (0..COUNT).map(|i| (i, 1 + (i % 2) as u8, vector())).collect();
+    let questions: Vec<Vec<f32>> = (0..64).map(|_| vector()).collect();
+    let mut exact = VectorStore::in_memory("bench");
+    exact.add(&items).unwrap();
+    let mut approximate = VectorStore::in_memory("bench").with_exact_limit(0);
+    approximate.add(&items).unwrap();
+    let started = std::time::Instant::now();
+    approximate.build_approximate();
+    eprintln!("approximate index over {COUNT} vectors built in {:.1} s", started.elapsed().as_secs_f64());
+    let mut group = c.benchmark_group("vectors/nearest-100k");
+    let mut n = 0;
+    group.bench_function("exact", |b| {
+        b.iter(|| {
+            n += 1;
+            exact.nearest(black_box(&questions[n % questions.len()]), 40)
+        })
+    });
+    group.bench_function("approximate", |b| {
+        b.iter(|| {
+            n += 1;
+            approximate.nearest(black_box(&questions[n % questions.len()]), 40)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ask_seeds, ask_squad, index_squad, render_answer, nearest_vectors);
 criterion_main!(benches);

@@ -3,9 +3,9 @@
 //!
 //! Vectors are unit length and stored as int8 (×127), 393 bytes each with key and
 //! language for a 384-dimension model (a million sentences: ~400 MB of disk and
-//! memory). Search is an exact scan, two int8 dot products per sentence; its cost
-//! grows with the archive, and the supported size is [`EXACT_SEARCH_LIMIT`] (an
-//! approximate index beyond it is not built yet). The file is append-only: records are added as the
+//! memory). Up to [`EXACT_SEARCH_LIMIT`] vectors, search is an exact scan, two
+//! int8 dot products per sentence; beyond it, an HNSW index (the `instant-distance`
+//! crate) proposes candidates that are then scored exactly. The file is append-only: records are added as the
 //! embedding server delivers them, a torn last record (a crash mid-write) is
 //! ignored on load, and a file made under another model is set aside, not mixed in.
 //!
@@ -24,12 +24,15 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxBuildHasher;
 
 const MAGIC: &[u8] = b"NDVEC2\n";
 
-/// The supported number of vectors: every search scans them all.
+/// Up to this many vectors every search scans them all; beyond it an approximate
+/// index is used.
 pub const EXACT_SEARCH_LIMIT: usize = 200_000;
 
 /// The key of an embedded text (a passage's title and body, or a question).
@@ -58,7 +61,10 @@ pub struct VectorStore {
     slots: HashMap<u64, usize, FxBuildHasher>,
     writer: Option<BufWriter<File>>,
     /// Each language's centre, kept while the store is unchanged.
-    centres: std::sync::Mutex<Option<std::sync::Arc<Centres>>>,
+    centres: Mutex<Option<Arc<Centres>>>,
+    /// Beyond this many vectors, search goes through `approximate`.
+    exact_limit: usize,
+    approximate: Arc<ApproximateSlot>,
 }
 
 impl VectorStore {
@@ -74,6 +80,8 @@ impl VectorStore {
             slots: HashMap::default(),
             writer: None,
             centres: Default::default(),
+            exact_limit: EXACT_SEARCH_LIMIT,
+            approximate: Default::default(),
         }
     }
 
@@ -213,6 +221,13 @@ impl VectorStore {
 
     /// The `k` sentences nearest to `query`, best first, by cosine similarity
     /// after each language's centre is taken out (see the module notes).
+    ///
+    /// Up to the exact-search limit ([`EXACT_SEARCH_LIMIT`] unless set otherwise)
+    /// every vector is compared. Beyond it, an approximate index (HNSW) over the
+    /// centred vectors proposes candidates, vectors added since it was built are
+    /// compared one by one, and all are scored exactly. The index is built on a
+    /// background thread, and rebuilt there when the store has grown by a tenth;
+    /// until it is ready the search stays exact.
     pub fn nearest(&self, query: &[f32], k: usize) -> Vec<Near> {
         if self.dim == 0 || query.len() != self.dim || k == 0 {
             return Vec::new();
@@ -226,35 +241,97 @@ impl VectorStore {
             return Vec::new();
         }
         q.iter_mut().for_each(|x| *x /= norm);
-        let q8 = quantize(&q);
-        // Per language: the question against the centre, and the centre's norm.
-        let per_language: Vec<(f32, f32)> =
-            centres.by_language.iter().map(|c| (dot_f32(c, &q), dot_f32(c, c))).collect();
-        let centre_dots: Vec<Vec<i8>> = centres.by_language.iter().map(|c| quantize(c)).collect();
+        let scorer = Scorer::new(&centres, &q);
         let mut best: Vec<Near> = Vec::with_capacity(k + 1);
-        for (slot, v) in self.data.chunks_exact(self.dim).enumerate() {
+        let mut consider = |slot: usize| {
             let lang = self.langs[slot];
-            let g = centres.group[lang as usize];
-            let (centre_q, centre_sq) = per_language[g];
-            let raw = dot(&q8, v) as f32 / SCALE_SQ;
-            let p_centre = dot(&centre_dots[g], v) as f32 / SCALE_SQ;
-            // |v − c|² for a unit v.
-            let spread = (1.0 - 2.0 * p_centre + centre_sq).max(1e-6).sqrt();
-            let similarity = (raw - centre_q) / spread;
+            let similarity = scorer.similarity(lang, &self.data[slot * self.dim..(slot + 1) * self.dim]);
             if best.len() == k && similarity <= best[k - 1].similarity {
-                continue;
+                return;
             }
             let near = Near { key: self.keys[slot], similarity, lang };
             let at = best.partition_point(|b| b.similarity >= similarity);
             best.insert(at, near);
             best.truncate(k);
+        };
+        match self.approximate() {
+            Some(approximate) => {
+                let mut search = instant_distance::Search::default();
+                let mut seen = std::collections::HashSet::new();
+                for item in approximate.map.search(&Centred(scorer.q8.clone().into()), &mut search) {
+                    if seen.insert(*item.value) {
+                        consider(*item.value as usize);
+                    }
+                }
+                (approximate.len..self.keys.len()).for_each(consider);
+            }
+            None => (0..self.keys.len()).for_each(consider),
         }
         best
     }
 
+    /// Sets how many vectors are searched exactly before an approximate index is
+    /// used (the default is [`EXACT_SEARCH_LIMIT`]).
+    pub fn with_exact_limit(mut self, limit: usize) -> VectorStore {
+        self.exact_limit = limit;
+        self
+    }
+
+    /// The approximate index, when the store is past the exact-search limit and
+    /// the index is built; starts a (re)build on a background thread when there is
+    /// none or it is a tenth behind.
+    fn approximate(&self) -> Option<Arc<Approximate>> {
+        if self.keys.len() <= self.exact_limit {
+            return None;
+        }
+        let current = self.approximate.built.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let stale = current.as_ref().is_none_or(|a| self.keys.len() > a.len + a.len / 10);
+        if stale && !self.approximate.building.swap(true, Ordering::SeqCst) {
+            let (points, len) = (self.centred_points(), self.keys.len());
+            let shared = self.approximate.clone();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let built = Approximate::build(points, len);
+                tracing::info!(
+                    vectors = len,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "approximate vector index built"
+                );
+                *shared.built.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(built));
+                shared.building.store(false, Ordering::SeqCst);
+            });
+        }
+        current
+    }
+
+    /// Builds the approximate index now (past the exact-search limit), waiting
+    /// for it; for callers that would rather wait once than search exactly.
+    pub fn build_approximate(&self) {
+        if self.keys.len() > self.exact_limit {
+            let built = Approximate::build(self.centred_points(), self.keys.len());
+            *self.approximate.built.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(built));
+        }
+    }
+
+    /// Every vector with its language's centre taken out, unit length, quantized.
+    fn centred_points(&self) -> Vec<Centred> {
+        let centres = self.centres();
+        self.data
+            .chunks_exact(self.dim)
+            .zip(&self.langs)
+            .map(|(v, &lang)| {
+                let centre = &centres.by_language[centres.group[lang as usize]];
+                let mut c: Vec<f32> = v.iter().zip(centre).map(|(&x, c)| f32::from(x) / 127.0 - c).collect();
+                let norm = c.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
+                c.iter_mut().for_each(|x| *x /= norm);
+                Centred(quantize(&c).into())
+            })
+            .collect()
+    }
+
     /// The mean vector of each language and of all vectors, recomputed when the
     /// store has changed since last asked.
-    fn centres(&self) -> std::sync::Arc<Centres> {
+    fn centres(&self) -> Arc<Centres> {
         let mut cached = self.centres.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(centres) = cached.as_ref()
             && centres.len == self.keys.len()
@@ -284,7 +361,7 @@ impl VectorStore {
             }
         }
         let n = self.keys.len().max(1) as f64;
-        let centres = std::sync::Arc::new(Centres {
+        let centres = Arc::new(Centres {
             len: self.keys.len(),
             group,
             by_language: sums
@@ -301,6 +378,84 @@ impl VectorStore {
 
 /// Scale of a dot product of two quantized unit vectors.
 const SCALE_SQ: f32 = 127.0 * 127.0;
+
+/// A question's similarity to stored vectors, centred as [`VectorStore::nearest`]
+/// says.
+struct Scorer<'a> {
+    centres: &'a Centres,
+    /// The centred question, quantized.
+    q8: Vec<i8>,
+    /// Per language: the question against the centre, and the centre's squared norm.
+    per_language: Vec<(f32, f32)>,
+    centre_dots: Vec<Vec<i8>>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(centres: &'a Centres, q: &[f32]) -> Scorer<'a> {
+        Scorer {
+            centres,
+            q8: quantize(q),
+            per_language: centres.by_language.iter().map(|c| (dot_f32(c, q), dot_f32(c, c))).collect(),
+            centre_dots: centres.by_language.iter().map(|c| quantize(c)).collect(),
+        }
+    }
+
+    /// Cosine of the question and `v − c` for `v` in language `lang` with centre `c`.
+    fn similarity(&self, lang: u8, v: &[i8]) -> f32 {
+        let g = self.centres.group[lang as usize];
+        let (centre_q, centre_sq) = self.per_language[g];
+        let raw = dot(&self.q8, v) as f32 / SCALE_SQ;
+        let p_centre = dot(&self.centre_dots[g], v) as f32 / SCALE_SQ;
+        // |v − c|² for a unit v.
+        let spread = (1.0 - 2.0 * p_centre + centre_sq).max(1e-6).sqrt();
+        (raw - centre_q) / spread
+    }
+}
+
+/// A vector with its language's centre taken out, unit length, quantized: a point
+/// of the approximate index.
+#[derive(Clone, Debug)]
+struct Centred(Box<[i8]>);
+
+impl instant_distance::Point for Centred {
+    fn distance(&self, other: &Self) -> f32 {
+        1.0 - dot(&self.0, &other.0) as f32 / SCALE_SQ
+    }
+}
+
+/// The approximate index over the first `len` vectors (values are their slots).
+struct Approximate {
+    len: usize,
+    map: instant_distance::HnswMap<Centred, u32>,
+}
+
+impl Approximate {
+    fn build(points: Vec<Centred>, len: usize) -> Approximate {
+        let slots: Vec<u32> = (0..points.len() as u32).collect();
+        // A fixed seed: the same vectors give the same index.
+        let map = instant_distance::Builder::default()
+            .ef_search(APPROXIMATE_CANDIDATES)
+            .seed(7)
+            .build(points, slots);
+        Approximate { len, map }
+    }
+}
+
+/// Candidates the approximate index proposes per question, all then scored exactly.
+const APPROXIMATE_CANDIDATES: usize = 200;
+
+/// The approximate index shared with the thread that builds it.
+#[derive(Default)]
+struct ApproximateSlot {
+    built: Mutex<Option<Arc<Approximate>>>,
+    building: AtomicBool,
+}
+
+impl std::fmt::Debug for ApproximateSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApproximateSlot")
+    }
+}
 
 /// Where each language's vectors gather, for [`VectorStore::nearest`].
 #[derive(Debug)]
@@ -379,6 +534,38 @@ mod tests {
         let mut first_two: Vec<u64> = near[..2].iter().map(|n| n.key).collect();
         first_two.sort_unstable();
         assert_eq!(first_two, [2, 4], "{near:?}");
+    }
+
+    #[test]
+    fn the_approximate_index_finds_what_the_exact_scan_finds() {
+        // Deterministic pseudo-random unit vectors in two languages.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 2000) as f32 / 1000.0 - 1.0
+        };
+        let items: Vec<(u64, u8, Vec<f32>)> = (0..3000)
+            .map(|i| (i, 1 + (i % 2) as u8, unit(&(0..32).map(|_| next()).collect::<Vec<_>>())))
+            .collect();
+        let mut exact = VectorStore::in_memory("m");
+        exact.add(&items).unwrap();
+        let mut approximate = VectorStore::in_memory("m").with_exact_limit(1000);
+        approximate.add(&items).unwrap();
+        approximate.build_approximate();
+        let mut found = 0;
+        for _ in 0..20 {
+            let question = unit(&(0..32).map(|_| next()).collect::<Vec<_>>());
+            let want: Vec<u64> = exact.nearest(&question, 10).iter().map(|n| n.key).collect();
+            let got = approximate.nearest(&question, 10);
+            found += got.iter().filter(|n| want.contains(&n.key)).count();
+        }
+        assert!(found >= 180, "recall {found}/200");
+        // A vector added after the index was built is still found.
+        let question = unit(&(0..32).map(|_| next()).collect::<Vec<_>>());
+        approximate.add(&[(99_999, 1, question.clone())]).unwrap();
+        assert_eq!(approximate.nearest(&question, 1)[0].key, 99_999);
     }
 
     #[test]
