@@ -100,11 +100,11 @@ fn render_answer(c: &mut Criterion) {
     c.bench_function("render/cited-answer", |b| b.iter(|| answer_messages(black_box(&answer), Lang::En)));
 }
 
-/// Nearest sentence vectors among 100,000 (384 dimensions, two languages, like
+/// Nearest sentence vectors among 50,000 (384 dimensions, two languages, like
 /// multilingual-e5-small's): the exact scan, and the approximate index with its
 /// exact scoring of the candidates.
 fn nearest_vectors(c: &mut Criterion) {
-    const COUNT: u64 = 100_000;
+    const COUNT: u64 = 50_000;
     const DIM: usize = 384;
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     let mut vector = move || -> Vec<f32> {
@@ -128,7 +128,7 @@ fn nearest_vectors(c: &mut Criterion) {
     let started = std::time::Instant::now();
     approximate.build_approximate();
     eprintln!("approximate index over {COUNT} vectors built in {:.1} s", started.elapsed().as_secs_f64());
-    let mut group = c.benchmark_group("vectors/nearest-100k");
+    let mut group = c.benchmark_group("vectors/nearest-50k");
     let mut n = 0;
     group.bench_function("exact", |b| {
         b.iter(|| {
