@@ -27,7 +27,7 @@ trap 'rm -f "$results"' EXIT
 # median queries/s is reported; newsdesk asks for 5 results, as the peers do.
 for _ in 1 2 3; do
     ./target/release/newsdesk eval --squad "$squad" --depth 5 --json 2>/dev/null \
-        | "$venv/bin/python" -c 'import json,sys; m=json.load(sys.stdin); print(json.dumps({"system":"newsdesk (ranking)","top1":m["top1"],"top5":m["top5"],"queries_per_second":m["ranking_queries_per_second"]})); print(json.dumps({"system":"newsdesk (answers)","top1":m["top1"],"top5":m["top5"],"queries_per_second":m["queries_per_second"]}))' \
+        | "$venv/bin/python" -c 'import json,sys; m=json.load(sys.stdin); print(json.dumps({"system":"newsdesk (ranking)","top1":m["ranking_top1"],"top5":m["ranking_top5"],"queries_per_second":m["ranking_queries_per_second"]})); print(json.dumps({"system":"newsdesk (answers)","top1":m["top1"],"top5":m["top5"],"queries_per_second":m["queries_per_second"]}))' \
         >> "$results"
     "$venv/bin/python" scripts/bench_peers.py "$squad" >> "$results"
 done

@@ -448,7 +448,10 @@ fn evaluate(
             metrics.abstention_accuracy, metrics.false_abstentions, metrics.false_answers
         );
         println!("answers/s (1 thread) {:.0}, {} excerpts each", metrics.queries_per_second, metrics.depth);
-        println!("rankings/s           {:.0}", metrics.ranking_queries_per_second);
+        println!(
+            "rankings/s           {:.0} (ranking alone: top-1 {:.3}, top-5 {:.3})",
+            metrics.ranking_queries_per_second, metrics.ranking_top1, metrics.ranking_top5
+        );
         println!(
             "latency p50/p95/p99  {:.2} / {:.2} / {:.2} ms",
             metrics.latency_p50_ms, metrics.latency_p95_ms, metrics.latency_p99_ms

@@ -7,6 +7,7 @@
 //! process environment, through [`config`].
 
 pub mod analysis;
+mod bm25;
 pub mod bot;
 pub mod cli;
 pub mod config;

@@ -3,9 +3,9 @@
 //!
 //! Articles are split into passages (windows of whole paragraphs), and each passage
 //! is one tantivy document carrying its article's metadata. A question is analysed
-//! with the same [`analysis`](crate::analysis) as the text, turned into a plain
-//! disjunction of term queries (never parsed as query syntax), scored with BM25 over
-//! body and title, and the best candidates are re-ranked by how well their best
+//! with the same [`analysis`](crate::analysis) as the text, its terms (never parsed
+//! as query syntax) scored with BM25 over body and title (the `bm25` module), and the best
+//! candidates are re-ranked by how well their best
 //! sentence matches. The answer abstains when even the best passage covers too
 //! little of the question.
 //!
@@ -21,7 +21,7 @@ use tantivy::InvertedIndexReader;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::Bm25StatisticsProvider;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -31,6 +31,7 @@ use tantivy::{
 };
 
 use crate::analysis::{NewsTokenizer, SENTENCE_BREAK, analyze, detect_language, sentences};
+use crate::bm25;
 use crate::corpus::{self, Article, Skipped};
 use crate::excerpt::{BIGRAM_BONUS, Excerpt, PassageMatch, QueryTerms};
 use crate::names;
@@ -886,23 +887,19 @@ impl NewsIndex {
         Ok(out)
     }
 
-    /// The articles that answer a question, best first, without their excerpts:
-    /// what [`NewsIndex::ask`] ranks, for measuring ranking on its own (with the
-    /// semantic layer on, through `ask` itself).
-    pub fn rank_articles(&self, question: &str, options: AskOptions) -> Result<Vec<String>, SearchError> {
+    /// The articles that answer a question, best first, as their [`article_key`]s:
+    /// what [`NewsIndex::ask`] ranks, for measuring ranking on its own, as BM25
+    /// libraries return document numbers (with the semantic layer on, through `ask`
+    /// itself). No stored document is read.
+    pub fn rank_articles(&self, question: &str, options: AskOptions) -> Result<Vec<u64>, SearchError> {
         if self.semantic.is_some() {
             let hits = self.ask(question, options)?.hits;
-            return Ok(hits.into_iter().map(|hit| hit.article_id).collect());
+            return Ok(hits.iter().map(|hit| article_key(&hit.article_id)).collect());
         }
         let searcher = self.reader.searcher();
         let (query, lookups) = self.query_terms(&searcher, question)?;
-        let f = self.fields;
-        let mut ids = Vec::new();
-        for hit in self.rank(&searcher, &query, &lookups, options)?.hits {
-            let doc: TantivyDocument = searcher.doc(hit.address)?;
-            ids.push(text_of(&doc, f.article_id));
-        }
-        Ok(ids)
+        let hits = self.rank(&searcher, &query, &lookups, options)?.hits;
+        Ok(hits.iter().map(|hit| hit.article).collect())
     }
 
     /// BM25 candidates over body and title, re-ranked by how the question's terms
@@ -918,17 +915,26 @@ impl NewsIndex {
         if query.weights.is_empty() {
             return Ok(ranked);
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // A term absent from a field gets no clause for it: an empty scorer still
-        // costs a weight, and most question words are in no title.
+        let f = self.fields;
+        let doc_count = searcher.total_num_docs()?;
+        let average = |field| -> Result<f32, SearchError> {
+            Ok(searcher.total_num_tokens(field)? as f32 / doc_count.max(1) as f32)
+        };
+        let fields = [
+            bm25::FieldNorms::new(f.body, average(f.body)?),
+            bm25::FieldNorms::new(f.title, average(f.title)?),
+        ];
+        // A term absent from a field gets no clause for it.
+        let mut clauses = Vec::new();
+        let mut clause_terms = Vec::new();
         for i in (0..lookups.terms.len()).filter(|&i| lookups.searched[i]) {
             if lookups.body_df[i] > 0 {
-                let body = TermQuery::new(lookups.body[i].clone(), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(body)));
+                clauses.push(bm25::Clause::new(0, lookups.body_df[i], doc_count, 1.0));
+                clause_terms.push((i, false));
             }
             if lookups.title_df[i] > 0 {
-                let title = TermQuery::new(lookups.title[i].clone(), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
+                clauses.push(bm25::Clause::new(1, lookups.title_df[i], doc_count, TITLE_BOOST));
+                clause_terms.push((i, true));
             }
         }
         if clauses.is_empty() {
@@ -936,12 +942,12 @@ impl NewsIndex {
         }
         let wanted = options.k + options.offset;
         let limit = (wanted * 3).max(RERANK_DEPTH);
-        let statistics = Statistics { searcher, lookups };
-        let top = searcher.search_with_statistics_provider(
-            &BooleanQuery::new(clauses),
-            &TopDocs::with_limit(limit).order_by_score(),
-            &statistics,
-        )?;
+        let term_info = |segment: usize, clause: usize| {
+            let (term, title) = clause_terms[clause];
+            let (body, in_title) = &lookups.infos[segment][term];
+            if title { in_title.as_ref() } else { body.as_ref() }
+        };
+        let top = bm25::top(searcher, &fields, &clauses, term_info, limit)?;
         let mut candidates = self.match_positions(searcher, query, lookups, &top)?;
         for (i, candidate) in candidates.iter_mut().enumerate() {
             if i < RERANK_DEPTH {
@@ -1260,7 +1266,7 @@ fn seek(postings: &mut SegmentPostings, doc: DocId) -> bool {
 }
 
 /// The question's distinct content terms, as looked up in the index once per
-/// question: their document frequencies (for BM25, through [`Statistics`]) and
+/// question: their document frequencies (for BM25) and
 /// where their postings sit in each segment (for [`NewsIndex::match_positions`]).
 #[derive(Default)]
 struct Lookups {
@@ -1273,34 +1279,6 @@ struct Lookups {
     searched: Vec<bool>,
     /// Per segment, per term: its body and title postings, when present.
     infos: Vec<Vec<(Option<TermInfo>, Option<TermInfo>)>>,
-}
-
-/// BM25 statistics with the question's document frequencies already counted,
-/// so scoring does not look every term up again.
-struct Statistics<'a> {
-    searcher: &'a Searcher,
-    lookups: &'a Lookups,
-}
-
-impl Bm25StatisticsProvider for Statistics<'_> {
-    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
-    }
-
-    fn total_num_docs(&self) -> tantivy::Result<u64> {
-        self.searcher.total_num_docs()
-    }
-
-    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let l = self.lookups;
-        if let Some(i) = l.body.iter().position(|t| t == term) {
-            return Ok(l.body_df[i]);
-        }
-        if let Some(i) = l.title.iter().position(|t| t == term) {
-            return Ok(l.title_df[i]);
-        }
-        self.searcher.doc_freq(term)
-    }
 }
 
 /// Scores a passage's sentences from the positions of the question's terms, as
@@ -1415,7 +1393,7 @@ const LEXICAL_WEIGHT: f32 = 0.6;
 const NAME_WEIGHT: f32 = 0.55;
 
 /// A stable 64-bit hash (FNV-1a) of an article id, stored with every passage.
-fn article_key(id: &str) -> u64 {
+pub fn article_key(id: &str) -> u64 {
     id.bytes()
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -1,0 +1,254 @@
+//! BM25 candidates, scored term at a time.
+//!
+//! The question's terms were already looked up once (their [`TermInfo`] in every
+//! segment), so each posting list is read straight from there, block by block, and
+//! every posting adds its BM25 score to an accumulator indexed by document. Only the
+//! documents touched are ranked and then cleared, so the accumulator is reused from
+//! question to question without being cleared whole.
+//!
+//! The scores are tantivy's BM25 (the same `K1`, `B`, IDF and field-length
+//! quantisation), summed over the clauses. tantivy's own disjunction (block-max
+//! WAND) skips postings instead, but its per-question cost (a weight and a scorer per
+//! clause, each looking its term up again) was most of a question's time on small
+//! and middling archives. Term at a time reads every posting, so its cost grows with
+//! the posting lists; the search module keeps them short by leaving very common terms
+//! out of the candidate query.
+
+use std::cell::RefCell;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::TermInfo;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
+
+/// tantivy's BM25 parameters.
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// A field's length normalisation, `K1 × (1 − B + B × length / average)`, for each
+/// of the 256 quantised field lengths tantivy stores.
+pub(crate) struct FieldNorms {
+    pub field: Field,
+    norms: [f32; 256],
+}
+
+impl FieldNorms {
+    /// Norms for a field whose average length over the archive is `average_length`.
+    pub fn new(field: Field, average_length: f32) -> FieldNorms {
+        let mut norms = [0.0; 256];
+        for (id, norm) in norms.iter_mut().enumerate() {
+            let length = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
+            *norm = K1 * (1.0 - B + B * length / average_length);
+        }
+        FieldNorms { field, norms }
+    }
+}
+
+/// BM25's inverse document frequency, as tantivy computes it.
+pub(crate) fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let rest = doc_count.saturating_sub(doc_freq) as f32;
+    (1.0 + (rest + 0.5) / (doc_freq as f32 + 0.5)).ln()
+}
+
+/// One term in one field of the query.
+pub(crate) struct Clause {
+    /// Index into the [`FieldNorms`] given to [`top`].
+    pub field: usize,
+    /// `idf × (1 + K1) × boost`.
+    pub weight: f32,
+}
+
+impl Clause {
+    pub fn new(field: usize, doc_freq: u64, doc_count: u64, boost: f32) -> Clause {
+        Clause { field, weight: idf(doc_freq, doc_count) * (1.0 + K1) * boost }
+    }
+}
+
+/// Per-thread accumulator, reused across questions: `scores` is all zeros between
+/// calls, and `touched` lists the documents scored in the current segment.
+#[derive(Default)]
+struct Accumulator {
+    scores: Vec<f32>,
+    touched: Vec<DocId>,
+}
+
+thread_local! {
+    static ACCUMULATOR: RefCell<Accumulator> = RefCell::default();
+}
+
+/// The `limit` best documents by the summed BM25 score of `clauses`, best first (ties
+/// by address). `term_info(segment, clause)` says where a clause's postings sit in a
+/// segment (`None` when its term is absent there). Deleted documents are left out.
+pub(crate) fn top<'a>(
+    searcher: &Searcher,
+    fields: &[FieldNorms],
+    clauses: &[Clause],
+    term_info: impl Fn(usize, usize) -> Option<&'a TermInfo>,
+    limit: usize,
+) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    let mut best: Vec<(f32, DocAddress)> = Vec::new();
+    if limit == 0 {
+        return Ok(best);
+    }
+    ACCUMULATOR.with_borrow_mut(|acc| {
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let max_doc = segment.max_doc() as usize;
+            if acc.scores.len() < max_doc {
+                acc.scores.resize(max_doc, 0.0);
+            }
+            acc.touched.clear();
+            let scored = score_segment(segment, fields, clauses, |c| term_info(ord, c), acc);
+            let alive = segment.alive_bitset();
+            for &doc in &acc.touched {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    offer(&mut best, (acc.scores[doc as usize], DocAddress::new(ord as u32, doc)), limit);
+                }
+                // Cleared even when scoring failed half way, for the next question.
+                acc.scores[doc as usize] = 0.0;
+            }
+            scored?;
+        }
+        Ok(best)
+    })
+}
+
+/// Adds every clause's postings in one segment to the accumulator.
+fn score_segment<'a>(
+    segment: &SegmentReader,
+    fields: &[FieldNorms],
+    clauses: &[Clause],
+    term_info: impl Fn(usize) -> Option<&'a TermInfo>,
+    acc: &mut Accumulator,
+) -> tantivy::Result<()> {
+    let mut lengths = Vec::with_capacity(fields.len());
+    let mut inverted = Vec::with_capacity(fields.len());
+    for f in fields {
+        lengths.push(segment.get_fieldnorms_reader(f.field)?);
+        inverted.push(segment.inverted_index(f.field)?);
+    }
+    for (c, clause) in clauses.iter().enumerate() {
+        let Some(info) = term_info(c) else { continue };
+        let norms = &fields[clause.field].norms;
+        let length = &lengths[clause.field];
+        let mut postings =
+            inverted[clause.field].read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+        while !postings.docs().is_empty() {
+            for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
+                let freq = freq as f32;
+                let norm = norms[length.fieldnorm_id(doc) as usize];
+                let score = &mut acc.scores[doc as usize];
+                // Every posting scores above zero, so zero means untouched.
+                if *score == 0.0 {
+                    acc.touched.push(doc);
+                }
+                *score += clause.weight * (freq / (freq + norm));
+            }
+            postings.advance();
+        }
+    }
+    Ok(())
+}
+
+/// Adds a hit to `best` (at most `limit`, best first, ties by address) when it
+/// belongs there: most hits fall below the last one and cost one comparison.
+fn offer(best: &mut Vec<(f32, DocAddress)>, hit: (f32, DocAddress), limit: usize) {
+    let before = |a: &(f32, DocAddress), b: &(f32, DocAddress)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
+    if best.len() == limit {
+        if !before(&hit, &best[limit - 1]) {
+            return;
+        }
+        best.pop();
+    }
+    let at = best.partition_point(|held| before(held, &hit));
+    best.insert(at, hit);
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+    use tantivy::schema::{STRING, Schema, TEXT};
+    use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+    use super::*;
+
+    /// The same top documents and scores as tantivy's own BM25 disjunction (title
+    /// boosted), over several segments with a deleted document.
+    #[test]
+    fn scores_as_tantivy_does() {
+        let mut builder = Schema::builder();
+        let id = builder.add_text_field("id", STRING);
+        let body = builder.add_text_field("body", TEXT);
+        let title = builder.add_text_field("title", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = ["nato", "summit", "missile", "ukraine", "tank", "grain", "port", "minister"];
+        for n in 0..300u32 {
+            let text: Vec<&str> = (0..(3 + n % 17)).map(|i| words[((n * 7 + i * i) % 8) as usize]).collect();
+            let mut doc = TantivyDocument::new();
+            doc.add_text(id, n.to_string());
+            doc.add_text(body, text.join(" "));
+            doc.add_text(title, words[(n % 8) as usize]);
+            writer.add_document(doc).unwrap();
+            if n % 100 == 99 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.delete_term(Term::from_field_text(id, "42"));
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() > 1);
+
+        let asked = ["missile", "grain", "minister"];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut ours = Vec::new();
+        let mut terms = Vec::new();
+        let doc_count = searcher.segment_readers().iter().map(|r| u64::from(r.max_doc())).sum::<u64>();
+        for word in asked {
+            for (slot, field, boost) in [(0, body, 1.0), (1, title, 0.5)] {
+                let term = Term::from_field_text(field, word);
+                let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
+                ours.push(Clause::new(slot, searcher.doc_freq(&term).unwrap(), doc_count, boost));
+                terms.push(term);
+            }
+        }
+        let expected =
+            searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(25).order_by_score()).unwrap();
+        let average = |field| {
+            let tokens: u64 = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.inverted_index(field).unwrap().total_num_tokens())
+                .sum();
+            tokens as f32 / doc_count as f32
+        };
+        let fields = [FieldNorms::new(body, average(body)), FieldNorms::new(title, average(title))];
+        let infos: Vec<Vec<Option<TermInfo>>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| {
+                terms.iter().map(|t| r.inverted_index(t.field()).unwrap().get_term_info(t).unwrap()).collect()
+            })
+            .collect();
+        let found = top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25).unwrap();
+
+        assert_eq!(found.len(), expected.len());
+        let deleted = |address: &DocAddress| {
+            searcher
+                .segment_reader(address.segment_ord)
+                .alive_bitset()
+                .is_some_and(|a| a.is_deleted(address.doc_id))
+        };
+        assert!(!found.iter().any(|(_, address)| deleted(address)));
+        for ((score, address), (their_score, their_address)) in found.iter().zip(&expected) {
+            assert!((score - their_score).abs() < 1e-4, "{score} vs {their_score}");
+            // Equal scores may sit in either order.
+            if (score - their_score).abs() < 1e-6 && address != their_address {
+                assert!(expected.iter().any(|(s, a)| a == address && (s - score).abs() < 1e-4));
+            }
+        }
+        // The accumulator is left clean: asking again gives the same.
+        assert_eq!(top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25).unwrap(), found);
+    }
+}
