@@ -443,36 +443,33 @@ pub fn detect_language(text: &str) -> &'static str {
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
-    let bytes: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < bytes.len() {
-        let (_, c) = bytes[i];
-        if matches!(c, '.' | '!' | '?' | '…') {
-            let mut j = i + 1;
-            while j < bytes.len()
-                && matches!(bytes[j].1, '"' | '”' | '’' | '\'' | ')' | '»' | ']' | '.' | '!' | '?')
-            {
-                j += 1;
-            }
-            let mut k = j;
-            while k < bytes.len() && bytes[k].1.is_whitespace() {
-                k += 1;
-            }
-            let boundary = k > j
-                && k < bytes.len()
-                && (bytes[k].1.is_uppercase()
-                    || bytes[k].1.is_ascii_digit()
-                    || matches!(bytes[k].1, '"' | '“' | '«' | '\'' | '‘' | '(' | '['))
-                && !is_abbreviation(&text[start..bytes[i].0]);
-            if boundary {
-                let end = if j < bytes.len() { bytes[j].0 } else { text.len() };
-                push_trimmed(text, start, end, &mut out);
-                start = bytes[k].0;
-                i = k;
-                continue;
-            }
+    let mut from = 0;
+    // Only the text around sentence-ending marks is looked at char by char.
+    while let Some(found) = text[from..].find(['.', '!', '?', '…']) {
+        let mark = from + found;
+        let after_mark = mark + text[mark..].chars().next().map_or(1, char::len_utf8);
+        let closers = text[after_mark..]
+            .chars()
+            .take_while(|c| matches!(c, '"' | '”' | '’' | '\'' | ')' | '»' | ']' | '.' | '!' | '?'))
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let end = after_mark + closers;
+        let next_start =
+            end + text[end..].chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum::<usize>();
+        let boundary = next_start > end
+            && text[next_start..].chars().next().is_some_and(|c| {
+                c.is_uppercase()
+                    || c.is_ascii_digit()
+                    || matches!(c, '"' | '“' | '«' | '\'' | '‘' | '(' | '[')
+            })
+            && !is_abbreviation(&text[start..mark]);
+        if boundary {
+            push_trimmed(text, start, end, &mut out);
+            start = next_start;
+            from = next_start;
+        } else {
+            from = after_mark;
         }
-        i += 1;
     }
     push_trimmed(text, start, text.len(), &mut out);
     out

@@ -11,6 +11,8 @@
 //! and `l…` for names in Latin letters, and a question looks for its names in the
 //! other script only, since the same script already matches by words.
 
+use std::collections::HashSet;
+
 use crate::analysis::{Script, analyze};
 
 /// Keys shorter than this (in letters) collide too often ("nt" for NATO and
@@ -37,10 +39,12 @@ pub fn own_script(key: &str) -> String {
 
 fn keys(text: &str, flip: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    // Only capitalised words are analysed: most of a passage is not a name.
+    // Only capitalised words are analysed, each once: most of a passage is not a
+    // name, and names repeat.
+    let mut seen: HashSet<&str> = HashSet::new();
     let capitalised = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .filter(|w| w.starts_with(char::is_uppercase));
+        .filter(|w| w.starts_with(char::is_uppercase) && seen.insert(w));
     for word in capitalised {
         for term in analyze(word) {
             let cyrillic = match term.script {

@@ -432,6 +432,7 @@ impl NewsIndex {
     ) -> Result<usize, SearchError> {
         let f = self.fields;
         let chunks = passages(article);
+        let title_names = names::name_keys(&article.title);
         for (n, body) in chunks.iter().enumerate() {
             let mut doc = TantivyDocument::new();
             doc.add_text(f.article_id, &article.id);
@@ -454,7 +455,8 @@ impl NewsIndex {
             for (key, _) in vector_sentences(body) {
                 doc.add_u64(f.sentences, key);
             }
-            for key in names::name_keys(&article.title).into_iter().chain(names::name_keys(body)) {
+            let body_names = names::name_keys(body);
+            for key in title_names.iter().chain(body_names.iter().filter(|key| !title_names.contains(key))) {
                 doc.add_text(f.names, key);
             }
             writer.add_document(doc)?;
