@@ -18,16 +18,17 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tantivy::InvertedIndexReader;
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::{Collector, DocSetCollector, TopDocs};
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::Bm25StatisticsProvider;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery, Weight};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader,
+    TantivyDocument, Term,
 };
 
 use crate::analysis::{NewsTokenizer, SENTENCE_BREAK, analyze, detect_language, sentences};
@@ -949,7 +950,18 @@ impl NewsIndex {
             let (body, in_title) = &lookups.infos[segment][term];
             if title { in_title.as_ref() } else { body.as_ref() }
         };
-        let top = bm25::top(searcher, &fields, &clauses, term_info, limit)?;
+        // Segments too large to score term at a time go through tantivy's block-max
+        // WAND, built once if any needs it.
+        let mut wand: Option<Box<dyn Weight>> = None;
+        let large = |ord: u32, segment: &SegmentReader| {
+            if wand.is_none() {
+                wand = Some(self.bm25_weight(searcher, lookups)?);
+            }
+            let weight = wand.as_deref().expect("built above");
+            let collector = TopDocs::with_limit(limit).order_by_score();
+            collector.merge_fruits(vec![collector.collect_segment(weight, ord, segment)?])
+        };
+        let top = bm25::top(searcher, &fields, &clauses, term_info, limit, bm25::DENSE_MAX_DOCS, large)?;
         let mut candidates = self.match_positions(searcher, query, lookups, &top)?;
         for (i, candidate) in candidates.iter_mut().enumerate() {
             if i < RERANK_DEPTH {
@@ -994,6 +1006,25 @@ impl NewsIndex {
             }
         }
         Ok(ranked)
+    }
+
+    /// tantivy's BM25 disjunction of the same clauses as [`NewsIndex::rank`] scores
+    /// term at a time, for segments too large for that ([`bm25::DENSE_MAX_DOCS`]).
+    fn bm25_weight(&self, searcher: &Searcher, lookups: &Lookups) -> tantivy::Result<Box<dyn Weight>> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for i in (0..lookups.terms.len()).filter(|&i| lookups.searched[i]) {
+            if lookups.body_df[i] > 0 {
+                let body = TermQuery::new(lookups.body[i].clone(), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(body)));
+            }
+            if lookups.title_df[i] > 0 {
+                let title = TermQuery::new(lookups.title[i].clone(), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
+            }
+        }
+        let statistics = Statistics { searcher, lookups };
+        BooleanQuery::new(clauses)
+            .weight(EnableScoring::enabled_from_statistics_provider(&statistics, searcher))
     }
 
     /// How the question's terms sit in each candidate, read from the index's
@@ -1281,6 +1312,34 @@ struct Lookups {
     searched: Vec<bool>,
     /// Per segment, per term: its body and title postings, when present.
     infos: Vec<Vec<(Option<TermInfo>, Option<TermInfo>)>>,
+}
+
+/// BM25 statistics with the question's document frequencies already counted,
+/// so scoring does not look every term up again.
+struct Statistics<'a> {
+    searcher: &'a Searcher,
+    lookups: &'a Lookups,
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let l = self.lookups;
+        if let Some(i) = l.body.iter().position(|t| t == term) {
+            return Ok(l.body_df[i]);
+        }
+        if let Some(i) = l.title.iter().position(|t| t == term) {
+            return Ok(l.title_df[i]);
+        }
+        self.searcher.doc_freq(term)
+    }
 }
 
 /// Scores a passage's sentences from the positions of the question's terms, as
