@@ -401,6 +401,16 @@ fn evaluate(
         (Some(squad), _) => {
             let (articles, questions) = eval::load_squad(squad)?;
             let mut index = NewsIndex::in_memory()?;
+            // Vectors are kept in the data folder, so later runs embed nothing again.
+            let vectors = config.data.join("squad-vectors.bin");
+            let queries = config.data.join("squad-question-vectors.bin");
+            if config.embed.is_some() {
+                std::fs::create_dir_all(&config.data)?;
+            }
+            let semantic = semantic_layer(config, &vectors, Some(&queries))?;
+            if let Some(semantic) = &semantic {
+                index = index.with_semantic(semantic.clone());
+            }
             let started = std::time::Instant::now();
             let passages = index.add_articles(&articles)?;
             tracing::info!(
@@ -409,14 +419,7 @@ fn evaluate(
                 seconds = started.elapsed().as_secs_f64(),
                 "indexed SQuAD paragraphs"
             );
-            // Vectors are kept in the data folder, so later runs embed nothing again.
-            let vectors = config.data.join("squad-vectors.bin");
-            let queries = config.data.join("squad-question-vectors.bin");
-            if config.embed.is_some() {
-                std::fs::create_dir_all(&config.data)?;
-            }
-            if let Some(semantic) = semantic_layer(config, &vectors, Some(&queries))? {
-                index = index.with_semantic(semantic);
+            if semantic.is_some() {
                 fill_all_vectors(&index)?;
             }
             (index, questions)

@@ -278,6 +278,10 @@ pub struct SyncReport {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Manifest {
     version: u32,
+    /// Whether the passages carry the semantic layer's sentence and name keys
+    /// (written only while the layer is on).
+    #[serde(default)]
+    semantic: bool,
     files: BTreeMap<String, FileState>,
 }
 
@@ -433,7 +437,9 @@ impl NewsIndex {
     ) -> Result<usize, SearchError> {
         let f = self.fields;
         let chunks = passages(article);
-        let title_names = names::name_keys(&article.title);
+        // The semantic layer's keys cost a third of indexing: only for its archives.
+        let semantic = self.semantic.is_some();
+        let title_names = if semantic { names::name_keys(&article.title) } else { Vec::new() };
         for (n, body) in chunks.iter().enumerate() {
             let mut doc = TantivyDocument::new();
             doc.add_text(f.article_id, &article.id);
@@ -453,12 +459,16 @@ impl NewsIndex {
             }
             doc.add_text(f.lang, &article.lang);
             doc.add_u64(f.added, added);
-            for (key, _) in vector_sentences(body) {
-                doc.add_u64(f.sentences, key);
-            }
-            let body_names = names::name_keys(body);
-            for key in title_names.iter().chain(body_names.iter().filter(|key| !title_names.contains(key))) {
-                doc.add_text(f.names, key);
+            if semantic {
+                for (key, _) in vector_sentences(body) {
+                    doc.add_u64(f.sentences, key);
+                }
+                let body_names = names::name_keys(body);
+                for key in
+                    title_names.iter().chain(body_names.iter().filter(|key| !title_names.contains(key)))
+                {
+                    doc.add_text(f.names, key);
+                }
             }
             writer.add_document(doc)?;
         }
@@ -475,9 +485,16 @@ impl NewsIndex {
     ) -> Result<SyncReport, SearchError> {
         let started = Instant::now();
         let dir = self.dir.clone().expect("sync is only called on an on-disk index");
+        let semantic = self.semantic.is_some();
         let mut manifest = read_manifest(&dir).unwrap_or_default();
-        if manifest.version != FORMAT_VERSION {
-            manifest = Manifest { version: FORMAT_VERSION, files: BTreeMap::new() };
+        // Turning the semantic layer on or off re-indexes everything: its keys are in
+        // every passage, or in none.
+        let reindex = manifest.version == FORMAT_VERSION && manifest.semantic != semantic;
+        if reindex && !manifest.files.is_empty() {
+            tracing::info!(semantic, "the semantic layer was turned on or off; re-indexing the corpus");
+        }
+        if manifest.version != FORMAT_VERSION || reindex {
+            manifest = Manifest { version: FORMAT_VERSION, semantic, files: BTreeMap::new() };
         }
         let files = corpus::article_files(corpus_dir)?;
         let mut report = SyncReport::default();
@@ -502,12 +519,15 @@ impl NewsIndex {
             }
         }
         let removed: Vec<String> = manifest.files.keys().filter(|k| !present.contains(*k)).cloned().collect();
-        if todo.is_empty() && removed.is_empty() {
+        if todo.is_empty() && removed.is_empty() && !reindex {
             report.seconds = started.elapsed().as_secs_f64();
             return Ok(report);
         }
 
         let mut writer = self.writer()?;
+        if reindex {
+            writer.delete_all_documents()?;
+        }
         let added = now_millis();
         for key in &removed {
             writer.delete_term(Term::from_field_text(self.fields.file, key));
@@ -570,7 +590,10 @@ impl NewsIndex {
         Ok(report)
     }
 
-    /// The same index with the semantic layer on.
+    /// The same index with the semantic layer on. Passages get the layer's keys
+    /// when they are indexed: attach it before [`NewsIndex::add_articles`]; an index
+    /// on disk is re-indexed by its next [`NewsIndex::sync`] when it was built
+    /// without the layer (or with it, and the layer is off).
     pub fn with_semantic(mut self, semantic: Arc<Semantic>) -> NewsIndex {
         self.semantic = Some(semantic);
         self

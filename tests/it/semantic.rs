@@ -194,11 +194,19 @@ fn indexing_never_waits_for_the_server_and_reports_what_lacks_a_vector() {
     server.set(Mode::Status500);
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
+    let seeds = root().join("seeds");
+    // First without the layer: the passages carry none of its keys.
+    let lexical = NewsIndex::open_or_create(dir).unwrap();
+    lexical.sync(&seeds, &mut |_, _| {}).unwrap();
+    drop(lexical);
+    // Turning it on re-indexes every file, so every sentence can get a vector.
     let embedder = Embedder::new(embed_config(&server.url, Duration::from_millis(300)));
     let vectors = VectorStore::open(&dir.join(VECTORS_FILE), &embedder.model_key()).unwrap();
     let index =
         NewsIndex::open_or_create(dir).unwrap().with_semantic(Arc::new(Semantic::new(embedder, vectors)));
-    index.sync(&root().join("seeds"), &mut |_, _| {}).unwrap();
+    let synced = index.sync(&seeds, &mut |_, _| {}).unwrap();
+    assert_eq!((synced.files_unchanged, synced.articles), (0, 5), "{synced:?}");
+    assert_eq!(index.num_passages(), 25, "each passage once");
     // Answers work at once, lexically.
     assert_eq!(firsts(&index), lexical_firsts(&QUESTIONS));
     let report = index.fill_vectors(Duration::from_secs(5)).unwrap();
@@ -213,4 +221,11 @@ fn indexing_never_waits_for_the_server_and_reports_what_lacks_a_vector() {
     )
     .unwrap();
     assert_eq!(reopened.len(), report.embedded);
+    drop(index);
+    // And off again: back to the lexical index, answers unchanged.
+    let lexical = NewsIndex::open_or_create(dir).unwrap();
+    let synced = lexical.sync(&seeds, &mut |_, _| {}).unwrap();
+    assert_eq!((synced.files_unchanged, synced.articles), (0, 5), "{synced:?}");
+    assert_eq!(lexical.num_passages(), 25);
+    assert_eq!(firsts(&lexical), lexical_firsts(&QUESTIONS));
 }
