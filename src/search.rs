@@ -977,12 +977,12 @@ impl NewsIndex {
         // WAND, built once if any needs it.
         let mut wand: Option<Box<dyn Weight>> = None;
         let large = |ord: u32, segment: &SegmentReader| {
-            if wand.is_none() {
-                wand = Some(self.bm25_weight(searcher, lookups)?);
-            }
-            let weight = wand.as_deref().expect("built above");
+            let weight = match &mut wand {
+                Some(weight) => weight,
+                None => wand.insert(self.bm25_weight(searcher, lookups, &clause_terms)?),
+            };
             let collector = TopDocs::with_limit(limit).order_by_score();
-            collector.merge_fruits(vec![collector.collect_segment(weight, ord, segment)?])
+            collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
         };
         let top = bm25::top(searcher, &fields, &clauses, term_info, limit, bm25::DENSE_MAX_DOCS, large)?;
         let mut candidates = self.match_positions(searcher, query, lookups, &top)?;
@@ -1031,20 +1031,29 @@ impl NewsIndex {
         Ok(ranked)
     }
 
-    /// tantivy's BM25 disjunction of the same clauses as [`NewsIndex::rank`] scores
-    /// term at a time, for segments too large for that ([`bm25::DENSE_MAX_DOCS`]).
-    fn bm25_weight(&self, searcher: &Searcher, lookups: &Lookups) -> tantivy::Result<Box<dyn Weight>> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for i in (0..lookups.terms.len()).filter(|&i| lookups.searched[i]) {
-            if lookups.body_df[i] > 0 {
-                let body = TermQuery::new(lookups.body[i].clone(), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(body)));
-            }
-            if lookups.title_df[i] > 0 {
-                let title = TermQuery::new(lookups.title[i].clone(), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
-            }
-        }
+    /// tantivy's BM25 disjunction of the clauses [`NewsIndex::rank`] scores term at a
+    /// time (`(term, in title)` pairs), for segments too large for that
+    /// ([`bm25::DENSE_MAX_DOCS`]).
+    fn bm25_weight(
+        &self,
+        searcher: &Searcher,
+        lookups: &Lookups,
+        clause_terms: &[(usize, bool)],
+    ) -> tantivy::Result<Box<dyn Weight>> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = clause_terms
+            .iter()
+            .map(|&(i, title)| -> (Occur, Box<dyn Query>) {
+                if title {
+                    let query = TermQuery::new(lookups.title[i].clone(), IndexRecordOption::WithFreqs);
+                    (Occur::Should, Box::new(BoostQuery::new(Box::new(query), TITLE_BOOST)))
+                } else {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(lookups.body[i].clone(), IndexRecordOption::WithFreqs)),
+                    )
+                }
+            })
+            .collect();
         let statistics = Statistics { searcher, lookups };
         BooleanQuery::new(clauses)
             .weight(EnableScoring::enabled_from_statistics_provider(&statistics, searcher))
