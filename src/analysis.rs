@@ -49,74 +49,178 @@ pub struct Term {
 /// Splits `text` into normalised, stemmed terms with their byte offsets.
 pub fn analyze(text: &str) -> Vec<Term> {
     let mut terms = Vec::new();
-    let mut word = String::new();
-    let mut raw_words: Vec<(usize, usize)> = Vec::new();
-    for (start, end) in words(text) {
-        raw_words.push((start, end));
-    }
-    let raw_words = join_dotted_acronyms(text, raw_words);
-    for (start, end) in raw_words {
-        let raw = &text[start..end];
-        word.clear();
-        let script = normalise(raw, &mut word);
-        if word.is_empty() || word.len() > MAX_TERM_BYTES {
-            continue;
-        }
-        // "US", "IT", "WHO" are names; "AND", "NOT" are shouting, not acronyms.
-        let all_caps = || {
-            let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
-            (2..=5).contains(&letters)
-                && raw.chars().all(|c| !c.is_lowercase())
-                && !matches!(word.as_str(), "and" | "or" | "not" | "the" | "to" | "of" | "in" | "a" | "an")
-        };
-        let stopword = is_stopword(&word) && !all_caps();
-        // Stopwords are never searched or matched: no need to stem them.
-        let text = if stopword { word.clone() } else { stem(script, &word) };
-        terms.push(Term { text, start, end, script, stopword });
-    }
+    analyze_each(text, &mut Vec::new(), |term| {
+        terms.push(Term {
+            text: term.text.to_owned(),
+            start: term.start,
+            end: term.end,
+            script: term.script,
+            stopword: term.stopword,
+        })
+    });
     terms
+}
+
+/// One analysed word, borrowed: what [`analyze_each`] hands out.
+struct TermRef<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    script: Script,
+    stopword: bool,
+}
+
+/// [`analyze`] without allocating per word: `each` sees every term in order, its
+/// text in a buffer that is reused for the next one. Indexing goes through here.
+fn analyze_each(text: &str, words_buf: &mut Vec<(usize, usize)>, mut each: impl FnMut(TermRef<'_>)) {
+    let mut term = String::new();
+    words_buf.clear();
+    words_buf.extend(words(text));
+    join_dotted_acronyms(text, words_buf);
+    for &(start, end) in words_buf.iter() {
+        term.clear();
+        if let Some((script, stopword)) = analyse_word(&text[start..end], &mut term) {
+            each(TermRef { text: &term, start, end, script, stopword });
+        }
+    }
+}
+
+/// Raw words longer than this (in bytes) are analysed without being remembered.
+const CACHED_WORD_BYTES: usize = 64;
+
+/// Distinct raw words remembered per thread by [`analyse_word`]; the cache is
+/// emptied when full.
+const CACHED_WORDS: usize = 200_000;
+
+/// What a raw word analyses to, as [`analyse_word`] remembers it.
+struct Analysed {
+    text: Box<str>,
+    script: Script,
+    stopword: bool,
+}
+
+/// Appends the term of one raw word to `out` and returns its script and whether it
+/// is a stopword, or `None` when the word is not a term (nothing left after
+/// normalising, or too long). Remembered per thread: news vocabulary repeats so
+/// much that one hash look-up of the raw word saves normalising and stemming it
+/// again, at index and question time alike.
+fn analyse_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    if raw.len() > CACHED_WORD_BYTES {
+        return analyse_uncached(raw, out);
+    }
+    // FxHash: the keys are short words from our own text, not attacker-chosen
+    // at scale, and SipHash showed up as a tenth of question time.
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, Option<Analysed>, rustc_hash::FxBuildHasher>> =
+            RefCell::new(HashMap::default());
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(known) = cache.get(raw) {
+            return known.as_ref().map(|known| {
+                out.push_str(&known.text);
+                (known.script, known.stopword)
+            });
+        }
+        if cache.len() >= CACHED_WORDS {
+            cache.clear();
+        }
+        let from = out.len();
+        let analysed = analyse_uncached(raw, out);
+        let remembered =
+            analysed.map(|(script, stopword)| Analysed { text: out[from..].into(), script, stopword });
+        cache.insert(raw.into(), remembered);
+        analysed
+    })
+}
+
+fn analyse_uncached(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+    let mut word = String::new();
+    let script = normalise(raw, &mut word);
+    if word.is_empty() || word.len() > MAX_TERM_BYTES {
+        return None;
+    }
+    let stopword = is_stopword(&word) && !is_shouted_name(raw, &word);
+    // Stopwords are never searched or matched: they keep their plain form.
+    if stopword {
+        out.push_str(&word);
+    } else {
+        out.push_str(&stem(script, &word));
+    }
+    Some((script, stopword))
+}
+
+/// "US", "IT", "WHO" are names, never stopwords; "AND", "NOT" are shouting, not
+/// acronyms.
+fn is_shouted_name(raw: &str, word: &str) -> bool {
+    let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=5).contains(&letters)
+        && raw.chars().all(|c| !c.is_lowercase())
+        && !matches!(word, "and" | "or" | "not" | "the" | "to" | "of" | "in" | "a" | "an")
 }
 
 /// Byte ranges of raw words: runs of letters and digits, with apostrophes inside a
 /// word, and `.`/`,` between digits, kept as part of it.
 fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    let char_at = |i: usize| text[i..].chars().next();
+    let mut pos = 0;
     std::iter::from_fn(move || {
-        // Skip to the start of the next word.
-        let (start, first) = loop {
-            let (i, c) = chars.next()?;
-            if c.is_alphanumeric() {
-                break (i, c);
+        // Skip to the start of the next word; ASCII spaces and punctuation byte by byte.
+        let start = loop {
+            while bytes.get(pos).is_some_and(|b| b.is_ascii() && !b.is_ascii_alphanumeric()) {
+                pos += 1;
             }
+            let c = char_at(pos)?;
+            if is_word_char(c) {
+                break pos;
+            }
+            pos += c.len_utf8();
         };
-        let mut end = start + first.len_utf8();
-        let mut prev = first;
-        while let Some(&(i, c)) = chars.peek() {
-            if c.is_alphanumeric() || is_joiner(c) {
-                chars.next();
-                end = i + c.len_utf8();
+        // The word's first character is a word character, so `prev` is set before
+        // it is read.
+        let mut prev = ' ';
+        loop {
+            // ASCII letters and digits, the bulk of most text, byte by byte.
+            let run = bytes[pos..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            if run > 0 {
+                pos += run;
+                prev = char::from(bytes[pos - 1]);
+            }
+            let Some(c) = char_at(pos) else { break };
+            if is_word_char(c) || is_joiner(c) {
+                pos += c.len_utf8();
                 prev = c;
                 continue;
             }
             let glue =
                 is_apostrophe(c) && prev.is_alphabetic() || matches!(c, '.' | ',') && prev.is_ascii_digit();
             if glue {
-                let after = text[i + c.len_utf8()..].chars().next();
+                let after = char_at(pos + c.len_utf8());
                 let continues = match after {
                     Some(n) if is_apostrophe(c) => n.is_alphabetic(),
                     Some(n) => n.is_ascii_digit(),
                     None => false,
                 };
                 if continues {
-                    chars.next();
+                    pos += c.len_utf8();
                     prev = c;
                     continue;
                 }
             }
             break;
         }
-        Some((start, end))
+        Some((start, pos))
     })
+}
+
+/// A letter or digit; the common Latin and Cyrillic letters without a table look-up.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, 'А'..='я' | 'і' | 'ї' | 'є' | 'ґ')
+        || !c.is_ascii() && c.is_alphanumeric()
 }
 
 /// Combining marks and zero-width joiners stay inside the word they decorate.
@@ -129,30 +233,39 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Joins "U", "S" of "U.S." into one word, so the acronym is findable as "us".
-fn join_dotted_acronyms(text: &str, words: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+fn join_dotted_acronyms(text: &str, words: &mut Vec<(usize, usize)>) {
     let single_letter = |&(s, e): &(usize, usize)| {
-        let mut it = text[s..e].chars();
-        matches!((it.next(), it.next()), (Some(c), None) if c.is_alphabetic())
-    };
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(words.len());
-    let mut run_open = false;
-    for w in words {
-        if let Some(last) = out.last_mut() {
-            let gap = &text[last.1..w.0];
-            if run_open && gap == "." && single_letter(&w) {
-                last.1 = w.1;
-                continue;
-            }
+        e - s <= 4 && {
+            let mut it = text[s..e].chars();
+            matches!((it.next(), it.next()), (Some(c), None) if c.is_alphabetic())
         }
-        run_open = single_letter(&w) && text[w.1..].starts_with('.');
-        out.push(w);
+    };
+    // Joined in place: `kept` words are done, the rest are still to look at.
+    let mut kept = 0;
+    let mut run_open = false;
+    for i in 0..words.len() {
+        let w = words[i];
+        if run_open && &text[words[kept - 1].1..w.0] == "." && single_letter(&w) {
+            words[kept - 1].1 = w.1;
+            continue;
+        }
+        run_open = text.as_bytes().get(w.1) == Some(&b'.') && single_letter(&w);
+        words[kept] = w;
+        kept += 1;
     }
-    out
+    words.truncate(kept);
 }
 
 /// Lowercases `raw` into `out`, drops the dots of acronyms and the commas of numbers,
 /// unifies apostrophes and folds Latin diacritics; returns the word's script.
 fn normalise(raw: &str, out: &mut String) -> Script {
+    // Most words are plain ASCII letters and digits: lowercased in place.
+    if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let from = out.len();
+        out.push_str(raw);
+        out.as_mut_str()[from..].make_ascii_lowercase();
+        return if raw.bytes().any(|b| b.is_ascii_alphabetic()) { Script::Latin } else { Script::Number };
+    }
     let mut script = Script::Other;
     for c in raw.chars() {
         if script == Script::Other || script == Script::Number {
@@ -207,38 +320,9 @@ fn fold_latin(word: &str) -> String {
     })
 }
 
-/// Distinct words remembered per thread by [`stem`]; the cache is emptied when full.
-const STEM_CACHE_WORDS: usize = 200_000;
-
-/// Stems `word`, remembering the result: news vocabulary repeats so much that a hash
-/// look-up saves most of the Snowball work at both index and question time.
+/// Snowball English for Latin words, Snowball Ukrainian (and a light pass) for
+/// Cyrillic ones; numbers and other scripts are kept as they are.
 fn stem(script: Script, word: &str) -> String {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    if script == Script::Number || script == Script::Other {
-        return word.to_owned();
-    }
-    // FxHash: the keys are short words from our own text, not attacker-chosen
-    // at scale, and SipHash showed up as a tenth of question time.
-    thread_local! {
-        static CACHE: RefCell<HashMap<String, String, rustc_hash::FxBuildHasher>> =
-            RefCell::new(HashMap::default());
-    }
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(stem) = cache.get(word) {
-            return stem.clone();
-        }
-        if cache.len() >= STEM_CACHE_WORDS {
-            cache.clear();
-        }
-        let stem = stem_uncached(script, word);
-        cache.insert(word.to_owned(), stem.clone());
-        stem
-    })
-}
-
-fn stem_uncached(script: Script, word: &str) -> String {
     static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::English));
     static UKRAINIAN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::Ukrainian));
     match script {
@@ -442,11 +526,16 @@ pub fn detect_language(text: &str) -> &'static str {
 /// the excerpt logic tolerates them by joining short neighbours.
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    sentences_into(text, 0, &mut |s, e| out.push((s, e)));
+    out
+}
+
+/// [`sentences`], handing each span, shifted by `base`, to `push`.
+fn sentences_into(text: &str, base: usize, push: &mut impl FnMut(usize, usize)) {
     let mut start = 0;
     let mut from = 0;
     // Only the text around sentence-ending marks is looked at char by char.
-    while let Some(found) = text[from..].find(['.', '!', '?', '…']) {
-        let mark = from + found;
+    while let Some(mark) = next_mark(text, from) {
         let after_mark = mark + text[mark..].chars().next().map_or(1, char::len_utf8);
         let closers = text[after_mark..]
             .chars()
@@ -464,15 +553,28 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
             })
             && !is_abbreviation(&text[start..mark]);
         if boundary {
-            push_trimmed(text, start, end, &mut out);
+            push_trimmed(text, start, end, base, push);
             start = next_start;
             from = next_start;
         } else {
             from = after_mark;
         }
     }
-    push_trimmed(text, start, text.len(), &mut out);
-    out
+    push_trimmed(text, start, text.len(), base, push);
+}
+
+/// Byte offset of the next `.`, `!`, `?` or `…` at or after `from`, found byte by
+/// byte, which is several times cheaper than searching character by character.
+fn next_mark(text: &str, mut from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    loop {
+        // 0xE2 leads '…' (and other punctuation, such as quotes).
+        let at = from + bytes[from..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))?;
+        if bytes[at] != 0xE2 || text[at..].starts_with('…') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
 }
 
 /// True when the text before a period ends in a title or a single initial ("Mr",
@@ -517,12 +619,12 @@ fn is_abbreviation(before: &str) -> bool {
         )
 }
 
-fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+fn push_trimmed(text: &str, start: usize, end: usize, base: usize, push: &mut impl FnMut(usize, usize)) {
     let slice = &text[start..end];
     let lead = slice.len() - slice.trim_start().len();
     let trail = slice.len() - slice.trim_end().len();
     if lead + trail < slice.len() {
-        out.push((start + lead, end - trail));
+        push(base + start + lead, base + end - trail);
     }
 }
 
@@ -530,14 +632,17 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usiz
 /// caption or a heading never runs into the paragraph after it.
 pub fn passage_sentences(passage: &str) -> Vec<std::ops::Range<usize>> {
     let mut spans = Vec::new();
+    passage_sentences_into(passage, &mut |s, e| spans.push(s..e));
+    spans
+}
+
+/// [`passage_sentences`], handing each span to `push`.
+fn passage_sentences_into(passage: &str, push: &mut impl FnMut(usize, usize)) {
     let mut line_start = 0;
     for line in passage.split_inclusive('\n') {
-        for (s, e) in sentences(line) {
-            spans.push(line_start + s..line_start + e);
-        }
+        sentences_into(line, line_start, push);
         line_start += line.len();
     }
-    spans
 }
 
 /// The term the index holds at every sentence break of a text, so ranking can tell
@@ -550,73 +655,81 @@ pub const SENTENCE_BREAK: &str = "\u{2029}";
 /// positions count content words only: two question words with nothing but
 /// stopwords between them ("president of the union") sit at adjacent positions.
 /// Between sentences ([`passage_sentences`]) stands a [`SENTENCE_BREAK`].
+///
+/// A text's tokens are worked out when its stream is made, into buffers the
+/// tokenizer keeps from text to text, so indexing allocates nothing per word.
 #[derive(Clone, Default)]
 pub struct NewsTokenizer {
     token: tantivy::tokenizer::Token,
+    /// The token texts of the current text, one after another.
+    texts: String,
+    tokens: Vec<Indexed>,
+    /// Scratch: the raw words of the current text, and its sentence starts.
+    words: Vec<(usize, usize)>,
+    breaks: Vec<usize>,
+}
+
+/// One token of the current text: where its text is in [`NewsTokenizer::texts`],
+/// and its byte offsets in the analysed text.
+#[derive(Clone)]
+struct Indexed {
+    text: std::ops::Range<usize>,
+    from: usize,
+    to: usize,
 }
 
 pub struct NewsTokenStream<'a> {
-    terms: std::vec::IntoIter<Term>,
-    /// Start offsets of the sentences after the current one.
-    breaks: std::iter::Peekable<std::vec::IntoIter<usize>>,
-    /// A word held back while the break before it is emitted.
-    pending: Option<Term>,
+    texts: &'a str,
+    /// Positions count tokens, breaks included: a token's position is its index.
+    tokens: std::iter::Enumerate<std::slice::Iter<'a, Indexed>>,
     token: &'a mut tantivy::tokenizer::Token,
-    position: usize,
 }
 
 impl tantivy::tokenizer::Tokenizer for NewsTokenizer {
     type TokenStream<'a> = NewsTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> NewsTokenStream<'a> {
-        self.token.reset();
-        let breaks: Vec<usize> = passage_sentences(text).iter().skip(1).map(|span| span.start).collect();
-        NewsTokenStream {
-            terms: analyze(text).into_iter(),
-            breaks: breaks.into_iter().peekable(),
-            pending: None,
-            token: &mut self.token,
-            position: 0,
-        }
+        let NewsTokenizer { token, texts, tokens, words, breaks } = self;
+        token.reset();
+        texts.clear();
+        tokens.clear();
+        // Start offsets of the sentences after the first.
+        breaks.clear();
+        passage_sentences_into(text, &mut |start, _| breaks.push(start));
+        let mut breaks = breaks.iter().copied().skip(1).peekable();
+        analyze_each(text, words, |term| {
+            if term.stopword {
+                return;
+            }
+            // One break for any number of sentences passed since the last word.
+            let mut at = None;
+            while let Some(start) = breaks.next_if(|&start| start <= term.start) {
+                at = Some(start);
+            }
+            if let Some(start) = at
+                && !tokens.is_empty()
+            {
+                let from = texts.len();
+                texts.push_str(SENTENCE_BREAK);
+                tokens.push(Indexed { text: from..texts.len(), from: start, to: start });
+            }
+            let from = texts.len();
+            texts.push_str(term.text);
+            tokens.push(Indexed { text: from..texts.len(), from: term.start, to: term.end });
+        });
+        NewsTokenStream { texts, tokens: tokens.iter().enumerate(), token }
     }
 }
 
 impl tantivy::tokenizer::TokenStream for NewsTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let term = match self.pending.take() {
-            Some(term) => term,
-            None => {
-                let Some(term) = self.terms.by_ref().find(|t| !t.stopword) else { return false };
-                // One break for any number of sentences passed since the last word.
-                let mut at = None;
-                while let Some(&start) = self.breaks.peek()
-                    && start <= term.start
-                {
-                    at = Some(start);
-                    self.breaks.next();
-                }
-                if let Some(start) = at
-                    && self.position > 0
-                {
-                    self.token.text.clear();
-                    self.token.text.push_str(SENTENCE_BREAK);
-                    self.token.offset_from = start;
-                    self.token.offset_to = start;
-                    self.token.position = self.position;
-                    self.token.position_length = 1;
-                    self.position += 1;
-                    self.pending = Some(term);
-                    return true;
-                }
-                term
-            }
-        };
-        self.token.text = term.text;
-        self.token.offset_from = term.start;
-        self.token.offset_to = term.end;
-        self.token.position = self.position;
+        let Some((position, next)) = self.tokens.next() else { return false };
+        self.token.text.clear();
+        self.token.text.push_str(&self.texts[next.text.clone()]);
+        self.token.offset_from = next.from;
+        self.token.offset_to = next.to;
+        self.token.position = position;
         self.token.position_length = 1;
-        self.position += 1;
         true
     }
 
@@ -673,6 +786,27 @@ mod tests {
         let expected = [("presid", 0), ("union", 1), ("spoke", 2), (SENTENCE_BREAK, 3), ("left", 4)];
         let expected: Vec<(String, usize)> = expected.iter().map(|(t, p)| (t.to_string(), *p)).collect();
         assert_eq!(tokens, expected);
+    }
+
+    #[test]
+    fn a_reused_tokenizer_forgets_the_previous_text() {
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        fn tokens(tokenizer: &mut NewsTokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
+            let mut stream = tokenizer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+            }
+            out
+        }
+        let long = "Кабмін схвалив U.S. план. The 1,000 peacekeepers’ mission… Then NATO met.\nA caption";
+        let short = "Peacekeepers met. Ukraine";
+        let mut reused = NewsTokenizer::default();
+        tokens(&mut reused, long);
+        assert_eq!(tokens(&mut reused, short), tokens(&mut NewsTokenizer::default(), short));
+        assert_eq!(tokens(&mut reused, long), tokens(&mut NewsTokenizer::default(), long));
+        assert_eq!(tokens(&mut reused, ""), Vec::new());
     }
 
     #[test]
