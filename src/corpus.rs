@@ -145,27 +145,41 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
 
 /// Parses the bytes of an article file (`.jsonl` by extension, else raw text).
 pub fn parse_file(path: &Path, bytes: Vec<u8>) -> FileContents {
-    let skip = |reason: String| FileContents {
-        articles: Vec::new(),
-        skipped: vec![Skipped { path: path.to_path_buf(), line: None, reason }],
-    };
+    let mut articles = Vec::new();
+    let skipped = parse_file_each(path, bytes, |article| {
+        articles.push(article);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    FileContents { articles, skipped }
+}
+
+/// Parses the bytes of an article file like [`parse_file`], handing each article to
+/// `each` as soon as it is read, so a large feed is indexed while the rest of it is
+/// still being parsed. Returns what was skipped, or the first error of `each`.
+pub fn parse_file_each<E>(
+    path: &Path,
+    bytes: Vec<u8>,
+    mut each: impl FnMut(Article) -> Result<(), E>,
+) -> Result<Vec<Skipped>, E> {
+    let skip = |reason: String| vec![Skipped { path: path.to_path_buf(), line: None, reason }];
     let is_jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
     if bytes.contains(&0) {
-        return skip("binary file (contains NUL bytes)".into());
+        return Ok(skip("binary file (contains NUL bytes)".into()));
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            return skip(format!("not valid UTF-8 (at byte {})", err.utf8_error().valid_up_to()));
+            return Ok(skip(format!("not valid UTF-8 (at byte {})", err.utf8_error().valid_up_to())));
         }
     };
     if is_jsonl {
-        return parse_jsonl(path, &text);
+        return parse_jsonl(path, &text, each);
     }
     let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     match parse_raw(&id, &text) {
-        Some(article) => FileContents { articles: vec![article], skipped: Vec::new() },
-        None => skip("empty: no article text".into()),
+        Some(article) => each(article).map(|()| Vec::new()),
+        None => Ok(skip("empty: no article text".into())),
     }
 }
 
@@ -180,14 +194,19 @@ struct JsonArticle {
     lang: Option<String>,
 }
 
-fn parse_jsonl(path: &Path, text: &str) -> FileContents {
-    let mut out = FileContents::default();
+fn parse_jsonl<E>(
+    path: &Path,
+    text: &str,
+    mut each: impl FnMut(Article) -> Result<(), E>,
+) -> Result<Vec<Skipped>, E> {
+    let mut skipped = Vec::new();
+    let mut articles = 0;
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let mut skip = |reason: String| {
-            out.skipped.push(Skipped { path: path.to_path_buf(), line: Some(n + 1), reason });
+            skipped.push(Skipped { path: path.to_path_buf(), line: Some(n + 1), reason });
         };
         let record: JsonArticle = match serde_json::from_str(line) {
             Ok(record) => record,
@@ -215,7 +234,8 @@ fn parse_jsonl(path: &Path, text: &str) -> FileContents {
         };
         let paragraphs = clean_paragraphs(&record.text);
         let body = Body::from_paragraphs(paragraphs, record.title.as_deref());
-        let Some(mut article) = body.into_article(id) else {
+        let lang = nonempty(record.lang).map(|lang| lang.to_ascii_lowercase());
+        let Some(mut article) = body.into_article(id, lang) else {
             skip("empty: no article text".into());
             continue;
         };
@@ -228,19 +248,13 @@ fn parse_jsonl(path: &Path, text: &str) -> FileContents {
             .and_then(|u| url::Url::parse(&u).ok())
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .map(String::from);
-        if let Some(lang) = nonempty(record.lang) {
-            article.lang = lang.to_ascii_lowercase();
-        }
-        out.articles.push(article);
+        articles += 1;
+        each(article)?;
     }
-    if out.articles.is_empty() && out.skipped.is_empty() {
-        out.skipped.push(Skipped {
-            path: path.to_path_buf(),
-            line: None,
-            reason: "empty: no articles".into(),
-        });
+    if articles == 0 && skipped.is_empty() {
+        skipped.push(Skipped { path: path.to_path_buf(), line: None, reason: "empty: no articles".into() });
     }
-    out
+    Ok(skipped)
 }
 
 fn nonempty(s: Option<String>) -> Option<String> {
@@ -273,7 +287,7 @@ pub fn parse_raw(id: &str, raw: &str) -> Option<Article> {
         }
     }
     let paragraphs = clean_paragraphs(&lines.join("\n"));
-    let mut article = Body::from_paragraphs(paragraphs, None).into_article(id.to_owned())?;
+    let mut article = Body::from_paragraphs(paragraphs, None).into_article(id.to_owned(), None)?;
     article.date = date;
     Some(article)
 }
@@ -296,6 +310,10 @@ fn clean_paragraphs(raw: &str) -> Vec<String> {
     }
     paragraphs
 }
+
+/// Lines longer than this (in bytes, trailing punctuation aside) are never a
+/// furniture phrase or a view counter.
+const MAX_FURNITURE_BYTES: usize = 48;
 
 /// Lines that are page furniture, never article text.
 fn is_boilerplate(line: &str) -> bool {
@@ -323,19 +341,22 @@ fn is_boilerplate(line: &str) -> bool {
             "also read",
         ]
     });
-    let lower = line.to_lowercase();
-    let lower = lower.trim_end_matches([':', '.', ' ']);
-    if EXACT.contains(&lower) {
-        return true;
-    }
-    // "• 34 views", "34 переглядів".
-    let words: Vec<&str> =
-        lower.split(|c: char| c.is_whitespace() || c == '•').filter(|w| !w.is_empty()).collect();
-    if let [n, unit] = words.as_slice()
-        && n.chars().all(|c| c.is_ascii_digit())
-        && matches!(*unit, "views" | "view" | "переглядів" | "перегляди" | "перегляд" | "comments")
-    {
-        return true;
+    let core = line.trim_end_matches([':', '.', ' ']);
+    // The phrases and counters are short; most lines are paragraphs, not worth
+    // lowercasing.
+    if core.len() <= MAX_FURNITURE_BYTES {
+        let lower = core.to_lowercase();
+        if EXACT.contains(&lower.as_str()) {
+            return true;
+        }
+        // "• 34 views", "34 переглядів".
+        let mut words = lower.split(|c: char| c.is_whitespace() || c == '•').filter(|w| !w.is_empty());
+        if let (Some(n), Some(unit), None) = (words.next(), words.next(), words.next())
+            && n.chars().all(|c| c.is_ascii_digit())
+            && matches!(unit, "views" | "view" | "переглядів" | "перегляди" | "перегляд" | "comments")
+        {
+            return true;
+        }
     }
     // A breadcrumb: "1. В Україні".
     if line.len() < 60
@@ -407,7 +428,9 @@ impl Body {
         Body { title, source, paragraphs }
     }
 
-    fn into_article(self, id: String) -> Option<Article> {
+    /// The article, in `lang` when the feed says, else in the language its
+    /// letters suggest.
+    fn into_article(self, id: String, lang: Option<String>) -> Option<Article> {
         if self.paragraphs.is_empty() {
             return None;
         }
@@ -418,8 +441,10 @@ impl Body {
             .filter(|t| t.chars().any(char::is_alphanumeric))
             .or_else(|| self.paragraphs.iter().find_map(|p| derived_title(p)))
             .unwrap_or_else(|| id.clone());
-        let sample: String = self.paragraphs.iter().take(10).map(String::as_str).collect();
-        let lang = detect_language(&format!("{title} {sample}")).to_owned();
+        let lang = lang.unwrap_or_else(|| {
+            let sample: String = self.paragraphs.iter().take(10).map(String::as_str).collect();
+            detect_language(&format!("{title} {sample}")).to_owned()
+        });
         Some(Article {
             id,
             title,

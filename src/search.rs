@@ -540,46 +540,47 @@ impl NewsIndex {
         for (path, key, size, modified_ns) in todo {
             progress(done, total);
             // Read once: the same bytes are hashed and parsed.
-            let (hash, contents) = match corpus::read_bytes(&path) {
-                Ok(bytes) => {
-                    let hash = blake3::hash(&bytes).to_hex().to_string();
-                    if manifest.files.get(&key).is_some_and(|state| state.hash == hash) {
-                        // Touched but not changed: remember the new time stamp only.
-                        let state = manifest.files.get_mut(&key).expect("checked above");
-                        state.size = size;
-                        state.modified_ns = modified_ns;
-                        report.files_unchanged += 1;
-                        report.articles += state.articles;
-                        report.passages += state.passages;
-                        done += size;
-                        continue;
-                    }
-                    (hash, corpus::parse_file(&path, bytes))
-                }
-                Err(skipped) => {
-                    (String::new(), corpus::FileContents { articles: Vec::new(), skipped: vec![skipped] })
-                }
+            let (bytes, mut skipped) = match corpus::read_bytes(&path) {
+                Ok(bytes) => (Some(bytes), Vec::new()),
+                Err(skipped) => (None, vec![skipped]),
             };
+            let hash =
+                bytes.as_ref().map(|bytes| blake3::hash(bytes).to_hex().to_string()).unwrap_or_default();
+            if bytes.is_some()
+                && let Some(state) = manifest.files.get_mut(&key).filter(|state| state.hash == hash)
+            {
+                // Touched but not changed: remember the new time stamp only.
+                state.size = size;
+                state.modified_ns = modified_ns;
+                report.files_unchanged += 1;
+                report.articles += state.articles;
+                report.passages += state.passages;
+                done += size;
+                continue;
+            }
             writer.delete_term(Term::from_field_text(self.fields.file, &key));
-            let mut passages = 0;
+            let (mut articles, mut passages) = (0, 0);
             let mut consumed: u64 = 0;
-            for article in &contents.articles {
-                passages += self.add_article(&writer, article, &key, added)?;
-                consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
-                progress(done + consumed.min(size), total);
+            if let Some(bytes) = bytes {
+                // Articles go to the index as they are parsed: the writer's threads
+                // start on the first ones while the rest of a feed is still read.
+                skipped = corpus::parse_file_each(&path, bytes, |article| {
+                    passages += self.add_article(&writer, &article, &key, added)?;
+                    articles += 1;
+                    consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
+                    progress(done + consumed.min(size), total);
+                    Ok::<(), SearchError>(())
+                })?;
             }
             done += size;
-            for skipped in &contents.skipped {
+            for skipped in &skipped {
                 tracing::warn!("skipped {skipped}");
             }
-            report.skipped.extend(contents.skipped);
+            report.skipped.extend(skipped);
             report.files_indexed += 1;
-            report.articles += contents.articles.len();
+            report.articles += articles;
             report.passages += passages;
-            manifest.files.insert(
-                key,
-                FileState { size, modified_ns, hash, articles: contents.articles.len(), passages },
-            );
+            manifest.files.insert(key, FileState { size, modified_ns, hash, articles, passages });
         }
         progress(done, total);
         writer.commit()?;
@@ -1562,32 +1563,36 @@ fn lead_of(text: &str) -> String {
 /// Passages do not overlap, so joining them gives back the article.
 pub fn passages(article: &Article) -> Vec<String> {
     let mut out = Vec::new();
+    // The passage being gathered, and its length in characters.
     let mut current = String::new();
-    let flush = |current: &mut String, out: &mut Vec<String>| {
-        if !current.is_empty() {
-            out.push(std::mem::take(current));
-        }
-    };
+    let mut current_chars = 0;
     for paragraph in &article.paragraphs {
-        let pieces = if paragraph.chars().count() > PASSAGE_MAX_CHARS {
-            split_long(paragraph)
+        let paragraph_chars = paragraph.chars().count();
+        let pieces = if paragraph_chars > PASSAGE_MAX_CHARS {
+            split_long(paragraph).into_iter().map(|piece| (piece, piece.chars().count())).collect()
         } else {
-            vec![paragraph.as_str()]
+            vec![(paragraph.as_str(), paragraph_chars)]
         };
-        for piece in pieces {
-            if !current.is_empty() && current.chars().count() + piece.chars().count() > PASSAGE_MAX_CHARS {
-                flush(&mut current, &mut out);
+        for (piece, piece_chars) in pieces {
+            if !current.is_empty() && current_chars + piece_chars > PASSAGE_MAX_CHARS {
+                out.push(std::mem::take(&mut current));
+                current_chars = 0;
             }
             if !current.is_empty() {
                 current.push('\n');
+                current_chars += 1;
             }
             current.push_str(piece);
-            if current.chars().count() >= PASSAGE_TARGET_CHARS {
-                flush(&mut current, &mut out);
+            current_chars += piece_chars;
+            if current_chars >= PASSAGE_TARGET_CHARS {
+                out.push(std::mem::take(&mut current));
+                current_chars = 0;
             }
         }
     }
-    flush(&mut current, &mut out);
+    if !current.is_empty() {
+        out.push(current);
+    }
     out
 }
 
