@@ -79,7 +79,7 @@ fn analyze_each(text: &str, words_buf: &mut Vec<(usize, usize)>, mut each: impl 
     join_dotted_acronyms(text, words_buf);
     for &(start, end) in words_buf.iter() {
         term.clear();
-        if let Some((script, stopword)) = analyse_word(&text[start..end], &mut term) {
+        if let Some((script, stopword)) = analyze_word(&text[start..end], &mut term) {
             each(TermRef { text: &term, start, end, script, stopword });
         }
     }
@@ -88,11 +88,11 @@ fn analyze_each(text: &str, words_buf: &mut Vec<(usize, usize)>, mut each: impl 
 /// Raw words longer than this (in bytes) are analysed without being remembered.
 const CACHED_WORD_BYTES: usize = 64;
 
-/// Distinct raw words remembered per thread by [`analyse_word`]; the cache is
+/// Distinct raw words remembered per thread by [`analyze_word`]; the cache is
 /// emptied when full.
 const CACHED_WORDS: usize = 200_000;
 
-/// What a raw word analyses to, as [`analyse_word`] remembers it.
+/// What a raw word analyses to, as [`analyze_word`] remembers it.
 struct Analysed {
     text: Box<str>,
     script: Script,
@@ -104,11 +104,11 @@ struct Analysed {
 /// normalising, or too long). Remembered per thread: news vocabulary repeats so
 /// much that one hash look-up of the raw word saves normalising and stemming it
 /// again, at index and question time alike.
-fn analyse_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+fn analyze_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
     if raw.len() > CACHED_WORD_BYTES {
-        return analyse_uncached(raw, out);
+        return analyze_uncached(raw, out);
     }
     // FxHash: the keys are short words from our own text, not attacker-chosen
     // at scale, and SipHash showed up as a tenth of question time.
@@ -128,7 +128,7 @@ fn analyse_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
             cache.clear();
         }
         let from = out.len();
-        let analysed = analyse_uncached(raw, out);
+        let analysed = analyze_uncached(raw, out);
         let remembered =
             analysed.map(|(script, stopword)| Analysed { text: out[from..].into(), script, stopword });
         cache.insert(raw.into(), remembered);
@@ -136,7 +136,7 @@ fn analyse_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
     })
 }
 
-fn analyse_uncached(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+fn analyze_uncached(raw: &str, out: &mut String) -> Option<(Script, bool)> {
     let mut word = String::new();
     let script = normalise(raw, &mut word);
     if word.is_empty() || word.len() > MAX_TERM_BYTES {

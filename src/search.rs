@@ -540,13 +540,10 @@ impl NewsIndex {
         for (path, key, size, modified_ns) in todo {
             progress(done, total);
             // Read once: the same bytes are hashed and parsed.
-            let (bytes, mut skipped) = match corpus::read_bytes(&path) {
-                Ok(bytes) => (Some(bytes), Vec::new()),
-                Err(skipped) => (None, vec![skipped]),
-            };
+            let read = corpus::read_bytes(&path);
             let hash =
-                bytes.as_ref().map(|bytes| blake3::hash(bytes).to_hex().to_string()).unwrap_or_default();
-            if bytes.is_some()
+                read.as_ref().map(|bytes| blake3::hash(bytes).to_hex().to_string()).unwrap_or_default();
+            if read.is_ok()
                 && let Some(state) = manifest.files.get_mut(&key).filter(|state| state.hash == hash)
             {
                 // Touched but not changed: remember the new time stamp only.
@@ -561,17 +558,18 @@ impl NewsIndex {
             writer.delete_term(Term::from_field_text(self.fields.file, &key));
             let (mut articles, mut passages) = (0, 0);
             let mut consumed: u64 = 0;
-            if let Some(bytes) = bytes {
+            let skipped = match read {
                 // Articles go to the index as they are parsed: the writer's threads
                 // start on the first ones while the rest of a feed is still read.
-                skipped = corpus::parse_file_each(&path, bytes, |article| {
+                Ok(bytes) => corpus::parse_file_each(&path, bytes, |article| {
                     passages += self.add_article(&writer, &article, &key, added)?;
                     articles += 1;
                     consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
                     progress(done + consumed.min(size), total);
                     Ok::<(), SearchError>(())
-                })?;
-            }
+                })?,
+                Err(skipped) => vec![skipped],
+            };
             done += size;
             for skipped in &skipped {
                 tracing::warn!("skipped {skipped}");
@@ -1566,6 +1564,12 @@ pub fn passages(article: &Article) -> Vec<String> {
     // The passage being gathered, and its length in characters.
     let mut current = String::new();
     let mut current_chars = 0;
+    let flush = |current: &mut String, current_chars: &mut usize, out: &mut Vec<String>| {
+        if !current.is_empty() {
+            out.push(std::mem::take(current));
+        }
+        *current_chars = 0;
+    };
     for paragraph in &article.paragraphs {
         let paragraph_chars = paragraph.chars().count();
         let pieces = if paragraph_chars > PASSAGE_MAX_CHARS {
@@ -1575,8 +1579,7 @@ pub fn passages(article: &Article) -> Vec<String> {
         };
         for (piece, piece_chars) in pieces {
             if !current.is_empty() && current_chars + piece_chars > PASSAGE_MAX_CHARS {
-                out.push(std::mem::take(&mut current));
-                current_chars = 0;
+                flush(&mut current, &mut current_chars, &mut out);
             }
             if !current.is_empty() {
                 current.push('\n');
@@ -1585,14 +1588,11 @@ pub fn passages(article: &Article) -> Vec<String> {
             current.push_str(piece);
             current_chars += piece_chars;
             if current_chars >= PASSAGE_TARGET_CHARS {
-                out.push(std::mem::take(&mut current));
-                current_chars = 0;
+                flush(&mut current, &mut current_chars, &mut out);
             }
         }
     }
-    if !current.is_empty() {
-        out.push(current);
-    }
+    flush(&mut current, &mut current_chars, &mut out);
     out
 }
 
