@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use fake_telegram::{FakeTelegram, group_text, private_text};
 use newsdesk::bot::{self, App};
 use newsdesk::config::Config;
-use newsdesk::search::NewsIndex;
+use newsdesk::index::NewsIndex;
 
 /// Sequential questions timed for the latency figures.
 const LATENCY_QUESTIONS: usize = 300;
@@ -52,10 +52,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let index = NewsIndex::in_memory().unwrap();
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let articles: Vec<_> = newsdesk::corpus::article_files(&seeds)
+    let articles: Vec<_> = newsdesk::ingest::article_files(&seeds)
         .unwrap()
         .iter()
-        .flat_map(|f| newsdesk::corpus::read_file(f).articles)
+        .flat_map(|f| newsdesk::ingest::read_file(f).articles)
         .collect();
     index.add_articles(&articles).unwrap();
 
@@ -120,10 +120,10 @@ async fn main() {
 
 fn index_of(seeds: &Path) -> NewsIndex {
     let index = NewsIndex::in_memory().unwrap();
-    let articles: Vec<_> = newsdesk::corpus::article_files(seeds)
+    let articles: Vec<_> = newsdesk::ingest::article_files(seeds)
         .unwrap()
         .iter()
-        .flat_map(|f| newsdesk::corpus::read_file(f).articles)
+        .flat_map(|f| newsdesk::ingest::read_file(f).articles)
         .collect();
     index.add_articles(&articles).unwrap();
     index

@@ -9,11 +9,12 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use newsdesk::answer::AskOptions;
 use newsdesk::bot::render::{Lang, answer_messages};
-use newsdesk::corpus::{article_files, read_file};
 use newsdesk::eval::load_squad;
-use newsdesk::search::{AskOptions, NewsIndex};
-use newsdesk::vectors::VectorStore;
+use newsdesk::index::NewsIndex;
+use newsdesk::ingest::{article_files, read_file};
+use newsdesk::retrieve::semantic::VectorStore;
 
 fn seeds_index() -> NewsIndex {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
@@ -44,7 +45,7 @@ fn ask_seeds(c: &mut Criterion) {
     group.finish();
 }
 
-fn squad() -> Option<(Vec<newsdesk::corpus::Article>, Vec<newsdesk::eval::EvalQuestion>)> {
+fn squad() -> Option<(Vec<newsdesk::ingest::Article>, Vec<newsdesk::eval::EvalQuestion>)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/squad/dev-v1.1.json");
     if !path.exists() {
         eprintln!("skipping the SQuAD groups: {} not found", path.display());

@@ -8,8 +8,6 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::search::DEFAULT_MIN_COVERAGE;
-
 /// Every variable newsdesk reads, with its default; `.env.example` documents each.
 pub const VARIABLES: &[(&str, &str)] = &[
     ("NEWSDESK_CORPUS", "seeds"),
@@ -77,7 +75,7 @@ pub struct Config {
     /// The secret Telegram sends with every webhook request; generated when unset.
     pub webhook_secret: Option<Secret>,
     /// The embedding server, when the semantic layer is on.
-    pub embed: Option<crate::embed::EmbedConfig>,
+    pub embed: Option<crate::retrieve::semantic::EmbedConfig>,
     /// Similarity from which a passage found only by meaning is cited.
     pub min_similarity: f32,
 }
@@ -135,18 +133,8 @@ impl Config {
         };
         let corpus = PathBuf::from(get("NEWSDESK_CORPUS"));
         let index = PathBuf::from(get("NEWSDESK_INDEX"));
-        let results =
-            parse_range(&mut problems, "NEWSDESK_RESULTS", &get("NEWSDESK_RESULTS"), 1..=10).unwrap_or(3);
-        let min_coverage = match get("NEWSDESK_MIN_COVERAGE").parse::<f32>() {
-            Ok(v) if (0.0..=1.0).contains(&v) => v,
-            _ => {
-                problems.push(format!(
-                    "invalid NEWSDESK_MIN_COVERAGE={:?}: must be a number from 0 to 1",
-                    get("NEWSDESK_MIN_COVERAGE")
-                ));
-                DEFAULT_MIN_COVERAGE
-            }
-        };
+        let results = whole_number(&mut problems, &get, "NEWSDESK_RESULTS", 1..=10);
+        let min_coverage = fraction(&mut problems, &get, "NEWSDESK_MIN_COVERAGE");
         let token = lookup("TELOXIDE_TOKEN").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         if let Some(token) = &token
             && !is_token_shaped(token)
@@ -170,27 +158,17 @@ impl Config {
                 }
             }
         });
-        let allowed_chats =
-            parse_list(&mut problems, "NEWSDESK_ALLOWED_CHATS", &get("NEWSDESK_ALLOWED_CHATS"));
-        let allowed_users =
-            parse_list(&mut problems, "NEWSDESK_ALLOWED_USERS", &get("NEWSDESK_ALLOWED_USERS"));
-        let admins = parse_list(&mut problems, "NEWSDESK_ADMINS", &get("NEWSDESK_ADMINS"));
-        let rate_limit_per_minute =
-            parse_range(&mut problems, "NEWSDESK_RATE_LIMIT", &get("NEWSDESK_RATE_LIMIT"), 1..=1000)
-                .unwrap_or(10) as u32;
+        let allowed_chats = id_list(&mut problems, &get, "NEWSDESK_ALLOWED_CHATS");
+        let allowed_users = id_list(&mut problems, &get, "NEWSDESK_ALLOWED_USERS");
+        let admins = id_list(&mut problems, &get, "NEWSDESK_ADMINS");
+        let rate_limit_per_minute = whole_number(&mut problems, &get, "NEWSDESK_RATE_LIMIT", 1..=1000) as u32;
         let data = PathBuf::from(get("NEWSDESK_DATA"));
         let tz = get("NEWSDESK_TZ");
         if crate::digest::time_zone(&tz).is_none() {
             problems
                 .push(format!("invalid NEWSDESK_TZ={tz:?}: not an IANA time zone name such as Europe/Kyiv"));
         }
-        let rescan_seconds = parse_range(
-            &mut problems,
-            "NEWSDESK_RESCAN_SECONDS",
-            &get("NEWSDESK_RESCAN_SECONDS"),
-            1..=86_400,
-        )
-        .unwrap_or(60) as u64;
+        let rescan_seconds = whole_number(&mut problems, &get, "NEWSDESK_RESCAN_SECONDS", 1..=86_400) as u64;
         let http_addr = match get("NEWSDESK_HTTP_ADDR").as_str() {
             "off" | "none" => None,
             raw => match raw.parse::<std::net::SocketAddr>() {
@@ -247,23 +225,12 @@ impl Config {
                             false
                         }
                     };
-                    let timeout = parse_range(
-                        &mut problems,
-                        "NEWSDESK_EMBED_TIMEOUT_MS",
-                        &get("NEWSDESK_EMBED_TIMEOUT_MS"),
-                        50..=60_000,
-                    )
-                    .unwrap_or(2000) as u64;
-                    let batch = parse_range(
-                        &mut problems,
-                        "NEWSDESK_EMBED_BATCH",
-                        &get("NEWSDESK_EMBED_BATCH"),
-                        1..=256,
-                    )
-                    .unwrap_or(8);
+                    let timeout =
+                        whole_number(&mut problems, &get, "NEWSDESK_EMBED_TIMEOUT_MS", 50..=60_000) as u64;
+                    let batch = whole_number(&mut problems, &get, "NEWSDESK_EMBED_BATCH", 1..=256);
                     // Prefixes keep their trailing space: "query: ".
                     let raw_prefix = |name: &str| lookup(name).unwrap_or_default();
-                    Some(crate::embed::EmbedConfig {
+                    Some(crate::retrieve::semantic::EmbedConfig {
                         url,
                         model: Some(get("NEWSDESK_EMBED_MODEL")).filter(|m| !m.is_empty()),
                         input_type,
@@ -281,14 +248,7 @@ impl Config {
                 }
             },
         };
-        let mut unit = |name: &str, fallback: f32| match get(name).parse::<f32>() {
-            Ok(v) if (0.0..=1.0).contains(&v) => v,
-            _ => {
-                problems.push(format!("invalid {name}={:?}: must be a number from 0 to 1", get(name)));
-                fallback
-            }
-        };
-        let min_similarity = unit("NEWSDESK_MIN_SIMILARITY", crate::semantic::DEFAULT_MIN_SIMILARITY);
+        let min_similarity = fraction(&mut problems, &get, "NEWSDESK_MIN_SIMILARITY");
         if problems.is_empty() {
             Ok(Config {
                 corpus,
@@ -392,10 +352,18 @@ fn is_token_shaped(token: &str) -> bool {
     }
 }
 
-/// A comma- or space-separated list of numeric ids.
-fn parse_list<T: std::str::FromStr>(problems: &mut Vec<String>, name: &str, raw: &str) -> Vec<T> {
+// The readers below take `get` (a variable's trimmed value, or its default) and add
+// a line to `problems` for a bad value. What they return then only stands in: any
+// problem refuses the whole configuration.
+
+/// Variable `name` as a comma- or space-separated list of numeric ids.
+fn id_list<T: std::str::FromStr>(
+    problems: &mut Vec<String>,
+    get: &dyn Fn(&str) -> String,
+    name: &str,
+) -> Vec<T> {
     let mut out = Vec::new();
-    for item in raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+    for item in get(name).split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
         match item.parse() {
             Ok(v) => out.push(v),
             Err(_) => problems.push(format!("invalid {name}: {item:?} is not a numeric Telegram id")),
@@ -404,21 +372,35 @@ fn parse_list<T: std::str::FromStr>(problems: &mut Vec<String>, name: &str, raw:
     out
 }
 
-fn parse_range(
+/// Variable `name` as a whole number within `range`.
+fn whole_number(
     problems: &mut Vec<String>,
+    get: &dyn Fn(&str) -> String,
     name: &str,
-    raw: &str,
     range: std::ops::RangeInclusive<usize>,
-) -> Option<usize> {
+) -> usize {
+    let raw = get(name);
     match raw.parse::<usize>() {
-        Ok(v) if range.contains(&v) => Some(v),
+        Ok(v) if range.contains(&v) => v,
         _ => {
             problems.push(format!(
                 "invalid {name}={raw:?}: must be a whole number from {} to {}",
                 range.start(),
                 range.end()
             ));
-            None
+            *range.start()
+        }
+    }
+}
+
+/// Variable `name` as a number from 0 to 1.
+fn fraction(problems: &mut Vec<String>, get: &dyn Fn(&str) -> String, name: &str) -> f32 {
+    let raw = get(name);
+    match raw.parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => v,
+        _ => {
+            problems.push(format!("invalid {name}={raw:?}: must be a number from 0 to 1"));
+            0.0
         }
     }
 }
@@ -426,6 +408,7 @@ fn parse_range(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answer::DEFAULT_MIN_COVERAGE;
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

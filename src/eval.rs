@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::Article;
-use crate::search::{AskOptions, NewsIndex, SearchError, article_key};
+use crate::answer::AskOptions;
+use crate::index::{NewsIndex, SearchError, article_key};
+use crate::ingest::Article;
 
 /// Results looked at per question by default: enough for top-20 accuracy.
 pub const DEFAULT_DEPTH: usize = 20;

@@ -1,26 +1,28 @@
 //! newsdesk answers questions about a news archive with cited excerpts, on the
 //! command line and in Telegram.
 //!
-//! Dependency rule: [`analysis`], [`corpus`], [`excerpt`], [`search`], [`eval`],
-//! [`digest`], [`store`], [`watch`] and [`ops`] never depend on teloxide or any front end;
-//! they return plain data that the CLI and the bot render. Only `cli` reads the
-//! process environment, through [`config`].
+//! The answer path, one folder per part: [`ingest`] reads article files into
+//! [`ingest::Article`]s; [`analysis`] turns text into terms, the same for the
+//! index, the question and the highlights; [`index`] keeps the passages in tantivy;
+//! [`retrieve`] ranks them for a question (BM25, sentence re-rank, the optional
+//! semantic layer); [`answer`] refuses or cites them with verbatim excerpts.
+//! Around it: [`digest`] and [`store`] (digests and the bot's state), [`ops`]
+//! (health and metrics), [`eval`] (measuring answers), and the front ends [`bot`]
+//! (Telegram) and [`cli`].
+//!
+//! Dependency rule: nothing but [`bot`] and [`cli`] depends on teloxide or formats
+//! output for a front end; the rest returns plain data that they render. Only `cli`
+//! reads the process environment, through [`config`].
 
 pub mod analysis;
-mod bm25;
+pub mod answer;
 pub mod bot;
 pub mod cli;
 pub mod config;
-pub mod corpus;
 pub mod digest;
-pub mod embed;
 pub mod eval;
-pub mod excerpt;
-pub mod names;
+pub mod index;
+pub mod ingest;
 pub mod ops;
-pub mod plain;
-pub mod search;
-pub mod semantic;
+pub mod retrieve;
 pub mod store;
-pub mod vectors;
-pub mod watch;

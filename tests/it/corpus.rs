@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use newsdesk::corpus::{Article, article_files, read_file};
+use newsdesk::ingest::{Article, article_files, read_file};
 
 fn seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
@@ -195,7 +195,7 @@ mod fuzz {
 
     use proptest::prelude::*;
 
-    use newsdesk::corpus::parse_file;
+    use newsdesk::ingest::parse_file;
 
     /// Bytes that look like what scrapers produce, broken in every way.
     fn scraped() -> impl Strategy<Value = Vec<u8>> {

@@ -14,9 +14,9 @@ use teloxide::prelude::*;
 use newsdesk::bot::{App, digests};
 use newsdesk::config::Config;
 use newsdesk::digest::ManualClock;
-use newsdesk::search::NewsIndex;
+use newsdesk::index::NewsIndex;
+use newsdesk::ingest::watch;
 use newsdesk::store::{Store, StoreError};
-use newsdesk::watch;
 
 use crate::support::fake_telegram::{self as fake, FakeTelegram, Fault};
 use crate::support::telegram_html::assert_valid_message;

@@ -10,8 +10,8 @@ use teloxide::prelude::*;
 
 use newsdesk::bot::App;
 use newsdesk::config::Config;
-use newsdesk::corpus;
-use newsdesk::search::NewsIndex;
+use newsdesk::index::NewsIndex;
+use newsdesk::ingest;
 use newsdesk::store::Store;
 
 use crate::support::fake_telegram::{self as fake, FakeTelegram};
@@ -134,7 +134,7 @@ fn an_oversized_article_and_ten_thousand_empty_files_are_skipped_by_name() {
     let huge = report.skipped.iter().find(|s| s.path.ends_with("huge.txt")).unwrap();
     assert!(huge.reason.contains("larger than 8 MiB"), "{}", huge.reason);
     assert!(report.skipped.iter().all(|s| !s.path.ends_with("passwd.txt")), "the link is not even looked at");
-    assert!(corpus::article_files(&corpus).unwrap().iter().all(|p| !p.ends_with("passwd.txt")));
+    assert!(ingest::article_files(&corpus).unwrap().iter().all(|p| !p.ends_with("passwd.txt")));
     let answer = index.ask("NATO ministers in Brussels", Default::default()).unwrap();
     assert_eq!(answer.hits[0].article_id, "real");
 }
@@ -154,7 +154,7 @@ fn arbitrary_bytes_in_article_files_never_panic() {
         for ext in ["txt", "jsonl"] {
             let path = dir.path().join(format!("sample-{n}.{ext}"));
             std::fs::write(&path, bytes).unwrap();
-            let contents = corpus::read_file(&path);
+            let contents = ingest::read_file(&path);
             for article in &contents.articles {
                 assert!(!article.id.is_empty() && !article.title.is_empty(), "{article:?}");
             }
@@ -186,7 +186,7 @@ async fn off_the_allowlist_no_command_reaches_the_archive() {
 #[test]
 fn the_seed_corpus_is_untouched_by_indexing() {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let before: Vec<(std::path::PathBuf, u64)> = corpus::article_files(&seeds)
+    let before: Vec<(std::path::PathBuf, u64)> = ingest::article_files(&seeds)
         .unwrap()
         .into_iter()
         .map(|p| {

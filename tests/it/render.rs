@@ -3,11 +3,13 @@
 
 use proptest::prelude::*;
 
+use newsdesk::answer::excerpt::PassageMatch;
+use newsdesk::answer::{Answer, Hit};
 use newsdesk::bot::render::{self, Lang};
 use newsdesk::digest::{Digest, DigestItem, SourceRef};
-use newsdesk::excerpt::{PassageMatch, QueryTerms};
-use newsdesk::search::{Answer, ArticleInfo, Hit};
-use newsdesk::store::Subscription;
+use newsdesk::index::ArticleInfo;
+use newsdesk::retrieve::QueryTerms;
+use newsdesk::store::{NewSubscription, Subscription};
 
 use crate::support::telegram_html::assert_valid_message;
 
@@ -51,7 +53,7 @@ fn hit_from(text: &str, title: &str, question: &str, rank: usize) -> Hit {
         passage: 0,
         excerpt,
         score: 1.0,
-        matched: newsdesk::search::Match::Lexical,
+        matched: newsdesk::answer::Match::Lexical,
         foreign: false,
     }
 }
@@ -118,16 +120,18 @@ proptest! {
             .enumerate()
             .map(|(n, (include, exclude, reason))| Subscription {
                 id: n as i64,
-                chat_id: -1,
-                thread_id: (n % 3 == 0).then_some(5),
-                chat_title: (n % 2 == 0).then(|| format!("@c{include}")),
-                minute_of_day: (n * 37 % 1440) as u16,
-                tz: "Europe/Kyiv".into(),
-                include,
-                exclude,
-                created_by: None,
-                lang: None,
-                next_due: 0,
+                spec: NewSubscription {
+                    chat_id: -1,
+                    thread_id: (n % 3 == 0).then_some(5),
+                    chat_title: (n % 2 == 0).then(|| format!("@c{include}")),
+                    minute_of_day: (n * 37 % 1440) as u16,
+                    tz: "Europe/Kyiv".into(),
+                    include,
+                    exclude,
+                    created_by: None,
+                    lang: None,
+                    next_due: 0,
+                },
                 cursor: None,
                 paused: (n % 4 == 0).then_some(reason),
             })

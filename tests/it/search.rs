@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use newsdesk::answer::{AskOptions, DEFAULT_MIN_COVERAGE};
 use newsdesk::eval::{DEFAULT_DEPTH, evaluate, load_questions};
-use newsdesk::search::{AskOptions, DEFAULT_MIN_COVERAGE, NewsIndex};
+use newsdesk::index::NewsIndex;
 
 use crate::support::seed_index;
 
@@ -68,7 +69,7 @@ fn results_come_from_distinct_articles_and_honour_k_and_offset() {
     assert_eq!(more.hits[0].rank, 2);
     // Ranking alone (what the benchmarks time) gives the same articles.
     let ranked = seed_index().rank_articles("NATO Ukraine security guarantees", options).unwrap();
-    let keys: Vec<u64> = ids.iter().map(|id| newsdesk::search::article_key(id)).collect();
+    let keys: Vec<u64> = ids.iter().map(|id| newsdesk::index::article_key(id)).collect();
     assert_eq!(ranked, keys);
 }
 

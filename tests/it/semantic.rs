@@ -10,11 +10,10 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use newsdesk::embed::{Embedder, Kind};
+use newsdesk::answer::{AskOptions, DEFAULT_MIN_COVERAGE, Match};
 use newsdesk::eval::{DEFAULT_DEPTH, evaluate, load_questions};
-use newsdesk::search::{AskOptions, DEFAULT_MIN_COVERAGE, Match, NewsIndex, VECTORS_FILE};
-use newsdesk::semantic::Semantic;
-use newsdesk::vectors::VectorStore;
+use newsdesk::index::{NewsIndex, VECTORS_FILE};
+use newsdesk::retrieve::semantic::{Embedder, Kind, Semantic, VectorStore};
 
 use crate::support::fake_embed::{FakeEmbedServer, Mode};
 use crate::support::{embed_config, hybrid_index};

@@ -11,10 +11,8 @@ use std::sync::{Arc, OnceLock};
 use newsdesk::bot::{self, App, AppBot};
 use std::time::Duration;
 
-use newsdesk::embed::{EmbedConfig, Embedder};
-use newsdesk::search::{NewsIndex, VECTORS_FILE};
-use newsdesk::semantic::Semantic;
-use newsdesk::vectors::VectorStore;
+use newsdesk::index::{NewsIndex, VECTORS_FILE};
+use newsdesk::retrieve::semantic::{EmbedConfig, Embedder, Semantic, VectorStore};
 use serde_json::Value;
 use teloxide::dptree;
 use teloxide::types::Me;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::search::{Answer, Hit};
+use crate::answer::{Answer, Hit};
 
 /// The reply when nothing relevant was found.
 pub const NOTHING_FOUND: &str =

@@ -6,11 +6,18 @@
 //! fails, the question is answered lexically, a line is logged, and the layer rests
 //! for [`REST_AFTER_FAILURE`] so that readers do not wait on a dead server.
 
+pub mod embed;
+mod fill;
+mod hybrid;
+pub mod names;
+pub mod vectors;
+
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::embed::{EmbedError, Embedder, Kind};
-use crate::vectors::{Near, VectorStore};
+pub use embed::{EmbedConfig, EmbedError, Embedder, Kind};
+pub use fill::{FillReport, Unembedded, keep_vectors_filled};
+pub use vectors::{Near, VectorStore};
 
 /// After a failed request, questions skip the server for this long.
 pub const REST_AFTER_FAILURE: Duration = Duration::from_secs(30);
@@ -68,7 +75,7 @@ impl Semantic {
         if self.resting() || dim == 0 {
             return None;
         }
-        let key = crate::vectors::key_of(question);
+        let key = vectors::key_of(question);
         if let Some(cache) = &self.query_cache
             && let Some(vector) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(key)
         {

@@ -1,16 +1,10 @@
-//! Operations: what `/healthz` and `/metrics` report, and the HTTP routes that serve
-//! them.
-//!
-//! [`Monitor`] is a set of counters and time stamps the bot updates as it works
-//! (atomics, so recording never blocks a handler). The routes read it, plus the
-//! index and the database, when asked. Nothing here knows Telegram: errors are
-//! recorded by [`ErrorKind`], which the bot derives from teloxide's errors.
+//! The `/healthz` and `/metrics` routes: the health verdict and the Prometheus text,
+//! read from the [`Monitor`], the index and the database.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::State;
@@ -18,108 +12,9 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::search::NewsIndex;
+use super::monitor::{ErrorKind, LATENCY_BUCKETS, Monitor, TELEGRAM_STALE_AFTER};
+use crate::index::NewsIndex;
 use crate::store::Store;
-
-/// Upper bounds of the answer latency histogram, in seconds.
-const LATENCY_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
-
-/// `/healthz` reports Telegram unreachable when no call succeeded for this long.
-/// The bot confirms contact at least every [`TELEGRAM_PROBE_INTERVAL`].
-pub const TELEGRAM_STALE_AFTER: Duration = Duration::from_secs(120);
-
-/// How often the bot checks that Telegram answers (`getMe`), besides its own calls.
-pub const TELEGRAM_PROBE_INTERVAL: Duration = Duration::from_secs(30);
-
-/// Kinds of Telegram errors, as `/metrics` labels them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// 429 Too Many Requests.
-    RateLimited,
-    /// 409: another process polls with the same token.
-    Conflict,
-    /// 403: blocked, removed, not allowed to post.
-    Forbidden,
-    /// Any other error Telegram answered with (400s, 5xx).
-    Api,
-    /// No answer: connection refused or reset, timeout.
-    Network,
-    /// An answer that was not the JSON Telegram sends.
-    InvalidResponse,
-}
-
-impl ErrorKind {
-    const ALL: [ErrorKind; 6] = [
-        ErrorKind::RateLimited,
-        ErrorKind::Conflict,
-        ErrorKind::Forbidden,
-        ErrorKind::Api,
-        ErrorKind::Network,
-        ErrorKind::InvalidResponse,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::Api => "api",
-            ErrorKind::Network => "network",
-            ErrorKind::InvalidResponse => "invalid_response",
-        }
-    }
-}
-
-/// Counters and time stamps of a running bot.
-#[derive(Debug, Default)]
-pub struct Monitor {
-    questions: AtomicU64,
-    abstentions: AtomicU64,
-    /// Per bucket of [`LATENCY_BUCKETS`] plus +Inf (not cumulative; summed on output).
-    latency_counts: [AtomicU64; LATENCY_BUCKETS.len() + 1],
-    /// Sum of latencies in microseconds.
-    latency_sum_us: AtomicU64,
-    telegram_errors: [AtomicU64; ErrorKind::ALL.len()],
-    /// Unix seconds of the last successful Telegram call (0: none yet).
-    telegram_ok_at: AtomicI64,
-    last_telegram_error: Mutex<Option<String>>,
-}
-
-impl Monitor {
-    /// Records an answered (or refused) question and how long it took.
-    pub fn question(&self, answered: bool, took: Duration) {
-        self.questions.fetch_add(1, Ordering::Relaxed);
-        if !answered {
-            self.abstentions.fetch_add(1, Ordering::Relaxed);
-        }
-        let seconds = took.as_secs_f64();
-        let bucket = LATENCY_BUCKETS.iter().position(|&b| seconds <= b).unwrap_or(LATENCY_BUCKETS.len());
-        self.latency_counts[bucket].fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_us.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
-    }
-
-    /// Records that Telegram answered a call at `now` (unix seconds).
-    pub fn telegram_ok(&self, now: i64) {
-        self.telegram_ok_at.fetch_max(now, Ordering::Relaxed);
-    }
-
-    /// Records a failed Telegram call; `detail` must not contain the token.
-    pub fn telegram_error(&self, kind: ErrorKind, detail: &str) {
-        let i = ErrorKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed");
-        self.telegram_errors[i].fetch_add(1, Ordering::Relaxed);
-        *self.last_telegram_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-            Some(format!("{}: {detail}", kind.label()));
-    }
-
-    pub fn questions(&self) -> u64 {
-        self.questions.load(Ordering::Relaxed)
-    }
-
-    pub fn telegram_errors(&self, kind: ErrorKind) -> u64 {
-        let i = ErrorKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed");
-        self.telegram_errors[i].load(Ordering::Relaxed)
-    }
-}
 
 /// What the HTTP routes read.
 #[derive(Clone)]
@@ -274,6 +169,8 @@ fn folder_bytes(dir: &Path) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

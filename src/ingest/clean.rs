@@ -1,267 +1,13 @@
-//! The corpus: a folder of raw article files, read into clean [`Article`]s.
-//!
-//! Two formats are read, found recursively: `.txt`/`.md` files holding one raw
-//! scraped article each, and `.jsonl` files holding one article per line. Raw text is
-//! cleaned the way a reader skims a page: the date header, view counters, bylines,
-//! photo captions, "Captcha" and trailing tag lists are removed, and the title and
-//! outlet are picked out. Bad input never stops a run: an unreadable file or line
-//! becomes a [`Skipped`] entry naming it, and everything else is read.
-//!
-//! This module knows nothing about the index or Telegram.
+//! Cleaning raw scraped text the way a reader skims a page: the date header, view
+//! counters, bylines, captions, "Captcha" and trailing tag lists go; the title and
+//! outlet are picked out.
 
-use std::fmt;
-use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use serde::Deserialize;
-
+use super::{Article, DERIVED_TITLE_CHARS};
 use crate::analysis::detect_language;
 
-/// JSON-lines feeds larger than this are skipped: a file is held in memory while
-/// it is read.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// A raw article file (`.txt`, `.md`) larger than this is skipped: no news article
-/// is that long (the longest in news-22k is under 100 KB), so it is a log, a dump
-/// or a mistake, and indexing it would bury real articles.
-pub const MAX_ARTICLE_BYTES: u64 = 8 * 1024 * 1024;
-
-/// Longer `source` fields are cut, longer `url` fields dropped: both are shown in
-/// every citation.
-const MAX_SOURCE_CHARS: usize = 100;
-const MAX_URL_BYTES: usize = 2048;
-
-/// Titles derived from the first sentence are cut to about this many characters.
-const DERIVED_TITLE_CHARS: usize = 90;
-
-/// A cleaned article, ready to index.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Article {
-    /// Stable id: the file stem for raw files, the `id` field for JSONL lines.
-    pub id: String,
-    pub title: String,
-    /// The outlet ("UNN", "AFP"), when the article names one.
-    pub source: Option<String>,
-    /// Publication date as `YYYY-MM-DD`.
-    pub date: Option<String>,
-    pub url: Option<String>,
-    /// ISO 639-1 code ("en", "uk"), or "und" when unknown.
-    pub lang: String,
-    /// Body paragraphs, verbatim from the source, boilerplate removed.
-    pub paragraphs: Vec<String>,
-}
-
-impl Article {
-    /// The cleaned article text, paragraphs separated by blank lines.
-    pub fn text(&self) -> String {
-        self.paragraphs.join("\n\n")
-    }
-}
-
-/// Why a file, or a line of one, was not read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Skipped {
-    pub path: PathBuf,
-    /// 1-based line number within a JSONL file.
-    pub line: Option<usize>,
-    pub reason: String,
-}
-
-impl fmt::Display for Skipped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.reason),
-            None => write!(f, "{}: {}", self.path.display(), self.reason),
-        }
-    }
-}
-
-/// What reading one file produced.
-#[derive(Debug, Default)]
-pub struct FileContents {
-    pub articles: Vec<Article>,
-    pub skipped: Vec<Skipped>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CorpusError {
-    #[error("cannot read corpus folder {}", path.display())]
-    Folder { path: PathBuf, source: std::io::Error },
-}
-
-/// The article files below `dir`, sorted by path so runs are repeatable.
-pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|source| CorpusError::Folder { path: folder.clone(), source })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else { continue };
-            // Links are not followed: a corpus must not reach outside its folder.
-            if kind.is_dir() {
-                if !entry.file_name().to_string_lossy().starts_with('.') {
-                    pending.push(path);
-                }
-            } else if kind.is_file() && is_article_file(&path) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-fn is_article_file(path: &Path) -> bool {
-    let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    !hidden && matches!(ext.as_deref(), Some("txt" | "md" | "jsonl"))
-}
-
-/// Reads one article file. Never fails: problems become [`Skipped`] entries.
-pub fn read_file(path: &Path) -> FileContents {
-    match read_bytes(path) {
-        Ok(bytes) => parse_file(path, bytes),
-        Err(skipped) => FileContents { articles: Vec::new(), skipped: vec![skipped] },
-    }
-}
-
-/// The bytes of an article file, or why it cannot be read (too large, unreadable).
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
-    let skip = |reason: String| Skipped { path: path.to_path_buf(), line: None, reason };
-    let is_jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    let limit = if is_jsonl { MAX_FILE_BYTES } else { MAX_ARTICLE_BYTES };
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > limit => Err(skip(format!(
-            "larger than {} MiB, the most one {} may be",
-            limit / (1024 * 1024),
-            if is_jsonl { "feed" } else { "article" }
-        ))),
-        Ok(_) => std::fs::read(path).map_err(|err| skip(format!("cannot read: {err}"))),
-        Err(err) => Err(skip(format!("cannot read: {err}"))),
-    }
-}
-
-/// Parses the bytes of an article file (`.jsonl` by extension, else raw text).
-pub fn parse_file(path: &Path, bytes: Vec<u8>) -> FileContents {
-    let mut articles = Vec::new();
-    let skipped = parse_file_each(path, bytes, |article| {
-        articles.push(article);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|never| match never {});
-    FileContents { articles, skipped }
-}
-
-/// Parses the bytes of an article file like [`parse_file`], handing each article to
-/// `each` as soon as it is read, so a large feed is indexed while the rest of it is
-/// still being parsed. Returns what was skipped, or the first error of `each`.
-pub fn parse_file_each<E>(
-    path: &Path,
-    bytes: Vec<u8>,
-    mut each: impl FnMut(Article) -> Result<(), E>,
-) -> Result<Vec<Skipped>, E> {
-    let skip = |reason: String| vec![Skipped { path: path.to_path_buf(), line: None, reason }];
-    let is_jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    if bytes.contains(&0) {
-        return Ok(skip("binary file (contains NUL bytes)".into()));
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            return Ok(skip(format!("not valid UTF-8 (at byte {})", err.utf8_error().valid_up_to())));
-        }
-    };
-    if is_jsonl {
-        return parse_jsonl(path, &text, each);
-    }
-    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    match parse_raw(&id, &text) {
-        Some(article) => each(article).map(|()| Vec::new()),
-        None => Ok(skip("empty: no article text".into())),
-    }
-}
-
-#[derive(Deserialize)]
-struct JsonArticle {
-    id: serde_json::Value,
-    title: Option<String>,
-    text: String,
-    date: Option<String>,
-    source: Option<String>,
-    url: Option<String>,
-    lang: Option<String>,
-}
-
-fn parse_jsonl<E>(
-    path: &Path,
-    text: &str,
-    mut each: impl FnMut(Article) -> Result<(), E>,
-) -> Result<Vec<Skipped>, E> {
-    let mut skipped = Vec::new();
-    let mut articles = 0;
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut skip = |reason: String| {
-            skipped.push(Skipped { path: path.to_path_buf(), line: Some(n + 1), reason });
-        };
-        let record: JsonArticle = match serde_json::from_str(line) {
-            Ok(record) => record,
-            Err(err) => {
-                skip(format!("not a valid article: {err}"));
-                continue;
-            }
-        };
-        let id = match &record.id {
-            serde_json::Value::String(s) => s.trim().to_owned(),
-            serde_json::Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
-        if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) {
-            skip("`id` must be a non-empty string of at most 200 characters".into());
-            continue;
-        }
-        let date = match record.date.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(d) if is_iso_date(d) => Some(d.to_owned()),
-            Some(d) => {
-                skip(format!("`date` {d:?} is not YYYY-MM-DD"));
-                continue;
-            }
-        };
-        let paragraphs = clean_paragraphs(&record.text);
-        let body = Body::from_paragraphs(paragraphs, record.title.as_deref());
-        let lang = nonempty(record.lang).map(|lang| lang.to_ascii_lowercase());
-        let Some(mut article) = body.into_article(id, lang) else {
-            skip("empty: no article text".into());
-            continue;
-        };
-        article.date = date.or(article.date);
-        // Bounded, so one citation always fits in a Telegram message.
-        article.source =
-            nonempty(record.source).map(|s| s.chars().take(MAX_SOURCE_CHARS).collect()).or(article.source);
-        article.url = nonempty(record.url)
-            .filter(|u| u.len() <= MAX_URL_BYTES)
-            .and_then(|u| url::Url::parse(&u).ok())
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .map(String::from);
-        articles += 1;
-        each(article)?;
-    }
-    if articles == 0 && skipped.is_empty() {
-        skipped.push(Skipped { path: path.to_path_buf(), line: None, reason: "empty: no articles".into() });
-    }
-    Ok(skipped)
-}
-
-fn nonempty(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-fn is_iso_date(s: &str) -> bool {
+pub(super) fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
         && b[4] == b'-'
@@ -294,7 +40,7 @@ pub fn parse_raw(id: &str, raw: &str) -> Option<Article> {
 
 /// Paragraphs of raw text with line-level boilerplate removed; the title is not yet
 /// known, so it is still among them.
-fn clean_paragraphs(raw: &str) -> Vec<String> {
+pub(super) fn clean_paragraphs(raw: &str) -> Vec<String> {
     let mut paragraphs: Vec<String> = Vec::new();
     for line in raw.lines() {
         let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
@@ -396,14 +142,14 @@ fn strip_footnote_marker(line: &str) -> &str {
 
 /// The paragraphs of an article being assembled, before the title, outlet and
 /// trailing furniture are picked out.
-struct Body {
+pub(super) struct Body {
     title: Option<String>,
     source: Option<String>,
     paragraphs: Vec<String>,
 }
 
 impl Body {
-    fn from_paragraphs(mut paragraphs: Vec<String>, title: Option<&str>) -> Body {
+    pub(super) fn from_paragraphs(mut paragraphs: Vec<String>, title: Option<&str>) -> Body {
         let mut source = None;
         // Bylines and datelines name the outlet: "Kyiv • UNN", "By Kontur and AFP |".
         paragraphs.retain(|p| match outlet_line(p) {
@@ -430,7 +176,7 @@ impl Body {
 
     /// The article, in `lang` when the feed says, else in the language its
     /// letters suggest.
-    fn into_article(self, id: String, lang: Option<String>) -> Option<Article> {
+    pub(super) fn into_article(self, id: String, lang: Option<String>) -> Option<Article> {
         if self.paragraphs.is_empty() {
             return None;
         }

@@ -11,6 +11,8 @@ use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use crate::analysis::{analyze, passage_sentences};
+use crate::index::vector_sentences;
+use crate::retrieve::{BIGRAM_BONUS, QueryTerms};
 
 /// The longest excerpt cut from inside a sentence, in characters (not counting the
 /// "…" markers).
@@ -26,28 +28,6 @@ pub struct Excerpt {
     pub text: String,
     /// Sorted, non-overlapping byte ranges into `text` of the matched words.
     pub highlights: Vec<Range<usize>>,
-}
-
-/// The question, reduced to what matching needs: each content term with its weight,
-/// and the pairs of terms that are adjacent in the question.
-#[derive(Clone, Debug, Default)]
-pub struct QueryTerms {
-    /// Stemmed term → weight (IDF). Stopwords are left out unless the question has
-    /// nothing else.
-    pub weights: FxHashMap<String, f32>,
-    pub bigrams: Vec<(String, String)>,
-}
-
-impl QueryTerms {
-    /// The weight of all the question's terms together; coverage is measured
-    /// against it.
-    pub fn total_weight(&self) -> f32 {
-        self.weights.values().sum()
-    }
-
-    fn weight_of(&self, term: &str) -> f32 {
-        self.weights.get(term).copied().unwrap_or(0.0)
-    }
 }
 
 /// One sentence's match with the question.
@@ -169,9 +149,6 @@ impl PassageMatch {
     }
 }
 
-/// Extra weight for two question words that appear side by side, as in the question.
-pub(crate) const BIGRAM_BONUS: f32 = 0.5;
-
 /// The window of at most [`EXCERPT_CHARS`] characters of `span` that holds the most
 /// matched words, aligned to word boundaries.
 fn densest_window(passage: &str, span: &Range<usize>, hits: &[Range<usize>]) -> Range<usize> {
@@ -237,6 +214,23 @@ fn starts_sentence(passage: &str, at: usize) -> bool {
 
 fn ends_sentence(text: &str) -> bool {
     text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»'])
+}
+
+/// The excerpt for a passage found by meaning: the sentence under `key` (with the
+/// next one when it is short), verbatim.
+pub(crate) fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
+    let spans = vector_sentences(body);
+    let Some(at) = spans.iter().position(|(k, _)| *k == key) else {
+        return Excerpt { text: body.chars().take(EXCERPT_MAX_CHARS).collect(), highlights: Vec::new() };
+    };
+    let (start, mut end) = spans[at].1;
+    if let Some(&(_, (_, next_end))) = spans.get(at + 1)
+        && end - start < EXCERPT_MAX_CHARS / 3
+        && next_end - start <= EXCERPT_MAX_CHARS
+    {
+        end = next_end;
+    }
+    Excerpt { text: body[start..end].trim().to_owned(), highlights: Vec::new() }
 }
 
 #[cfg(test)]

@@ -12,16 +12,16 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use tracing_subscriber::EnvFilter;
 
+mod plain;
+
+use crate::answer::{Answer, AskOptions};
 use crate::bot::Updates;
 use crate::config::Config;
-use crate::embed::Embedder;
 use crate::eval;
-use crate::plain;
-use crate::search::{Answer, AskOptions, NewsIndex, SearchError, VECTORS_FILE};
-use crate::semantic::Semantic;
+use crate::index::{self, NewsIndex, SearchError, ServeLock, SyncReport, VECTORS_FILE};
+use crate::ingest::watch;
+use crate::retrieve::semantic::{self, Embedder, Semantic, VectorStore};
 use crate::store::Store;
-use crate::vectors::VectorStore;
-use crate::watch::{self, ServeLock};
 
 #[derive(Debug, Parser)]
 #[command(name = "newsdesk", version, about = "Answers questions about a news archive with cited excerpts")]
@@ -230,7 +230,7 @@ fn fill_all_vectors(index: &NewsIndex) -> anyhow::Result<()> {
 fn index(config: &Config) -> anyhow::Result<()> {
     check_corpus(config)?;
     if let Some(holder) = ServeLock::holder(&config.index) {
-        let ours = watch::absolute(&config.corpus);
+        let ours = index::absolute(&config.corpus);
         if holder.corpus == ours {
             eprintln!(
                 "newsdesk serve (pid {}) is running on this index and picks up changes in {} by itself within seconds; nothing to do",
@@ -268,7 +268,7 @@ fn index(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn sync_with_progress(index: &NewsIndex, corpus: &Path) -> Result<crate::search::SyncReport, SearchError> {
+fn sync_with_progress(index: &NewsIndex, corpus: &Path) -> Result<SyncReport, SearchError> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -498,7 +498,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             ),
             None => None,
         };
-        let filler = tokio::spawn(watch::keep_vectors_filled(index.clone()));
+        let filler = tokio::spawn(semantic::keep_vectors_filled(index.clone()));
         let watcher = tokio::spawn(watch::watch_corpus(index, corpus, rescan));
         let served = crate::bot::serve(crate::bot::throttled(bot), app, http, updates).await;
         watcher.abort();

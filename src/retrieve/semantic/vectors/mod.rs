@@ -20,14 +20,19 @@
 //! taken out of it (and the centre of all vectors out of the question): what is
 //! left is what the sentence says, not the language it says it in.
 
+mod approximate;
+mod centres;
+
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxBuildHasher;
+
+use approximate::{ApproximateSlot, Centred};
+use centres::{Centres, SCALE_SQ, Scorer};
 
 const MAGIC: &[u8] = b"NDVEC2\n";
 
@@ -277,218 +282,6 @@ impl VectorStore {
         self.exact_limit = limit;
         self
     }
-
-    /// The approximate index, when the store is past the exact-search limit and
-    /// the index is built; starts a (re)build on a background thread when there is
-    /// none or it is a tenth behind.
-    fn approximate(&self) -> Option<Arc<Approximate>> {
-        if self.keys.len() <= self.exact_limit {
-            return None;
-        }
-        let current = self.approximate.built.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let stale = current.as_ref().is_none_or(|a| self.keys.len() > a.len + a.len / 10);
-        if stale && !self.approximate.building.swap(true, Ordering::SeqCst) {
-            let (points, len) = (self.centred_points(), self.keys.len());
-            let shared = self.approximate.clone();
-            std::thread::spawn(move || {
-                let started = std::time::Instant::now();
-                let built = Approximate::build(points, len);
-                tracing::info!(
-                    vectors = len,
-                    seconds = started.elapsed().as_secs_f64(),
-                    "approximate vector index built"
-                );
-                *shared.built.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(built));
-                shared.building.store(false, Ordering::SeqCst);
-            });
-        }
-        current
-    }
-
-    /// Builds the approximate index now (past the exact-search limit), waiting
-    /// for it; for callers that would rather wait once than search exactly.
-    pub fn build_approximate(&self) {
-        if self.keys.len() > self.exact_limit {
-            let built = Approximate::build(self.centred_points(), self.keys.len());
-            *self.approximate.built.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(built));
-        }
-    }
-
-    /// Every vector with its language's centre taken out, unit length, quantized.
-    fn centred_points(&self) -> Vec<Centred> {
-        let centres = self.centres();
-        self.data
-            .chunks_exact(self.dim)
-            .zip(&self.langs)
-            .map(|(v, &lang)| {
-                let centre = &centres.by_language[centres.group[lang as usize]];
-                let mut c: Vec<f32> = v.iter().zip(centre).map(|(&x, c)| f32::from(x) / 127.0 - c).collect();
-                let norm = c.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
-                c.iter_mut().for_each(|x| *x /= norm);
-                Centred(quantize(&c).into())
-            })
-            .collect()
-    }
-
-    /// The mean vector of each language and of all vectors, recomputed when the
-    /// store has changed since last asked.
-    fn centres(&self) -> Arc<Centres> {
-        let mut cached = self.centres.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(centres) = cached.as_ref()
-            && centres.len == self.keys.len()
-        {
-            return centres.clone();
-        }
-        let mut group = [0_usize; 256];
-        let mut sums: Vec<Vec<f64>> = Vec::new();
-        let mut counts: Vec<usize> = Vec::new();
-        let mut seen = [false; 256];
-        for &lang in &self.langs {
-            if !seen[lang as usize] {
-                seen[lang as usize] = true;
-                group[lang as usize] = sums.len();
-                sums.push(vec![0.0; self.dim]);
-                counts.push(0);
-            }
-        }
-        let mut all = vec![0.0_f64; self.dim];
-        for (v, &lang) in self.data.chunks_exact(self.dim).zip(&self.langs) {
-            let g = group[lang as usize];
-            counts[g] += 1;
-            for ((s, a), &x) in sums[g].iter_mut().zip(all.iter_mut()).zip(v) {
-                let x = f64::from(x) / 127.0;
-                *s += x;
-                *a += x;
-            }
-        }
-        let n = self.keys.len().max(1) as f64;
-        let by_language: Vec<Vec<f32>> = sums
-            .iter()
-            .zip(&counts)
-            .map(|(sum, &count)| sum.iter().map(|s| (s / count.max(1) as f64) as f32).collect())
-            .collect();
-        // |v − c| for every unit v and its language's centre c, so that a search
-        // computes one dot product per vector.
-        let quantized: Vec<Vec<i8>> = by_language.iter().map(|c| quantize(c)).collect();
-        let squares: Vec<f32> = by_language.iter().map(|c| dot_f32(c, c)).collect();
-        let spreads = self
-            .data
-            .chunks_exact(self.dim)
-            .zip(&self.langs)
-            .map(|(v, &lang)| {
-                let g = group[lang as usize];
-                let v_centre = dot(&quantized[g], v) as f32 / SCALE_SQ;
-                (1.0 - 2.0 * v_centre + squares[g]).max(1e-6).sqrt()
-            })
-            .collect();
-        let centres = Arc::new(Centres {
-            len: self.keys.len(),
-            group,
-            by_language,
-            all: all.iter().map(|s| (s / n) as f32).collect(),
-            spreads,
-        });
-        *cached = Some(centres.clone());
-        centres
-    }
-}
-
-/// Scale of a dot product of two quantized unit vectors.
-const SCALE_SQ: f32 = 127.0 * 127.0;
-
-/// A question's similarity to stored vectors, centred as [`VectorStore::nearest`]
-/// says.
-struct Scorer<'a> {
-    centres: &'a Centres,
-    /// The centred question, quantized.
-    q8: Vec<i8>,
-    /// Per language: the question against the centre.
-    per_language: Vec<f32>,
-}
-
-impl<'a> Scorer<'a> {
-    fn new(centres: &'a Centres, q: &[f32]) -> Scorer<'a> {
-        Scorer {
-            centres,
-            q8: quantize(q),
-            per_language: centres.by_language.iter().map(|c| dot_f32(c, q)).collect(),
-        }
-    }
-
-    /// Cosine of the question and `v − c`, for the vector `v` in `slot`, of
-    /// language `lang` with centre `c`.
-    fn similarity(&self, slot: usize, lang: u8, v: &[i8]) -> f32 {
-        let centre_q = self.per_language[self.centres.group[lang as usize]];
-        let raw = dot(&self.q8, v) as f32 / SCALE_SQ;
-        (raw - centre_q) / self.centres.spreads[slot]
-    }
-}
-
-/// A vector with its language's centre taken out, unit length, quantized: a point
-/// of the approximate index.
-#[derive(Clone, Debug)]
-struct Centred(Box<[i8]>);
-
-impl instant_distance::Point for Centred {
-    fn distance(&self, other: &Self) -> f32 {
-        1.0 - dot(&self.0, &other.0) as f32 / SCALE_SQ
-    }
-}
-
-/// The approximate index over the first `len` vectors (values are their slots).
-struct Approximate {
-    len: usize,
-    map: instant_distance::HnswMap<Centred, u32>,
-}
-
-impl Approximate {
-    fn build(points: Vec<Centred>, len: usize) -> Approximate {
-        let slots: Vec<u32> = (0..points.len() as u32).collect();
-        // A fixed seed: the same vectors give the same index.
-        let map = instant_distance::Builder::default()
-            .ef_construction(BUILD_CANDIDATES)
-            // The crate's neighbour-selection heuristic took 70% of build time
-            // (perf) for no recall the exact re-scoring does not give back.
-            .select_heuristic(None)
-            .ef_search(APPROXIMATE_CANDIDATES)
-            .seed(7)
-            .build(points, slots);
-        Approximate { len, map }
-    }
-}
-
-/// Candidates weighed per vector while building the approximate index (the
-/// crate's default is 100): fewer build it faster, and recall is recovered by
-/// scoring [`APPROXIMATE_CANDIDATES`] exactly.
-const BUILD_CANDIDATES: usize = 40;
-
-/// Candidates the approximate index proposes per question, all then scored exactly.
-const APPROXIMATE_CANDIDATES: usize = 200;
-
-/// The approximate index shared with the thread that builds it.
-#[derive(Default)]
-struct ApproximateSlot {
-    built: Mutex<Option<Arc<Approximate>>>,
-    building: AtomicBool,
-}
-
-impl std::fmt::Debug for ApproximateSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApproximateSlot")
-    }
-}
-
-/// Where each language's vectors gather, for [`VectorStore::nearest`].
-#[derive(Debug)]
-struct Centres {
-    /// Vectors in the store when computed.
-    len: usize,
-    /// Language byte → index into `by_language`.
-    group: [usize; 256],
-    by_language: Vec<Vec<f32>>,
-    all: Vec<f32>,
-    /// Per slot, the norm of the vector with its language's centre taken out.
-    spreads: Vec<f32>,
 }
 
 /// A sentence near a question.

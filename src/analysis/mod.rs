@@ -1,0 +1,277 @@
+//! Text analysis shared by indexing, querying and excerpt selection.
+//!
+//! One function, [`analyze`], turns text into search terms with byte offsets into the
+//! original text, so the index, the query and the excerpt highlighter always agree on
+//! what a "word" is. The rules are script-aware:
+//!
+//! - Latin words are lowercased, folded to ASCII and stemmed with Snowball English.
+//! - Cyrillic words are lowercased and stemmed with Snowball Ukrainian, then a light
+//!   suffix pass folds derivational variants ("миротворці", "миротворчого") together.
+//! - Apostrophes (' ’ ʼ ‘ `) inside a word are unified, so "Ukraine’s" and "Ukraine's",
+//!   or "об'єднання" and "обʼєднання", are the same term.
+//! - Numbers are kept whole ("75%" gives "75", "1,000" gives "1000", "43.030" stays).
+//! - Dotted acronyms are joined ("U.S." gives "us"), and an all-capitals word is never
+//!   treated as a stopword ("US", "IT").
+//!
+//! Nothing here knows about tantivy beyond [`NewsTokenizer`], the adapter that feeds
+//! [`analyze`] to the index.
+
+mod sentences;
+mod stem;
+mod tokenizer;
+mod words;
+
+use sentences::passage_sentences_into;
+pub use sentences::{passage_sentences, sentences};
+pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};
+
+use stem::{is_cyrillic, is_latin, is_stopword, normalise, stem};
+use words::{join_dotted_acronyms, words};
+
+/// Words longer than this (in bytes, after normalisation) are not indexed: they are
+/// URLs, base64 or glued junk, never something a reader asks about.
+const MAX_TERM_BYTES: usize = 40;
+
+/// The writing system a term came from; it decides the stemmer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Script {
+    Latin,
+    Cyrillic,
+    Number,
+    Other,
+}
+
+/// One analysed word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    /// The normalised, stemmed form that goes into the index.
+    pub text: String,
+    /// Byte range of the word in the analysed text.
+    pub start: usize,
+    pub end: usize,
+    pub script: Script,
+    /// A function word ("the", "що") that carries no meaning in a question.
+    pub stopword: bool,
+}
+
+/// Splits `text` into normalised, stemmed terms with their byte offsets.
+pub fn analyze(text: &str) -> Vec<Term> {
+    let mut terms = Vec::new();
+    analyze_each(text, &mut Vec::new(), |term| {
+        terms.push(Term {
+            text: term.text.to_owned(),
+            start: term.start,
+            end: term.end,
+            script: term.script,
+            stopword: term.stopword,
+        })
+    });
+    terms
+}
+
+/// One analysed word, borrowed: what [`analyze_each`] hands out.
+struct TermRef<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    script: Script,
+    stopword: bool,
+}
+
+/// [`analyze`] without allocating per word: `each` sees every term in order, its
+/// text in a buffer that is reused for the next one. Indexing goes through here.
+fn analyze_each(text: &str, words_buf: &mut Vec<(usize, usize)>, mut each: impl FnMut(TermRef<'_>)) {
+    let mut term = String::new();
+    words_buf.clear();
+    words_buf.extend(words(text));
+    join_dotted_acronyms(text, words_buf);
+    for &(start, end) in words_buf.iter() {
+        term.clear();
+        if let Some((script, stopword)) = analyze_word(&text[start..end], &mut term) {
+            each(TermRef { text: &term, start, end, script, stopword });
+        }
+    }
+}
+
+/// Raw words longer than this (in bytes) are analysed without being remembered.
+const CACHED_WORD_BYTES: usize = 64;
+
+/// Distinct raw words remembered per thread by [`analyze_word`]; the cache is
+/// emptied when full.
+const CACHED_WORDS: usize = 200_000;
+
+/// What a raw word analyses to, as [`analyze_word`] remembers it.
+struct Analysed {
+    text: Box<str>,
+    script: Script,
+    stopword: bool,
+}
+
+/// Appends the term of one raw word to `out` and returns its script and whether it
+/// is a stopword, or `None` when the word is not a term (nothing left after
+/// normalising, or too long). Remembered per thread: news vocabulary repeats so
+/// much that one hash look-up of the raw word saves normalising and stemming it
+/// again, at index and question time alike.
+fn analyze_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    if raw.len() > CACHED_WORD_BYTES {
+        return analyze_uncached(raw, out);
+    }
+    // FxHash: the keys are short words from our own text, not attacker-chosen
+    // at scale, and SipHash showed up as a tenth of question time.
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, Option<Analysed>, rustc_hash::FxBuildHasher>> =
+            RefCell::new(HashMap::default());
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(known) = cache.get(raw) {
+            return known.as_ref().map(|known| {
+                out.push_str(&known.text);
+                (known.script, known.stopword)
+            });
+        }
+        if cache.len() >= CACHED_WORDS {
+            cache.clear();
+        }
+        let from = out.len();
+        let analysed = analyze_uncached(raw, out);
+        let remembered =
+            analysed.map(|(script, stopword)| Analysed { text: out[from..].into(), script, stopword });
+        cache.insert(raw.into(), remembered);
+        analysed
+    })
+}
+
+fn analyze_uncached(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+    let mut word = String::new();
+    let script = normalise(raw, &mut word);
+    if word.is_empty() || word.len() > MAX_TERM_BYTES {
+        return None;
+    }
+    let stopword = is_stopword(&word) && !is_shouted_name(raw, &word);
+    // Stopwords are never searched or matched: they keep their plain form.
+    if stopword {
+        out.push_str(&word);
+    } else {
+        out.push_str(&stem(script, &word));
+    }
+    Some((script, stopword))
+}
+
+/// "US", "IT", "WHO" are names, never stopwords; "AND", "NOT" are shouting, not
+/// acronyms.
+fn is_shouted_name(raw: &str, word: &str) -> bool {
+    let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=5).contains(&letters)
+        && raw.chars().all(|c| !c.is_lowercase())
+        && !matches!(word, "and" | "or" | "not" | "the" | "to" | "of" | "in" | "a" | "an")
+}
+
+/// Guesses an article's language from its letters: Cyrillic text with Ukrainian-only
+/// letters (і ї є ґ) is "uk", other Cyrillic "ru", Latin "en"; otherwise "und".
+pub fn detect_language(text: &str) -> &'static str {
+    let (mut latin, mut cyrillic, mut ukrainian, mut russian) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars().take(20_000) {
+        if c.is_ascii_alphabetic() || is_latin(c) {
+            latin += 1;
+        } else if is_cyrillic(c) {
+            cyrillic += 1;
+            match c.to_lowercase().next().unwrap_or(c) {
+                'і' | 'ї' | 'є' | 'ґ' => ukrainian += 1,
+                'ы' | 'э' | 'ё' | 'ъ' => russian += 1,
+                _ => {}
+            }
+        }
+    }
+    if cyrillic > latin {
+        if ukrainian >= russian { "uk" } else { "ru" }
+    } else if latin > 0 {
+        "en"
+    } else {
+        "und"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        analyze(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn numbers_and_acronyms_are_kept_whole() {
+        assert_eq!(
+            stems("75% in 1998, $40 billion, 1,000 U.S. troops"),
+            ["75", "in", "1998", "40", "billion", "1000", "us", "troop"]
+        );
+    }
+
+    #[test]
+    fn apostrophes_are_unified() {
+        assert_eq!(stems("Ukraine’s"), stems("Ukraine's"));
+        assert_eq!(stems("обʼєднання"), stems("об'єднання"));
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let text = "Рютте сказав: «Ciarán’s» U.S.";
+        for term in analyze(text) {
+            assert!(text.is_char_boundary(term.start) && text.is_char_boundary(term.end));
+        }
+        let words: Vec<&str> = analyze(text).iter().map(|t| &text[t.start..t.end]).collect();
+        assert_eq!(words, ["Рютте", "сказав", "Ciarán’s", "U.S"]);
+    }
+
+    #[test]
+    fn the_index_sees_content_words_and_sentence_breaks() {
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        let mut tokenizer = NewsTokenizer::default();
+        let mut stream = tokenizer.token_stream("The president of the union spoke. Then he left.");
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push((stream.token().text.clone(), stream.token().position));
+        }
+        let expected = [("presid", 0), ("union", 1), ("spoke", 2), (SENTENCE_BREAK, 3), ("left", 4)];
+        let expected: Vec<(String, usize)> = expected.iter().map(|(t, p)| (t.to_string(), *p)).collect();
+        assert_eq!(tokens, expected);
+    }
+
+    #[test]
+    fn a_reused_tokenizer_forgets_the_previous_text() {
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        fn tokens(tokenizer: &mut NewsTokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
+            let mut stream = tokenizer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+            }
+            out
+        }
+        let long = "Кабмін схвалив U.S. план. The 1,000 peacekeepers’ mission… Then NATO met.\nA caption";
+        let short = "Peacekeepers met. Ukraine";
+        let mut reused = NewsTokenizer::default();
+        tokens(&mut reused, long);
+        assert_eq!(tokens(&mut reused, short), tokens(&mut NewsTokenizer::default(), short));
+        assert_eq!(tokens(&mut reused, long), tokens(&mut NewsTokenizer::default(), long));
+        assert_eq!(tokens(&mut reused, ""), Vec::new());
+    }
+
+    #[test]
+    fn sentences_split_on_terminal_punctuation() {
+        let text = "Mr. Rutte came. He said \"no.\" Then U.S. troops left! Done";
+        let parts: Vec<&str> = sentences(text).iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(parts, ["Mr. Rutte came.", "He said \"no.\"", "Then U.S. troops left!", "Done"]);
+    }
+
+    #[test]
+    fn language_is_detected_from_letters() {
+        assert_eq!(detect_language("НАТО може стати тилом для миротворців"), "uk");
+        assert_eq!(detect_language("NATO committed to helping Ukraine"), "en");
+        assert_eq!(detect_language("1234"), "und");
+    }
+}

@@ -1,0 +1,246 @@
+//! One word to its term: normalised (case, apostrophes, Latin folded to ASCII),
+//! stemmed by script, and whether it is a stopword.
+
+use std::sync::LazyLock;
+
+use frostem::{Algorithm, Stemmer};
+
+use super::Script;
+use super::words::{is_apostrophe, is_joiner};
+
+/// Lowercases `raw` into `out`, drops the dots of acronyms and the commas of numbers,
+/// unifies apostrophes and folds Latin diacritics; returns the word's script.
+pub(super) fn normalise(raw: &str, out: &mut String) -> Script {
+    // Most words are plain ASCII letters and digits: lowercased in place.
+    if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let from = out.len();
+        out.push_str(raw);
+        out.as_mut_str()[from..].make_ascii_lowercase();
+        return if raw.bytes().any(|b| b.is_ascii_alphabetic()) { Script::Latin } else { Script::Number };
+    }
+    let mut script = Script::Other;
+    for c in raw.chars() {
+        if script == Script::Other || script == Script::Number {
+            if is_cyrillic(c) {
+                script = Script::Cyrillic;
+            } else if c.is_ascii_alphabetic() || is_latin(c) {
+                script = Script::Latin;
+            } else if c.is_numeric() && script == Script::Other {
+                script = Script::Number;
+            }
+        }
+        match c {
+            ',' => {}
+            '.' if !raw.starts_with(|c: char| c.is_ascii_digit()) => {}
+            c if is_apostrophe(c) => out.push('\''),
+            c if is_joiner(c) => {}
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    if script == Script::Latin && !out.is_ascii() {
+        let folded = fold_latin(out);
+        *out = folded;
+    }
+    script
+}
+
+pub(super) fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04FF}' | '\u{0500}'..='\u{052F}')
+}
+
+pub(super) fn is_latin(c: char) -> bool {
+    matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// Folds Latin letters with diacritics to ASCII ("Ciarán" → "ciaran"), using tantivy's
+/// table so that it matches the rest of the ecosystem.
+fn fold_latin(word: &str) -> String {
+    use tantivy::tokenizer::{AsciiFoldingFilter, RawTokenizer, TextAnalyzer};
+    thread_local! {
+        static FOLDER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+            TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build(),
+        );
+    }
+    FOLDER.with(|folder| {
+        let mut folder = folder.borrow_mut();
+        let mut stream = folder.token_stream(word);
+        match stream.next() {
+            Some(token) => token.text.clone(),
+            None => word.to_owned(),
+        }
+    })
+}
+
+/// Snowball English for Latin words, Snowball Ukrainian (and a light pass) for
+/// Cyrillic ones; numbers and other scripts are kept as they are.
+pub(super) fn stem(script: Script, word: &str) -> String {
+    static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::English));
+    static UKRAINIAN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::Ukrainian));
+    match script {
+        Script::Latin => ENGLISH.stem(word).into_owned(),
+        Script::Cyrillic => ukrainian_stem(&UKRAINIAN, word),
+        Script::Number | Script::Other => word.to_owned(),
+    }
+}
+
+/// Snowball Ukrainian, then a light pass that folds what Snowball leaves apart but a
+/// reader would call the same word: consonant alternation ("безпека", "безпеці"), the
+/// noun and adjective of one root ("миротворці", "миротворчого"), and the soft sign
+/// and apostrophe that inflection moves around.
+fn ukrainian_stem(stemmer: &Stemmer, word: &str) -> String {
+    let mut stem: String = stemmer.stem(word).into_owned();
+    // The fleeting vowel of -ець: "миротворець" has the stem of "миротворця".
+    if stem.ends_with("ець") && stem.chars().count() >= 7 {
+        stem.truncate(stem.len() - "ець".len());
+        stem.push('ц');
+    }
+    stem.retain(|c| c != '\'' && c != 'ь');
+    // Consonants that alternate or carry derivation at the end of a long stem:
+    // к/ц/ч (безпека, безпеці; миротворець, миротворці, миротворчий) and the
+    // adjective suffixes -ськ/-зьк/-цьк (the soft sign is already gone).
+    const SUFFIXES: [&str; 6] = ["ск", "зк", "цк", "ц", "ч", "к"];
+    // Surnames in -ов/-ев/-єв/-ів lose the -в in the nominative only ("Чернєв" →
+    // "чернє", "Чернєва" → "чернєв"): drop it everywhere.
+    let chars = stem.chars().count();
+    if chars >= 5 && stem.ends_with('в') {
+        let before = stem[..stem.len() - 'в'.len_utf8()].chars().next_back();
+        if matches!(before, Some('о' | 'е' | 'є' | 'і' | 'и')) {
+            stem.pop();
+            return stem;
+        }
+    }
+    if chars >= 6 {
+        for suffix in SUFFIXES {
+            if stem.ends_with(suffix) && chars - suffix.chars().count() >= 4 {
+                stem.truncate(stem.len() - suffix.len());
+                break;
+            }
+        }
+    }
+    stem
+}
+
+pub(super) fn is_stopword(word: &str) -> bool {
+    static STOPWORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> =
+        LazyLock::new(|| ENGLISH_STOPWORDS.iter().chain(UKRAINIAN_STOPWORDS.iter()).copied().collect());
+    STOPWORDS.contains(word)
+}
+
+/// Function words of English questions and news prose. Question words are here too:
+/// "what" and "who" say what kind of answer is wanted, not where it is.
+const ENGLISH_STOPWORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "each",
+    "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i",
+    "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not",
+    "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she",
+    "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there",
+    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we",
+    "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with",
+    "would", "you", "your", "yours", "s", "t", "'s", "did", "does", "done", "say", "said", "says", "tell",
+    "much", "many", "kind", "type", "name", "named",
+];
+
+/// Ukrainian function words and question words.
+const UKRAINIAN_STOPWORDS: &[&str] = &[
+    "а",
+    "або",
+    "але",
+    "б",
+    "без",
+    "би",
+    "був",
+    "була",
+    "були",
+    "було",
+    "бути",
+    "в",
+    "вам",
+    "вас",
+    "ви",
+    "від",
+    "він",
+    "вона",
+    "вони",
+    "воно",
+    "все",
+    "всі",
+    "де",
+    "для",
+    "до",
+    "є",
+    "ж",
+    "же",
+    "з",
+    "за",
+    "зі",
+    "і",
+    "із",
+    "й",
+    "його",
+    "її",
+    "їх",
+    "коли",
+    "котрий",
+    "куди",
+    "ледве",
+    "лише",
+    "між",
+    "мене",
+    "ми",
+    "на",
+    "над",
+    "навіщо",
+    "нам",
+    "нас",
+    "не",
+    "неї",
+    "ні",
+    "них",
+    "ну",
+    "о",
+    "об",
+    "от",
+    "очевидно",
+    "по",
+    "при",
+    "про",
+    "с",
+    "та",
+    "так",
+    "також",
+    "там",
+    "те",
+    "ти",
+    "то",
+    "тобто",
+    "той",
+    "ту",
+    "у",
+    "усі",
+    "хто",
+    "це",
+    "цей",
+    "ці",
+    "цього",
+    "цьому",
+    "цю",
+    "ця",
+    "чи",
+    "чого",
+    "чому",
+    "що",
+    "щоб",
+    "як",
+    "яка",
+    "який",
+    "які",
+    "якщо",
+    "яких",
+    "скільки",
+    "сказав",
+    "сказала",
+    "каже",
+    "казав",
+];

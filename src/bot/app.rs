@@ -1,0 +1,137 @@
+//! What the handlers share: the [`App`] state and the [`AppBot`] client bound.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::adaptors::Throttle;
+use teloxide::prelude::*;
+
+use super::send::{error_detail, error_kind};
+use super::state::{Access, AnswerCache, RateLimiter};
+use crate::config::Config;
+use crate::digest::{Clock, SystemClock};
+use crate::index::NewsIndex;
+use crate::ops::{self, Monitor};
+use crate::store::Store;
+
+/// What the handlers need of a Bot API client. Production uses [`Throttled`]; load
+/// benchmarks against a local fake use a bare `Bot`, because `Throttle` releases
+/// queued requests only every 250 ms, which would swamp any latency figure.
+pub trait AppBot:
+    Requester<
+            Err = teloxide::RequestError,
+            // The requests the bot makes must cross threads.
+            GetUpdates: Send,
+            GetMe: Send,
+            GetWebhookInfo: Send,
+            DeleteWebhook: Send,
+            SetMyCommands: Send,
+            SendMessage: Send,
+            EditMessageText: Send,
+            AnswerCallbackQuery: Send,
+            AnswerInlineQuery: Send,
+            GetChat: Send,
+            GetChatMember: Send,
+        > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> AppBot for T where
+    T: Requester<
+            Err = teloxide::RequestError,
+            GetUpdates: Send,
+            GetMe: Send,
+            GetWebhookInfo: Send,
+            DeleteWebhook: Send,
+            SetMyCommands: Send,
+            SendMessage: Send,
+            EditMessageText: Send,
+            AnswerCallbackQuery: Send,
+            AnswerInlineQuery: Send,
+            GetChat: Send,
+            GetChatMember: Send,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// The production client: teloxide's `Throttle` keeps to Telegram's per-chat and
+/// global limits and waits out a 429's `retry_after` before sending again.
+pub type Throttled = Throttle<Bot>;
+
+/// How long "More" and "Full article" keep working.
+const ANSWER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Live answers kept at most.
+const ANSWER_CACHE_ENTRIES: usize = 50_000;
+
+/// Everything the handlers share.
+pub struct App {
+    pub index: NewsIndex,
+    /// Durable state: settings, subscriptions, the digest outbox, feedback.
+    pub store: Arc<Store>,
+    /// Counters and health for `/metrics` and `/healthz`.
+    pub monitor: Arc<Monitor>,
+    pub results: usize,
+    pub min_coverage: f32,
+    pub access: Access,
+    pub limiter: RateLimiter,
+    pub answers: AnswerCache,
+    /// Time zone of schedules in chats without their own (`NEWSDESK_TZ`).
+    pub default_tz: String,
+    /// The scheduler's clock; tests move it by hand.
+    pub clock: Arc<dyn Clock>,
+    /// Held while the outbox is being delivered, so no message is sent twice.
+    pub delivery: tokio::sync::Mutex<()>,
+}
+
+impl App {
+    pub fn new(index: NewsIndex, store: Store, config: &Config) -> App {
+        App {
+            index,
+            store: Arc::new(store),
+            monitor: Arc::new(Monitor::default()),
+            results: config.results,
+            min_coverage: config.min_coverage,
+            access: Access::from_config(config),
+            limiter: RateLimiter::new(config.rate_limit_per_minute),
+            answers: AnswerCache::new(ANSWER_TTL, ANSWER_CACHE_ENTRIES),
+            default_tz: config.tz.clone(),
+            clock: Arc::new(SystemClock),
+            delivery: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The same app on another clock (tests and simulations).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App {
+        self.clock = clock;
+        self
+    }
+
+    /// What `/healthz` and `/metrics` read.
+    pub fn ops_state(&self) -> ops::OpsState {
+        let clock = Arc::clone(&self.clock);
+        ops::OpsState {
+            monitor: Arc::clone(&self.monitor),
+            index: self.index.clone(),
+            index_dir: self.index.dir().map(Path::to_owned),
+            store: Arc::clone(&self.store),
+            now: Arc::new(move || clock.now().as_second()),
+        }
+    }
+
+    pub(crate) fn telegram_ok(&self) {
+        self.monitor.telegram_ok(self.clock.now().as_second());
+    }
+
+    /// Counts a failed Telegram call for `/metrics` and `/healthz`.
+    pub(crate) fn telegram_error(&self, err: &teloxide::RequestError) {
+        self.monitor.telegram_error(error_kind(err), &error_detail(err));
+    }
+}

@@ -1,0 +1,181 @@
+//! Questions: which messages carry one, and the answer to it (search, cited
+//! excerpts, and the buttons under them).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
+
+use super::render::{self, Lang, Phrase, phrase};
+use super::send::{reply, say};
+use super::state::LiveAnswer;
+use super::{App, AppBot, digests};
+use crate::answer::{Answer, AskOptions};
+
+/// Questions longer than this are cut before searching: a question is a sentence,
+/// and a pasted article would only slow the search down.
+const QUESTION_CHARS: usize = 1000;
+
+/// A question carried by a plain message: any text in a private chat; in a group,
+/// only a reply to the bot or a message that mentions it.
+pub(super) fn question_in(msg: Message, me: Me) -> Option<String> {
+    let text = msg.text()?;
+    if text.trim_start().starts_with('/') {
+        return None;
+    }
+    if msg.chat.is_private() {
+        return Some(text.to_owned());
+    }
+    let replied_to_bot = msg.reply_to_message().and_then(|r| r.from.as_ref()).is_some_and(|u| u.id == me.id);
+    let mention = format!("@{}", me.username());
+    if let Some(question) = without_mention(text, &mention) {
+        return Some(question);
+    }
+    replied_to_bot.then(|| text.to_owned())
+}
+
+/// `text` with every `mention` (matched ignoring ASCII case, as usernames are ASCII)
+/// removed, or `None` when it does not mention the bot.
+fn without_mention(text: &str, mention: &str) -> Option<String> {
+    let (hay, needle) = (text.as_bytes(), mention.as_bytes());
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut i = 0;
+    let mut found = false;
+    while i + needle.len() <= hay.len() {
+        if hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+            // The match is ASCII, so both ends are character boundaries.
+            out.push_str(&text[at..i]);
+            out.push(' ');
+            i += needle.len();
+            at = i;
+            found = true;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[at..]);
+    found.then(|| out.trim().to_owned())
+}
+
+/// Runs the search on the blocking pool; `None` (after logging) when it failed.
+pub(super) async fn search(app: &Arc<App>, question: String, options: AskOptions) -> Option<Answer> {
+    let app = Arc::clone(app);
+    match tokio::task::spawn_blocking(move || app.index.ask(&question, options)).await {
+        Ok(Ok(answer)) => Some(answer),
+        Ok(Err(err)) => {
+            tracing::error!(error = ?anyhow::Error::from(err), "search failed");
+            None
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "search task failed");
+            None
+        }
+    }
+}
+
+pub(super) fn trimmed_question(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(QUESTION_CHARS) {
+        Some((cut, _)) => text[..cut].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// Checks access and rate for a message; says why not and returns false when the
+/// sender may not ask now.
+pub(super) async fn admitted<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &App,
+    lang: Lang,
+) -> anyhow::Result<bool> {
+    let user = msg.from.as_ref().map(|u| u.id.0);
+    if !app.access.allows(Some(msg.chat.id.0), user) {
+        tracing::info!(chat = msg.chat.id.0, "refused: chat or user not allowed");
+        say(bot, msg, lang, Phrase::NotAllowed).await?;
+        return Ok(false);
+    }
+    let limited = user.is_some_and(|u| !app.access.is_admin(u) && !app.limiter.allow(u, Instant::now()));
+    if limited {
+        tracing::info!(chat = msg.chat.id.0, "refused: rate limit");
+        say(bot, msg, lang, Phrase::SlowDown).await?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+#[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
+pub(super) async fn on_question<R: AppBot>(
+    bot: R,
+    msg: Message,
+    app: Arc<App>,
+    question: String,
+) -> anyhow::Result<()> {
+    answer(&bot, &msg, &app, &question).await
+}
+
+/// Answers `question` in reply to `msg`: the cited excerpts with their buttons, or a
+/// short "nothing found".
+pub(super) async fn answer<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &Arc<App>,
+    question: &str,
+) -> anyhow::Result<()> {
+    let lang = digests::lang_in(app, msg);
+    let question = trimmed_question(question);
+    if question.is_empty() {
+        return say(bot, msg, lang, Phrase::AskUsage).await;
+    }
+    if !admitted(bot, msg, app, lang).await? {
+        return Ok(());
+    }
+    let results = app.store.settings(msg.chat.id.0).ok().and_then(|s| s.results).unwrap_or(app.results);
+    let options = AskOptions { k: results, offset: 0, min_coverage: app.min_coverage, keep_weak: false };
+    let Some(answer) = search(app, question.clone(), options).await else {
+        return say(bot, msg, lang, Phrase::Unavailable).await;
+    };
+    app.monitor.question(answer.answered, answer.took);
+    tracing::debug!(answered = answer.answered, took_ms = answer.took.as_secs_f64() * 1e3, "answered");
+    if !answer.answered {
+        // Kept for /unanswered: what readers look for and the archive lacks.
+        if let Err(err) = app.store.record_unanswered(msg.chat.id.0, &question, app.clock.now().as_second()) {
+            tracing::warn!(error = ?anyhow::Error::from(err), "cannot record an unanswered question");
+        }
+        return say(bot, msg, lang, Phrase::NothingFound).await;
+    }
+    let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
+    let key =
+        app.answers.insert(LiveAnswer { question, offset: 0, shown: shown.clone(), created: Instant::now() });
+    let keyboard = keyboard(&key, 1, shown.len(), lang);
+    reply(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await
+}
+
+/// "Full article" buttons, one per result (labelled with the results' ranks, from
+/// `first_rank`, at most [`BUTTONS_PER_ROW`] a row), then "More" and 👍/👎.
+/// Callback data: `a:<key>:<n>`, `m:<key>`, `f:<key>:+` / `f:<key>:-`.
+pub(super) fn keyboard(key: &str, first_rank: usize, results: usize, lang: Lang) -> InlineKeyboardMarkup {
+    let articles: Vec<InlineKeyboardButton> = (0..results)
+        .map(|n| {
+            let label = if results == 1 {
+                format!("📄 {}", phrase(lang, Phrase::ButtonArticle))
+            } else {
+                format!("📄 {}", first_rank + n)
+            };
+            InlineKeyboardButton::callback(label, format!("a:{key}:{n}"))
+        })
+        .collect();
+    let mut rows: Vec<Vec<InlineKeyboardButton>> =
+        articles.chunks(BUTTONS_PER_ROW).map(<[_]>::to_vec).collect();
+    rows.push(vec![
+        InlineKeyboardButton::callback(phrase(lang, Phrase::ButtonMore), format!("m:{key}")),
+        InlineKeyboardButton::callback("👍", format!("f:{key}:+")),
+        InlineKeyboardButton::callback("👎", format!("f:{key}:-")),
+    ]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// Telegram clients show about this many buttons side by side.
+const BUTTONS_PER_ROW: usize = 5;

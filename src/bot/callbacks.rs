@@ -1,0 +1,112 @@
+//! The buttons under an answer: "More" (edits the next page in), "Full article",
+//! and 👍/👎 feedback.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode};
+
+use super::ask::{keyboard, search};
+use super::commands::send_article;
+use super::render::{self, Phrase, phrase};
+use super::send::{deliver, lang_of, no_preview};
+use super::state::LiveAnswer;
+use super::{App, AppBot};
+use crate::answer::AskOptions;
+
+#[tracing::instrument(skip_all, fields(user = query.from.id.0))]
+pub(super) async fn on_callback<R: AppBot>(
+    bot: R,
+    query: CallbackQuery,
+    app: Arc<App>,
+) -> anyhow::Result<()> {
+    let lang = lang_of(Some(&query.from));
+    let data = query.data.clone().unwrap_or_default();
+    let mut parts = data.split(':');
+    let (kind, key, arg) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
+    let live = app.answers.get(key, Instant::now());
+    let chat = query.message.as_ref().map(|m| (m.chat().id, m.id()));
+    let allowed = app.access.allows(chat.map(|(c, _)| c.0), Some(query.from.id.0));
+    let (Some(live), Some((chat_id, message_id)), true) = (live, chat, allowed) else {
+        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        return Ok(());
+    };
+    match (kind, arg) {
+        ("m", None) => {
+            if !app.access.is_admin(query.from.id.0) && !app.limiter.allow(query.from.id.0, Instant::now()) {
+                bot.answer_callback_query(query.id).text(phrase(lang, Phrase::SlowDown)).await?;
+                return Ok(());
+            }
+            let offset = live.offset + live.shown.len();
+            let options =
+                AskOptions { k: app.results, offset, min_coverage: app.min_coverage, keep_weak: false };
+            let answer = search(&app, live.question.clone(), options).await;
+            match answer {
+                Some(answer) if !answer.hits.is_empty() => {
+                    // The page is edited into one message: keep the hits that fit.
+                    let (text, fitted) = render::one_message(&answer.hits);
+                    let shown: Vec<String> =
+                        answer.hits[..fitted].iter().map(|h| h.article_id.clone()).collect();
+                    app.answers.update(key, LiveAnswer { offset, shown: shown.clone(), ..live });
+                    edit(&bot, chat_id, message_id, text, keyboard(key, offset + 1, shown.len(), lang))
+                        .await?;
+                    bot.answer_callback_query(query.id).await?;
+                }
+                Some(_) => {
+                    bot.answer_callback_query(query.id).text(phrase(lang, Phrase::NoMore)).await?;
+                }
+                None => {
+                    bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Unavailable)).await?;
+                }
+            }
+        }
+        ("a", Some(n)) => {
+            bot.answer_callback_query(query.id).await?;
+            match n.parse::<usize>().ok().and_then(|n| live.shown.get(n)) {
+                Some(id) => {
+                    let thread =
+                        query.message.as_ref().and_then(|m| m.regular_message()).and_then(|m| m.thread_id);
+                    send_article(&bot, chat_id, thread, &app, id, lang).await?;
+                }
+                None => tracing::debug!(data, "article button out of range"),
+            }
+        }
+        ("f", Some(vote @ ("+" | "-"))) => {
+            tracing::info!(feedback = vote, question_len = live.question.len(), "answer feedback");
+            let now = app.clock.now().as_second();
+            let recorded = app.store.record_feedback(
+                chat_id.0,
+                query.from.id.0,
+                &live.question,
+                vote == "+",
+                &live.shown,
+                now,
+            );
+            if let Err(err) = recorded {
+                tracing::warn!(error = ?anyhow::Error::from(err), "cannot record feedback");
+            }
+            bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Thanks)).await?;
+        }
+        _ => {
+            bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn edit<R: AppBot>(
+    bot: &R,
+    chat: ChatId,
+    message: MessageId,
+    text: String,
+    keyboard: InlineKeyboardMarkup,
+) -> anyhow::Result<()> {
+    let request = bot
+        .edit_message_text(chat, message, text)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(no_preview())
+        .reply_markup(keyboard);
+    deliver(request).await?;
+    Ok(())
+}

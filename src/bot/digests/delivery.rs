@@ -1,0 +1,208 @@
+//! The digest scheduler, which turns due subscriptions into outbox messages, and the
+//! delivery of the outbox: retries with backoff, and pausing chats the bot has lost.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::prelude::*;
+use teloxide::types::{MessageId, ReplyParameters, ThreadId};
+use teloxide::{ApiError, RequestError};
+
+use super::{FIRST_DIGEST_LOOKBACK_MS, build, default_tz, now_ms};
+use crate::bot::render::{self, Lang};
+use crate::bot::send::{error_detail, html_message};
+use crate::bot::{App, AppBot};
+use crate::digest::{Filter, TimeOfDay, next_run, time_zone};
+use crate::store::{DigestRecord, OutboxItem};
+
+/// A 429 is waited out at most this many times in a row before the message goes
+/// back to the outbox for a later round.
+const RETRY_AFTER_ROUNDS: usize = 5;
+
+/// Longest wait between delivery attempts of a message Telegram keeps refusing for
+/// a passing reason (network, 5xx).
+const MAX_BACKOFF_SECONDS: i64 = 15 * 60;
+
+/// Runs the digest scheduler until the task is dropped: every `tick`, due
+/// subscriptions become outbox messages and pending messages are delivered.
+pub async fn run_scheduler<R: AppBot>(bot: R, app: Arc<App>, tick: Duration) {
+    loop {
+        if let Err(err) = schedule_due(&app).await {
+            tracing::error!(error = ?err, "digest scheduling failed");
+        }
+        deliver_pending(&bot, &app).await;
+        tokio::time::sleep(tick).await;
+    }
+}
+
+/// Writes a digest to the outbox for every due subscription (an empty one only moves
+/// the schedule on).
+async fn schedule_due(app: &Arc<App>) -> anyhow::Result<()> {
+    let now = app.clock.now();
+    for sub in app.store.due(now.as_second())? {
+        let tz = time_zone(&sub.tz).unwrap_or_else(|| default_tz(app));
+        let next = next_run(now, TimeOfDay::from_minute_of_day(sub.minute_of_day), &tz);
+        // The allowlists may have changed since the subscription was made.
+        if !app.access.allows(Some(sub.chat_id), sub.created_by) {
+            tracing::info!(
+                subscription = sub.id,
+                chat = sub.chat_id,
+                "chat no longer allowed; digest paused"
+            );
+            app.store.pause_chat(sub.chat_id, "not on the allowlist")?;
+            continue;
+        }
+        let since = sub.cursor.unwrap_or_else(|| now_ms(now).saturating_sub(FIRST_DIGEST_LOOKBACK_MS));
+        let filter = Filter {
+            include: sub.include.split_whitespace().map(str::to_owned).collect(),
+            exclude: sub.exclude.split_whitespace().map(str::to_owned).collect(),
+        };
+        let digest = build(app, since, filter.clone()).await?;
+        let lang = match app.store.settings(sub.chat_id)?.lang.or(sub.lang.clone()) {
+            Some(code) => Lang::from_code(Some(&code)),
+            None => Lang::En,
+        };
+        let text =
+            (!digest.items.is_empty()).then(|| render::digest_message(&digest, &filter.to_string(), lang));
+        app.store.record_digest(&DigestRecord {
+            subscription_id: Some(sub.id),
+            chat_id: sub.chat_id,
+            thread_id: sub.thread_id,
+            reply_to: None,
+            text: text.as_deref(),
+            cursor: digest.cursor,
+            next_due: Some(next.as_second()),
+            now: now.as_second(),
+        })?;
+        tracing::info!(
+            subscription = sub.id,
+            chat = sub.chat_id,
+            stories = digest.items.len(),
+            next = %next,
+            "digest scheduled"
+        );
+    }
+    Ok(())
+}
+
+/// Sends every pending outbox message whose time has come. One delivery runs at a
+/// time (the lock), so no message is ever in flight twice.
+pub(super) async fn deliver_pending<R: AppBot>(bot: &R, app: &Arc<App>) {
+    let _one_at_a_time = app.delivery.lock().await;
+    let pending = match app.store.pending(app.clock.now().as_second()) {
+        Ok(pending) => pending,
+        Err(err) => {
+            tracing::error!(error = ?anyhow::Error::from(err), "cannot read the outbox");
+            return;
+        }
+    };
+    for item in pending {
+        if let Err(err) = deliver(bot, app, &item).await {
+            tracing::error!(error = ?err, outbox = item.id, "cannot record a delivery");
+        }
+    }
+}
+
+/// What became of one delivery attempt.
+enum Outcome {
+    Sent(MessageId),
+    /// Worth trying again later.
+    Failed(String),
+    /// Never deliverable; with whether the chat itself is gone.
+    Undeliverable {
+        reason: String,
+        chat_gone: bool,
+    },
+}
+
+async fn deliver<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> anyhow::Result<()> {
+    let outcome = send_item(bot, app, item).await;
+    let now = app.clock.now().as_second();
+    match outcome {
+        Outcome::Sent(message) => {
+            app.store.mark_sent(item.id, message.0, now)?;
+            tracing::info!(outbox = item.id, chat = item.chat_id, "digest delivered");
+        }
+        Outcome::Failed(reason) => {
+            let backoff = (30_i64 << item.attempts.min(10)).min(MAX_BACKOFF_SECONDS);
+            app.store.mark_failed(item.id, &reason, now + backoff)?;
+            tracing::warn!(outbox = item.id, chat = item.chat_id, %reason, retry_in_s = backoff, "digest not delivered yet");
+        }
+        Outcome::Undeliverable { reason, chat_gone } => {
+            app.store.drop_message(item.id, &reason)?;
+            if chat_gone {
+                let paused = app.store.pause_chat(item.chat_id, &reason)?;
+                tracing::warn!(chat = item.chat_id, %reason, paused, "cannot post in this chat; its digests are paused");
+            } else {
+                tracing::error!(outbox = item.id, %reason, "digest refused by Telegram; dropped");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn send_item<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> Outcome {
+    for _ in 0..RETRY_AFTER_ROUNDS {
+        let mut request = html_message(bot, ChatId(item.chat_id), item.text.clone());
+        if let Some(thread) = item.thread_id {
+            request = request.message_thread_id(ThreadId(MessageId(thread)));
+        }
+        if let Some(message) = item.reply_to {
+            request = request
+                .reply_parameters(ReplyParameters::new(MessageId(message)).allow_sending_without_reply());
+        }
+        let sent = request.await;
+        match sent {
+            Ok(sent) => {
+                app.telegram_ok();
+                return Outcome::Sent(sent.id);
+            }
+            Err(err) => {
+                app.telegram_error(&err);
+                match err {
+                    RequestError::RetryAfter(wait) => {
+                        tracing::info!(wait_s = wait.seconds(), "Telegram asked to slow down; waiting");
+                        tokio::time::sleep(wait.duration()).await;
+                    }
+                    err => return classify(&err),
+                }
+            }
+        }
+    }
+    Outcome::Failed("rate limited".into())
+}
+
+/// Sorts a failed send into "later" and "never". The reason never includes the
+/// request URL, which carries the token.
+fn classify(err: &RequestError) -> Outcome {
+    let later = || Outcome::Failed(error_detail(err));
+    let gone = |reason: &str| Outcome::Undeliverable { reason: reason.to_owned(), chat_gone: true };
+    match err {
+        RequestError::Api(api) => match api {
+            ApiError::BotBlocked => gone("the bot was blocked"),
+            ApiError::BotKicked | ApiError::BotKickedFromSupergroup | ApiError::BotKickedFromChannel => {
+                gone("the bot was removed from the chat")
+            }
+            ApiError::ChatNotFound | ApiError::GroupDeactivated | ApiError::UserDeactivated => {
+                gone("the chat no longer exists")
+            }
+            ApiError::CantInitiateConversation | ApiError::CantTalkWithBots => {
+                gone("the bot may not write there")
+            }
+            ApiError::NotEnoughRightsToPostMessages => gone("the bot may not post there"),
+            ApiError::Unknown(text) if text.starts_with("Forbidden") => gone("the bot may not post there"),
+            ApiError::Unknown(text) if text.contains("thread not found") => gone("the forum topic is gone"),
+            // Our own message is at fault: sending it again cannot help.
+            ApiError::MessageIsTooLong | ApiError::CantParseEntities(_) | ApiError::MessageTextIsEmpty => {
+                Outcome::Undeliverable { reason: api.to_string(), chat_gone: false }
+            }
+            // Anything else (a 5xx among them) may pass.
+            _ => later(),
+        },
+        RequestError::MigrateToChatId(_) => gone("the group became a supergroup; subscribe again there"),
+        RequestError::Network(_)
+        | RequestError::InvalidJson { .. }
+        | RequestError::Io(_)
+        | RequestError::RetryAfter(_) => later(),
+    }
+}

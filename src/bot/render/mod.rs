@@ -1,0 +1,206 @@
+//! Telegram HTML for answers, articles and listings. The sentences the bot says are in
+//! `phrases`, the HTML tools (escaping, measuring, packing into messages) in `html`,
+//! and digests and subscriptions in `digests`; everything is re-exported here, so
+//! callers write `render::X`.
+//!
+//! Invariant: every piece of corpus or user text passes through [`escape`] exactly
+//! once, and only here. Messages are measured in UTF-16 code units on the raw HTML,
+//! which is never shorter than what Telegram counts after parsing, and split only
+//! between blocks, or between escaped characters, never inside a tag or an entity.
+
+mod digests;
+mod html;
+mod phrases;
+
+use std::fmt::Write;
+
+use crate::answer::{Answer, Hit};
+use crate::index::ArticleInfo;
+
+pub use digests::{
+    digest_message, subscribed, subscription_line, subscriptions, timezone_reply, unanswered, unsubscribed,
+};
+pub use html::{MESSAGE_LIMIT, escape, pack, split_escaped};
+use html::{pack_with, utf16_len};
+pub use phrases::{Lang, Phrase, phrase};
+
+/// Titles longer than this many characters are shortened in citations.
+const TITLE_CHARS: usize = 200;
+
+/// Excerpts longer than this many characters are shown in an expandable quote.
+const EXPANDABLE_EXCERPT_CHARS: usize = 300;
+
+/// The excerpt, escaped, with the matched words in `<b>`.
+fn highlighted(hit: &Hit) -> String {
+    let text = &hit.excerpt.text;
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for range in &hit.excerpt.highlights {
+        // Ranges are sorted and non-overlapping by contract; skip any that are not.
+        if range.start < at
+            || range.end > text.len()
+            || !text.is_char_boundary(range.start)
+            || !text.is_char_boundary(range.end)
+        {
+            continue;
+        }
+        out.push_str(&escape(&text[at..range.start]));
+        out.push_str("<b>");
+        out.push_str(&escape(&text[range.clone()]));
+        out.push_str("</b>");
+        at = range.end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
+fn shorten(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(chars).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// `[n] Title · Outlet · 2026-02-12`, the title linked when the article has a url.
+pub fn citation_line(hit: &Hit) -> String {
+    let title = escape(&shorten(&hit.title, TITLE_CHARS));
+    let mut line = format!("[{}] ", hit.rank);
+    match &hit.url {
+        Some(url) => {
+            let _ = write!(line, "<a href=\"{}\">{title}</a>", escape(url));
+        }
+        None => line.push_str(&title),
+    }
+    for part in [&hit.source, &hit.date].into_iter().flatten() {
+        let _ = write!(line, " · {}", escape(part));
+    }
+    // A quote in another language than the question says which.
+    if hit.foreign {
+        let _ = write!(line, " · {}", escape(&hit.lang));
+    }
+    line
+}
+
+/// One cited passage: the quote, then its citation.
+pub fn citation(hit: &Hit) -> String {
+    let open = if hit.excerpt.text.chars().count() > EXPANDABLE_EXCERPT_CHARS {
+        "<blockquote expandable>"
+    } else {
+        "<blockquote>"
+    };
+    format!("{open}{}</blockquote>\n{}", highlighted(hit), citation_line(hit))
+}
+
+/// The answer as messages of at most [`MESSAGE_LIMIT`], split only between citations.
+pub fn answer_messages(answer: &Answer, lang: Lang) -> Vec<String> {
+    if !answer.answered {
+        return vec![escape(phrase(lang, Phrase::NothingFound))];
+    }
+    pack(answer.hits.iter().map(citation), MESSAGE_LIMIT)
+}
+
+/// The first hits' citations that fit in one message, and how many that is (at
+/// least one: a single citation always fits).
+pub fn one_message(hits: &[Hit]) -> (String, usize) {
+    let mut text = String::new();
+    let mut fitted = 0;
+    for hit in hits {
+        let block = citation(hit);
+        let extra = if text.is_empty() { 0 } else { 2 };
+        if fitted > 0 && utf16_len(&text) + extra + utf16_len(&block) > MESSAGE_LIMIT {
+            break;
+        }
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&block);
+        fitted += 1;
+    }
+    (text, fitted)
+}
+
+/// A whole article: a bold title line, outlet and date, then the paragraphs.
+pub fn article_messages(info: &ArticleInfo, paragraphs: &[String]) -> Vec<String> {
+    let mut head = format!("<b>{}</b>", escape(&shorten(&info.title, TITLE_CHARS)));
+    let meta: Vec<String> = [&info.source, &info.date].into_iter().flatten().map(|s| escape(s)).collect();
+    if !meta.is_empty() {
+        let _ = write!(head, "\n{}", meta.join(" · "));
+    }
+    if let Some(url) = &info.url {
+        let _ = write!(head, "\n<a href=\"{}\">{}</a>", escape(url), escape(&shorten(url, 80)));
+    }
+    let blocks = std::iter::once(head).chain(paragraphs.iter().flat_map(|p| split_escaped(p, MESSAGE_LIMIT)));
+    pack(blocks, MESSAGE_LIMIT)
+}
+
+/// `/latest`: one line per article, newest first.
+pub fn latest(articles: &[ArticleInfo], lang: Lang) -> Vec<String> {
+    if articles.is_empty() {
+        return vec![escape(phrase(lang, Phrase::EmptyArchive))];
+    }
+    let lines = articles.iter().map(|a| {
+        let mut line = format!("• {}", escape(&shorten(&a.title, 120)));
+        for part in [&a.source, &a.date].into_iter().flatten() {
+            let _ = write!(line, " · {}", escape(part));
+        }
+        let _ = write!(line, " — /article {}", escape(&a.id));
+        line
+    });
+    let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::LatestHeader)));
+    pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
+}
+
+/// `/sources`: outlets with their article counts.
+pub fn sources(sources: &[(String, usize)], lang: Lang) -> Vec<String> {
+    if sources.is_empty() {
+        return vec![escape(phrase(lang, Phrase::EmptyArchive))];
+    }
+    let unknown = match lang {
+        Lang::En => "(outlet not named)",
+        Lang::Uk => "(видання не вказано)",
+    };
+    let lines = sources.iter().map(|(name, n)| {
+        let name = if name.is_empty() { unknown } else { name.as_str() };
+        format!("• {} — {n}", escape(name))
+    });
+    let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::SourcesHeader)));
+    pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
+}
+
+/// An inline result's description: the start of the excerpt, plain text.
+pub fn inline_description(hit: &Hit) -> String {
+    shorten(&hit.excerpt.text, 120)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::excerpt::Excerpt;
+
+    fn hit(title: &str, text: &str, highlights: Vec<std::ops::Range<usize>>) -> Hit {
+        Hit {
+            rank: 1,
+            article_id: "a".into(),
+            title: title.into(),
+            source: Some("AFP".into()),
+            date: Some("2026-02-12".into()),
+            url: Some("https://example.org/a?x=1&y=\"2\"".into()),
+            lang: "en".into(),
+            passage: 0,
+            excerpt: Excerpt { text: text.into(), highlights },
+            score: 1.0,
+            matched: crate::answer::Match::Lexical,
+            foreign: false,
+        }
+    }
+
+    #[test]
+    fn citations_escape_once_and_mark_highlights() {
+        let h = hit("<Budget> & you", "rates rose <sharply>", std::iter::once(0..5).collect());
+        assert_eq!(
+            citation(&h),
+            "<blockquote><b>rates</b> rose &lt;sharply&gt;</blockquote>\n[1] <a href=\"https://example.org/a?x=1&amp;y=&quot;2&quot;\">&lt;Budget&gt; &amp; you</a> · AFP · 2026-02-12"
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! The tantivy index of passages, kept in step with a corpus folder.
+//!
+//! Articles are split into passages (windows of whole paragraphs, [`passages`]), and
+//! each passage is one tantivy document carrying its article's metadata
+//! ([`schema`]). [`NewsIndex::sync`] re-indexes only the corpus files that changed
+//! (the manifest), and the serving process holds [`ServeLock`] so nobody else writes
+//! meanwhile. Ranking lives in [`crate::retrieve`] and the answer in
+//! [`crate::answer`]; both are `impl NewsIndex` blocks over the handles kept here.
+//!
+//! This module does not depend on teloxide and never formats output for a front end.
+
+mod articles;
+mod lock;
+mod manifest;
+mod passages;
+mod schema;
+mod sync;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+pub use articles::{ArticleInfo, FreshArticle, LEAD_MAX_CHARS};
+pub use lock::{Holder, ServeLock, absolute};
+pub use passages::{passages, vector_sentences};
+pub use schema::article_key;
+pub(crate) use schema::{ARTICLE_KEY, Fields, opt_text, text_of};
+pub use sync::SyncReport;
+
+use crate::analysis::NewsTokenizer;
+use crate::retrieve::semantic::Semantic;
+use manifest::{FORMAT_VERSION, clear_index_dir, read_manifest};
+use schema::{ANALYZER, schema};
+
+/// Memory for the index writer, shared by its threads.
+const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index error")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot read the search index")]
+    Read(#[from] std::io::Error),
+    #[error("the index in {} is being written by another process (is `newsdesk serve` or `newsdesk index` running?)", path.display())]
+    Locked { path: PathBuf },
+    #[error("cannot create index folder {}", path.display())]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}", path.display())]
+    Manifest { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Corpus(#[from] crate::ingest::CorpusError),
+    #[error("the index has no field {0:?}; delete the index folder and run `newsdesk index`")]
+    Schema(&'static str),
+}
+
+/// A passage index on disk (or in memory, for tests and benchmarks).
+#[derive(Clone)]
+pub struct NewsIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    /// `None` for an in-memory index.
+    pub(crate) dir: Option<PathBuf>,
+    /// The optional semantic layer; `None` answers lexically only.
+    pub(crate) semantic: Option<Arc<Semantic>>,
+}
+
+/// File in the index folder holding sentence vectors.
+pub const VECTORS_FILE: &str = "newsdesk-vectors.bin";
+
+impl NewsIndex {
+    /// Opens the index in `dir`, creating an empty one when there is none (or one of
+    /// an older format, which is then emptied so the next sync rebuilds it).
+    pub fn open_or_create(dir: &Path) -> Result<NewsIndex, SearchError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| SearchError::CreateDir { path: dir.to_owned(), source })?;
+        let manifest = read_manifest(dir);
+        let exists = dir.join("meta.json").exists();
+        let index = if exists && manifest.as_ref().is_some_and(|m| m.version == FORMAT_VERSION) {
+            Index::open_in_dir(dir)?
+        } else {
+            if exists {
+                match &manifest {
+                    Some(_) => {
+                        tracing::info!(dir = %dir.display(), "index format changed; rebuilding from the corpus")
+                    }
+                    None => tracing::warn!(
+                        dir = %dir.display(),
+                        "the index has no readable manifest (a first run was interrupted?); rebuilding from the corpus"
+                    ),
+                }
+                clear_index_dir(dir)?;
+            }
+            Index::create_in_dir(dir, schema())?
+        };
+        Self::from_index(index, Some(dir.to_owned()))
+    }
+
+    /// An empty index in memory.
+    pub fn in_memory() -> Result<NewsIndex, SearchError> {
+        Self::from_index(Index::create_in_ram(schema()), None)
+    }
+
+    fn from_index(index: Index, dir: Option<PathBuf>) -> Result<NewsIndex, SearchError> {
+        // Analyzers are not persisted with the index: register on every create *and*
+        // open, or queries silently match nothing.
+        index.tokenizers().register(ANALYZER, TextAnalyzer::from(NewsTokenizer::default()));
+        let fields = Fields::from_schema(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        Ok(NewsIndex { index, reader, fields, dir, semantic: None })
+    }
+
+    fn writer(&self) -> Result<IndexWriter<TantivyDocument>, SearchError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        self.index.writer_with_num_threads(threads, WRITER_MEMORY_BYTES).map_err(|err| match err {
+            tantivy::TantivyError::LockFailure(..) => {
+                SearchError::Locked { path: self.dir.clone().unwrap_or_default() }
+            }
+            other => other.into(),
+        })
+    }
+
+    /// The same index with the semantic layer on. Passages get the layer's keys
+    /// when they are indexed: attach it before [`NewsIndex::add_articles`]; an index
+    /// on disk is re-indexed by its next [`NewsIndex::sync`] when it was built
+    /// without the layer (or with it, and the layer is off).
+    pub fn with_semantic(mut self, semantic: Arc<Semantic>) -> NewsIndex {
+        self.semantic = Some(semantic);
+        self
+    }
+
+    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
+        self.semantic.as_ref()
+    }
+
+    /// The index folder (`None` for an in-memory index).
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Number of passages in the index.
+    pub fn num_passages(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}

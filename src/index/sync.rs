@@ -1,0 +1,211 @@
+//! Adding articles: directly (in-memory indexes) or by bringing the index in step
+//! with the corpus folder, re-indexing only the files that changed.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::manifest::{FORMAT_VERSION, FileState, Manifest, read_manifest, write_manifest};
+use super::{NewsIndex, SearchError, article_key, passages, vector_sentences};
+use crate::ingest::{self, Article, Skipped};
+use crate::retrieve::semantic::names;
+
+/// What [`NewsIndex::sync`] did.
+#[derive(Clone, Debug, Default)]
+pub struct SyncReport {
+    pub files_indexed: usize,
+    pub files_unchanged: usize,
+    pub files_removed: usize,
+    pub articles: usize,
+    pub passages: usize,
+    pub skipped: Vec<Skipped>,
+    pub seconds: f64,
+}
+
+impl NewsIndex {
+    /// Adds articles directly (in-memory indexes, tests, benchmarks). Articles with
+    /// an id already present are added again, not replaced.
+    pub fn add_articles(&self, articles: &[Article]) -> Result<usize, SearchError> {
+        let mut writer = self.writer()?;
+        let added = now_millis();
+        let mut passages = 0;
+        for article in articles {
+            passages += self.add_article(&writer, article, "", added)?;
+        }
+        writer.commit()?;
+        // One segment: these indexes are built once and then only read.
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        self.reader.reload()?;
+        Ok(passages)
+    }
+
+    pub(crate) fn add_article(
+        &self,
+        writer: &IndexWriter<TantivyDocument>,
+        article: &Article,
+        file: &str,
+        added: u64,
+    ) -> Result<usize, SearchError> {
+        let f = self.fields;
+        let chunks = passages(article);
+        // The semantic layer's keys cost a third of indexing: only for its archives.
+        let semantic = self.semantic.is_some();
+        let title_names = if semantic { names::name_keys(&article.title) } else { Vec::new() };
+        for (n, body) in chunks.iter().enumerate() {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(f.article_id, &article.id);
+            doc.add_u64(f.article_key, article_key(&article.id));
+            doc.add_text(f.file, file);
+            doc.add_u64(f.passage, n as u64);
+            doc.add_text(f.title, &article.title);
+            doc.add_text(f.body, body);
+            if let Some(source) = &article.source {
+                doc.add_text(f.source, source);
+            }
+            if let Some(date) = &article.date {
+                doc.add_text(f.date, date);
+            }
+            if let Some(url) = &article.url {
+                doc.add_text(f.url, url);
+            }
+            doc.add_text(f.lang, &article.lang);
+            doc.add_u64(f.added, added);
+            if semantic {
+                for (key, _) in vector_sentences(body) {
+                    doc.add_u64(f.sentences, key);
+                }
+                let body_names = names::name_keys(body);
+                for key in
+                    title_names.iter().chain(body_names.iter().filter(|key| !title_names.contains(key)))
+                {
+                    doc.add_text(f.names, key);
+                }
+            }
+            writer.add_document(doc)?;
+        }
+        Ok(chunks.len())
+    }
+
+    /// Brings the index in step with the corpus folder: new and changed files are
+    /// (re)indexed, deleted ones removed, unchanged ones left alone. `progress` is
+    /// called with (files done, files to index).
+    pub fn sync(
+        &self,
+        corpus_dir: &Path,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<SyncReport, SearchError> {
+        let started = Instant::now();
+        let dir = self.dir.clone().expect("sync is only called on an on-disk index");
+        let semantic = self.semantic.is_some();
+        let mut manifest = read_manifest(&dir).unwrap_or_default();
+        // Turning the semantic layer on or off re-indexes everything: its keys are in
+        // every passage, or in none.
+        let reindex = manifest.version == FORMAT_VERSION && manifest.semantic != semantic;
+        if reindex && !manifest.files.is_empty() {
+            tracing::info!(semantic, "the semantic layer was turned on or off; re-indexing the corpus");
+        }
+        if manifest.version != FORMAT_VERSION || reindex {
+            manifest = Manifest { version: FORMAT_VERSION, semantic, files: BTreeMap::new() };
+        }
+        let files = ingest::article_files(corpus_dir)?;
+        let mut report = SyncReport::default();
+        let mut todo = Vec::new();
+        let mut present = HashSet::new();
+        for path in &files {
+            let key = path.strip_prefix(corpus_dir).unwrap_or(path).to_string_lossy().into_owned();
+            present.insert(key.clone());
+            let Ok(meta) = std::fs::metadata(path) else { continue };
+            let modified_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            match manifest.files.get(&key) {
+                Some(state) if state.size == meta.len() && state.modified_ns == modified_ns => {
+                    report.files_unchanged += 1;
+                    report.articles += state.articles;
+                    report.passages += state.passages;
+                }
+                _ => todo.push((path.clone(), key, meta.len(), modified_ns)),
+            }
+        }
+        let removed: Vec<String> = manifest.files.keys().filter(|k| !present.contains(*k)).cloned().collect();
+        if todo.is_empty() && removed.is_empty() && !reindex {
+            report.seconds = started.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+
+        let mut writer = self.writer()?;
+        if reindex {
+            writer.delete_all_documents()?;
+        }
+        let added = now_millis();
+        for key in &removed {
+            writer.delete_term(Term::from_field_text(self.fields.file, key));
+            manifest.files.remove(key);
+            report.files_removed += 1;
+        }
+        // Progress is counted in bytes, so one large JSONL file moves the bar too.
+        let total: u64 = todo.iter().map(|(_, _, size, _)| *size).sum();
+        let mut done: u64 = 0;
+        for (path, key, size, modified_ns) in todo {
+            progress(done, total);
+            // Read once: the same bytes are hashed and parsed.
+            let read = ingest::read_bytes(&path);
+            let hash =
+                read.as_ref().map(|bytes| blake3::hash(bytes).to_hex().to_string()).unwrap_or_default();
+            if read.is_ok()
+                && let Some(state) = manifest.files.get_mut(&key).filter(|state| state.hash == hash)
+            {
+                // Touched but not changed: remember the new time stamp only.
+                state.size = size;
+                state.modified_ns = modified_ns;
+                report.files_unchanged += 1;
+                report.articles += state.articles;
+                report.passages += state.passages;
+                done += size;
+                continue;
+            }
+            writer.delete_term(Term::from_field_text(self.fields.file, &key));
+            let (mut articles, mut passages) = (0, 0);
+            let mut consumed: u64 = 0;
+            let skipped = match read {
+                // Articles go to the index as they are parsed: the writer's threads
+                // start on the first ones while the rest of a feed is still read.
+                Ok(bytes) => ingest::parse_file_each(&path, bytes, |article| {
+                    passages += self.add_article(&writer, &article, &key, added)?;
+                    articles += 1;
+                    consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
+                    progress(done + consumed.min(size), total);
+                    Ok::<(), SearchError>(())
+                })?,
+                Err(skipped) => vec![skipped],
+            };
+            done += size;
+            for skipped in &skipped {
+                tracing::warn!("skipped {skipped}");
+            }
+            report.skipped.extend(skipped);
+            report.files_indexed += 1;
+            report.articles += articles;
+            report.passages += passages;
+            manifest.files.insert(key, FileState { size, modified_ns, hash, articles, passages });
+        }
+        progress(done, total);
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        write_manifest(&dir, &manifest)?;
+        self.reader.reload()?;
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+}
+
+fn now_millis() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}

@@ -1,0 +1,187 @@
+//! Hybrid ranking: words, meaning and names across scripts, added per article.
+
+use std::collections::HashMap;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
+
+use super::{Semantic, names, vectors};
+use crate::index::{NewsIndex, SearchError};
+use crate::retrieve::rank::{RERANK_DEPTH, RankedPassage};
+use crate::retrieve::terms::{Lookups, QueryTerms};
+use crate::retrieve::{AskOptions, Citations, Cited, Match};
+
+/// In hybrid ranking, the weight of the share of the question an article's best
+/// passage covers in words, against the similarity of its nearest sentence in
+/// meaning (about 0.2 to 0.7 for a sentence that answers). Chosen, with
+/// [`NAME_WEIGHT`], on the seed questions in both languages
+/// (`tests/fixtures/seed-questions.jsonl`, `crosslingual-questions.jsonl`).
+const LEXICAL_WEIGHT: f32 = 0.6;
+
+/// In hybrid ranking, the weight of writing one of the question's names in the
+/// other script (the only words two languages share).
+const NAME_WEIGHT: f32 = 0.55;
+
+impl NewsIndex {
+    /// The question's vector, when the semantic layer is on and the question has a
+    /// content word (symbols, emoji or "AND OR NOT" have no meaning to look for
+    /// either).
+    pub(crate) fn question_vector(
+        &self,
+        question: &str,
+        query: &QueryTerms,
+    ) -> Option<(&Semantic, Vec<f32>)> {
+        let semantic = self.semantic.as_deref().filter(|_| !query.weights.is_empty())?;
+        Some((semantic, semantic.query_vector(&embedded_question(question))?))
+    }
+
+    /// Hybrid ranking: each article scores by the nearest of its sentences in
+    /// meaning ([`VectorStore::nearest`](vectors::VectorStore::nearest): cosine with
+    /// each language's centre taken out), plus [`LEXICAL_WEIGHT`] times the share
+    /// of the question its best passage covers in words, plus [`NAME_WEIGHT`] when
+    /// it writes one of the question's names in the other script ([`names`]).
+    ///
+    /// Scores are added, not ranks fused: an article in another language than the
+    /// question has no words in common with it, and rank fusion would let any
+    /// same-language article that shares a few words outrank it.
+    ///
+    /// An article is cited when its lexical passage covers the question well
+    /// enough (that passage, with its lexical excerpt), or else when its nearest
+    /// sentence is close enough ([`Semantic::answers`]; that sentence is the excerpt).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn hybrid(
+        &self,
+        searcher: &Searcher,
+        query: &QueryTerms,
+        lookups: &Lookups,
+        semantic: &Semantic,
+        query_vector: &[f32],
+        options: AskOptions,
+        question: &str,
+    ) -> Result<Citations, SearchError> {
+        #[derive(Default)]
+        struct Entry {
+            /// The article's best passage by words.
+            lexical: Option<RankedPassage>,
+            /// Its sentence nearest in meaning, and the passage holding it.
+            semantic: Option<(vectors::Near, DocAddress)>,
+            /// The weight of the question's names it writes in the other script.
+            names: Option<f32>,
+        }
+        impl Entry {
+            fn score(&self) -> f32 {
+                self.semantic.as_ref().map_or(0.0, |(near, _)| near.similarity)
+                    + LEXICAL_WEIGHT * self.lexical.as_ref().map_or(0.0, |hit| hit.coverage)
+                    + NAME_WEIGHT * self.names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
+            }
+        }
+        let f = self.fields;
+        let depth = ((options.k + options.offset) * 3).max(RERANK_DEPTH);
+        let mut entries: HashMap<u64, Entry> = HashMap::new();
+
+        let lexical_options = AskOptions { k: depth, offset: 0, keep_weak: true, ..options };
+        for hit in self.rank(searcher, query, lookups, lexical_options)?.hits {
+            let article = hit.article;
+            entries.entry(article).or_default().lexical = Some(hit);
+        }
+        let mut found = 0;
+        for near in semantic.nearest(query_vector, depth * 2) {
+            let sentence =
+                TermQuery::new(Term::from_field_u64(f.sentences, near.key), IndexRecordOption::Basic);
+            // A vector of a sentence no longer in the index finds nothing.
+            let Some((_, address)) =
+                searcher.search(&sentence, &TopDocs::with_limit(1).order_by_score())?.pop()
+            else {
+                continue;
+            };
+            let entry = entries.entry(lookups.article_of(address)).or_default();
+            if entry.semantic.is_none() {
+                entry.semantic = Some((near, address));
+                found += 1;
+                if found == depth {
+                    break;
+                }
+            }
+        }
+        // Each name weighs by how rare it is in both scripts: 0 for a name in
+        // every passage ("Ukraine", "Україна"), 1 for one in a single passage.
+        let passages = searcher.num_docs().max(2) as f32;
+        for key in names::foreign_name_keys(question) {
+            let there = Term::from_field_text(f.names, &key);
+            let df_there = searcher.doc_freq(&there)? as f32;
+            if df_there == 0.0 {
+                continue;
+            }
+            let df_here =
+                searcher.doc_freq(&Term::from_field_text(f.names, &names::own_script(&key)))? as f32;
+            let weight = ((passages / (df_there + df_here)).ln() / passages.ln()).clamp(0.0, 1.0);
+            let query = TermQuery::new(there, IndexRecordOption::Basic);
+            for (_, address) in searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())? {
+                // Only articles already found by words or meaning are raised.
+                if let Some(entry) = entries.get_mut(&lookups.article_of(address)) {
+                    entry.names = Some(entry.names.unwrap_or(0.0).max(weight));
+                }
+            }
+        }
+
+        let mut order: Vec<(f32, u64, Entry)> =
+            entries.into_iter().map(|(key, e)| (e.score(), key, e)).collect();
+        // Ties go the same way every time.
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut out = Citations { cited: Vec::new(), coverage: 0.0, answered: false };
+        let mut rank = 0;
+        for (n, (score, _, entry)) in order.into_iter().enumerate() {
+            let coverage = entry.lexical.as_ref().map_or(0.0, |hit| hit.coverage);
+            let lexical_ok = entry.lexical.is_some() && coverage >= options.min_coverage;
+            let semantic_ok = entry.semantic.as_ref().is_some_and(|(near, _)| semantic.answers(near));
+            if n == 0 {
+                out.coverage = coverage;
+                out.answered = lexical_ok || semantic_ok;
+            }
+            if !lexical_ok && !semantic_ok && !options.keep_weak {
+                continue;
+            }
+            rank += 1;
+            if rank <= options.offset {
+                continue;
+            }
+            let matched =
+                |alone| if entry.lexical.is_some() && entry.semantic.is_some() { Match::Both } else { alone };
+            // The lexical passage when its words answer, else the sentence nearest
+            // in meaning.
+            let cited = match (&entry.semantic, &entry.lexical) {
+                (Some((near, address)), lexical) if !lexical_ok || lexical.is_none() => Cited {
+                    address: *address,
+                    score,
+                    matched: matched(Match::Semantic),
+                    sentence: Some(near.key),
+                },
+                (_, Some(hit)) => {
+                    Cited { address: hit.address, score, matched: matched(Match::Lexical), sentence: None }
+                }
+                (_, None) => continue,
+            };
+            out.cited.push(cited);
+            if out.cited.len() == options.k {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The question as sent to the embedding server: words with the quotes and signs
+/// that search engines read as operators taken off their edges, so that
+/// `"Stoltenberg"` and `-Stoltenberg` mean what `Stoltenberg` does, as they do
+/// lexically.
+fn embedded_question(question: &str) -> String {
+    let operator = |c: char| matches!(c, '"' | '\'' | '«' | '»' | '“' | '”' | '-' | '+' | '*' | '~' | '^');
+    question
+        .split_whitespace()
+        .map(|word| word.trim_matches(operator))
+        .filter(|word| !word.is_empty() && !matches!(*word, "AND" | "OR" | "NOT"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,149 @@
+//! The question as the index sees it: its content terms weighted by IDF, and where
+//! each sits in every segment, looked up once per question.
+
+use rustc_hash::FxHashMap;
+use tantivy::columnar::Column;
+use tantivy::postings::TermInfo;
+use tantivy::query::Bm25StatisticsProvider;
+use tantivy::schema::Field;
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::analysis::analyze;
+use crate::index::{ARTICLE_KEY, NewsIndex, SearchError};
+
+/// Terms found in more passages than this are left out of the BM25 candidate query
+/// when the question has a rarer one: on a large archive their long posting lists
+/// were most of a question's time (1M passages: p99 28 ms with them, 7 to 9 ms
+/// without)
+/// while they pick out nothing. They still count when candidates are re-ranked
+/// (their weight where present, in the best sentence and in coverage). No SQuAD term
+/// reaches it (2,067 paragraphs).
+pub(crate) const COMMON_PASSAGES: u64 = 20_000;
+
+/// The question, reduced to what matching needs: each content term with its weight,
+/// and the pairs of terms that are adjacent in the question.
+#[derive(Clone, Debug, Default)]
+pub struct QueryTerms {
+    /// Stemmed term → weight (IDF). Stopwords are left out unless the question has
+    /// nothing else.
+    pub weights: FxHashMap<String, f32>,
+    pub bigrams: Vec<(String, String)>,
+}
+
+impl QueryTerms {
+    /// The weight of all the question's terms together; coverage is measured
+    /// against it.
+    pub fn total_weight(&self) -> f32 {
+        self.weights.values().sum()
+    }
+
+    pub(crate) fn weight_of(&self, term: &str) -> f32 {
+        self.weights.get(term).copied().unwrap_or(0.0)
+    }
+}
+
+/// The question's distinct content terms, as looked up in the index once per
+/// question: their document frequencies (for BM25) and
+/// where their postings sit in each segment (for [`NewsIndex::match_positions`]).
+#[derive(Default)]
+pub(crate) struct Lookups {
+    pub(crate) terms: Vec<String>,
+    pub(crate) body: Vec<Term>,
+    pub(crate) title: Vec<Term>,
+    pub(crate) body_df: Vec<u64>,
+    pub(crate) title_df: Vec<u64>,
+    /// Whether the term is in the BM25 candidate query (see [`COMMON_PASSAGES`]).
+    pub(crate) searched: Vec<bool>,
+    /// Per segment, per term: its body and title postings, when present.
+    pub(crate) infos: Vec<Vec<(Option<TermInfo>, Option<TermInfo>)>>,
+    /// Per segment, the [`ARTICLE_KEY`] column: ranking keeps one passage per
+    /// article without reading ids.
+    pub(crate) article_keys: Vec<Column<u64>>,
+}
+
+impl Lookups {
+    /// The [`article_key`](crate::index::article_key) of the passage at `address`.
+    pub(crate) fn article_of(&self, address: DocAddress) -> u64 {
+        self.article_keys[address.segment_ord as usize].first(address.doc_id).unwrap_or_default()
+    }
+}
+
+/// BM25 statistics with the question's document frequencies already counted,
+/// so scoring does not look every term up again.
+pub(crate) struct Statistics<'a> {
+    pub(crate) searcher: &'a Searcher,
+    pub(crate) lookups: &'a Lookups,
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let l = self.lookups;
+        if let Some(i) = l.body.iter().position(|t| t == term) {
+            return Ok(l.body_df[i]);
+        }
+        if let Some(i) = l.title.iter().position(|t| t == term) {
+            return Ok(l.title_df[i]);
+        }
+        self.searcher.doc_freq(term)
+    }
+}
+
+impl NewsIndex {
+    /// The question's content terms, weighted by IDF over passage bodies, and where
+    /// each sits in every segment.
+    pub(crate) fn query_terms(
+        &self,
+        searcher: &Searcher,
+        question: &str,
+    ) -> Result<(QueryTerms, Lookups), SearchError> {
+        let f = self.fields;
+        let analysed = analyze(question);
+        // A question of function words only ("what is it?") has no topic to look for.
+        let content: Vec<_> = analysed.iter().filter(|t| !t.stopword).collect();
+        let mut lookups = Lookups::default();
+        for t in &content {
+            if !lookups.terms.contains(&t.text) {
+                lookups.terms.push(t.text.clone());
+                lookups.body.push(Term::from_field_text(f.body, &t.text));
+                lookups.title.push(Term::from_field_text(f.title, &t.text));
+            }
+        }
+        lookups.body_df = vec![0; lookups.terms.len()];
+        lookups.title_df = vec![0; lookups.terms.len()];
+        for reader in searcher.segment_readers() {
+            let (body_index, title_index) = (reader.inverted_index(f.body)?, reader.inverted_index(f.title)?);
+            let mut infos = Vec::with_capacity(lookups.terms.len());
+            for i in 0..lookups.terms.len() {
+                let body = body_index.get_term_info(&lookups.body[i])?;
+                let title = title_index.get_term_info(&lookups.title[i])?;
+                lookups.body_df[i] += body.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+                lookups.title_df[i] += title.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+                infos.push((body, title));
+            }
+            lookups.infos.push(infos);
+            lookups.article_keys.push(reader.fast_fields().u64(ARTICLE_KEY)?);
+        }
+        let common = |df: &u64| *df > COMMON_PASSAGES;
+        let all_common = lookups.body_df.iter().all(common);
+        lookups.searched = lookups.body_df.iter().map(|df| all_common || !common(df)).collect();
+        // Document frequencies still count deleted passages until segments merge, so
+        // the total must too (as tantivy's own BM25 does), or weights can go negative.
+        let n = searcher.segment_readers().iter().map(|r| r.max_doc() as f32).sum::<f32>();
+        let mut q = QueryTerms::default();
+        for (term, &df) in lookups.terms.iter().zip(&lookups.body_df) {
+            let df = df as f32;
+            let idf = (1.0 + ((n - df).max(0.0) + 0.5) / (df + 0.5)).ln();
+            q.weights.insert(term.clone(), idf);
+        }
+        q.bigrams = content.windows(2).map(|w| (w[0].text.clone(), w[1].text.clone())).collect();
+        Ok((q, lookups))
+    }
+}
