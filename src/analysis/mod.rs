@@ -70,17 +70,21 @@ pub fn analyze(text: &str) -> Vec<Term> {
 }
 
 /// One analysed word, borrowed: what [`analyze_each`] hands out.
-struct TermRef<'a> {
-    text: &'a str,
-    start: usize,
-    end: usize,
-    script: Script,
-    stopword: bool,
+pub(crate) struct TermRef<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) script: Script,
+    pub(crate) stopword: bool,
 }
 
 /// [`analyze`] without allocating per word: `each` sees every term in order, its
 /// text in a buffer that is reused for the next one. Indexing goes through here.
-fn analyze_each(text: &str, words_buf: &mut Vec<(usize, usize)>, mut each: impl FnMut(TermRef<'_>)) {
+pub(crate) fn analyze_each(
+    text: &str,
+    words_buf: &mut Vec<(usize, usize)>,
+    mut each: impl FnMut(TermRef<'_>),
+) {
     let mut term = String::new();
     words_buf.clear();
     words_buf.extend(words(text));

@@ -7,10 +7,9 @@
 //! around its matches with "…" where cut. The excerpt is always a verbatim slice of
 //! the article, so a reader can find it in the source.
 
-use rustc_hash::FxHashMap;
 use std::ops::Range;
 
-use crate::analysis::{analyze, passage_sentences};
+use crate::analysis::{analyze_each, passage_sentences};
 use crate::index::vector_sentences;
 use crate::retrieve::{BIGRAM_BONUS, QueryTerms};
 
@@ -56,46 +55,59 @@ pub struct PassageMatch {
 
 impl PassageMatch {
     pub fn new(passage: &str, query: &QueryTerms) -> PassageMatch {
-        let terms = analyze(passage);
         let spans = passage_sentences(passage);
-        let mut matched: FxHashMap<&str, ()> = FxHashMap::default();
-        let mut sentences_out = Vec::with_capacity(spans.len());
-        let mut t = 0;
-        for span in spans {
-            let mut seen: Vec<&str> = Vec::new();
-            let mut hits = Vec::new();
-            let mut score = 0.0;
-            let mut previous: Option<&str> = None;
-            while t < terms.len() && terms[t].start < span.end {
-                let term = &terms[t];
-                t += 1;
-                if term.start < span.start {
-                    continue;
-                }
-                if let Some(&w) = query.weights.get(term.text.as_str()) {
-                    hits.push(term.start..term.end);
-                    if !seen.contains(&term.text.as_str()) {
-                        seen.push(term.text.as_str());
-                        score += w;
-                    }
-                    matched.insert(term.text.as_str(), ());
-                    if let Some(prev) = previous
-                        && query.bigrams.iter().any(|(a, b)| a == prev && *b == term.text)
-                    {
-                        score += BIGRAM_BONUS * w.min(query.weights[prev]);
-                    }
-                    previous = Some(term.text.as_str());
-                } else if !term.stopword {
+        let mut sentences: Vec<SentenceMatch> = spans
+            .into_iter()
+            .map(|span| SentenceMatch {
+                span,
+                score: 0.0,
+                distinct_weight: 0.0,
+                terms: Vec::new(),
+                hits: Vec::new(),
+            })
+            .collect();
+        // The question's terms found so far, by their key in `query.weights`; and
+        // the previous question term in the current sentence (for bigrams).
+        let mut matched: Vec<&str> = Vec::new();
+        let mut previous: Option<&str> = None;
+        let mut current = 0;
+        analyze_each(passage, &mut Vec::new(), |term| {
+            let at = current;
+            while current < sentences.len() && term.start >= sentences[current].span.end {
+                current += 1;
+            }
+            if current != at {
+                previous = None;
+            }
+            let Some(sentence) = sentences.get_mut(current).filter(|s| term.start >= s.span.start) else {
+                return;
+            };
+            let Some((key, &w)) = query.weights.get_key_value(term.text) else {
+                if !term.stopword {
                     previous = None;
                 }
+                return;
+            };
+            let key = key.as_str();
+            sentence.hits.push(term.start..term.end);
+            if !sentence.terms.iter().any(|t| t == key) {
+                sentence.terms.push(key.to_owned());
+                sentence.score += w;
+                sentence.distinct_weight += w;
             }
-            let distinct_weight = seen.iter().map(|t| query.weights[*t]).sum();
-            let terms = seen.iter().map(|t| t.to_string()).collect();
-            sentences_out.push(SentenceMatch { span, score, distinct_weight, terms, hits });
-        }
-        let matched_weight = matched.keys().map(|t| query.weights[*t]).sum();
-        let best_sentence_score = sentences_out.iter().map(|s| s.score).fold(0.0, f32::max);
-        PassageMatch { sentences: sentences_out, matched_weight, best_sentence_score }
+            if !matched.contains(&key) {
+                matched.push(key);
+            }
+            if let Some(prev) = previous
+                && query.bigrams.iter().any(|(a, b)| a == prev && b == key)
+            {
+                sentence.score += BIGRAM_BONUS * w.min(query.weights[prev]);
+            }
+            previous = Some(key);
+        });
+        let matched_weight = matched.iter().map(|t| query.weights[*t]).sum();
+        let best_sentence_score = sentences.iter().map(|s| s.score).fold(0.0, f32::max);
+        PassageMatch { sentences, matched_weight, best_sentence_score }
     }
 
     /// The excerpt: the run of whole sentences of at most [`EXCERPT_MAX_CHARS`] that holds the most question weight, or a window cut from one
@@ -236,6 +248,7 @@ pub(crate) fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::analyze;
 
     fn query(words: &[&str]) -> QueryTerms {
         let mut q = QueryTerms::default();
