@@ -22,6 +22,9 @@ pub struct EvalQuestion {
     /// Phrases any one of which a good excerpt contains.
     #[serde(default, deserialize_with = "one_or_many")]
     pub answer: Vec<String>,
+    /// The sentence of the article that holds the answer, when known (XQuAD-R).
+    #[serde(default)]
+    pub gold_sentence: Option<String>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -65,6 +68,9 @@ struct SquadArticle {
 struct SquadParagraph {
     context: String,
     qas: Vec<SquadQa>,
+    /// XQuAD-R: `[start, end]` character offsets of each sentence of `context`.
+    #[serde(default)]
+    sentence_breaks: Vec<(usize, usize)>,
 }
 
 #[derive(Deserialize)]
@@ -76,14 +82,19 @@ struct SquadQa {
 #[derive(Deserialize)]
 struct SquadAnswer {
     text: String,
+    #[serde(default)]
+    answer_start: usize,
+}
+
+fn read_squad(path: &Path) -> Result<Squad, EvalError> {
+    let bytes = std::fs::read(path).map_err(|source| EvalError::Read { path: path.to_owned(), source })?;
+    serde_json::from_slice(&bytes).map_err(|source| EvalError::Squad { path: path.to_owned(), source })
 }
 
 /// Reads SQuAD v1.1: every paragraph becomes an article (titled after its Wikipedia
 /// article), every question expects its own paragraph.
 pub fn load_squad(path: &Path) -> Result<(Vec<Article>, Vec<EvalQuestion>), EvalError> {
-    let bytes = std::fs::read(path).map_err(|source| EvalError::Read { path: path.to_owned(), source })?;
-    let squad: Squad = serde_json::from_slice(&bytes)
-        .map_err(|source| EvalError::Squad { path: path.to_owned(), source })?;
+    let squad = read_squad(path)?;
     let mut articles = Vec::new();
     let mut questions = Vec::new();
     for (a, article) in squad.data.iter().enumerate() {
@@ -103,11 +114,101 @@ pub fn load_squad(path: &Path) -> Result<(Vec<Article>, Vec<EvalQuestion>), Eval
                     question: qa.question.clone(),
                     article: Some(id.clone()),
                     answer: qa.answers.iter().map(|a| a.text.clone()).collect(),
+                    gold_sentence: None,
                 });
             }
         }
     }
     Ok((articles, questions))
+}
+
+/// Reads XQuAD-R from `dir` (`en.json`, `de.json`, … with the same paragraphs and
+/// question ids in every language): the paragraphs in `paragraph_lang` become
+/// articles, asked with the questions in `questions_lang`. Each question expects its
+/// own paragraph, the answer text and the sentence holding it in `paragraph_lang`.
+/// Paragraphs in English keep their Wikipedia title; others are titled after their
+/// first words, so that an English title gives no words away across languages.
+pub fn load_xquad(
+    dir: &Path,
+    questions_lang: &str,
+    paragraph_lang: &str,
+) -> Result<(Vec<Article>, Vec<EvalQuestion>), EvalError> {
+    let asked = read_squad(&dir.join(format!("{questions_lang}.json")))?;
+    let pool = read_squad(&dir.join(format!("{paragraph_lang}.json")))?;
+    let mut articles = Vec::new();
+    let mut questions = Vec::new();
+    for (a, (asked, article)) in asked.data.iter().zip(&pool.data).enumerate() {
+        for (p, (asked, paragraph)) in asked.paragraphs.iter().zip(&article.paragraphs).enumerate() {
+            let id = format!("xquad-{a}-{p}");
+            let title = if paragraph_lang == "en" {
+                article.title.replace('_', " ")
+            } else {
+                paragraph.context.split_whitespace().take(8).collect::<Vec<_>>().join(" ")
+            };
+            articles.push(Article {
+                id: id.clone(),
+                title,
+                source: Some("Wikipedia".into()),
+                date: None,
+                url: None,
+                lang: paragraph_lang.to_owned(),
+                paragraphs: vec![paragraph.context.clone()],
+            });
+            for (question, qa) in asked.qas.iter().zip(&paragraph.qas) {
+                let Some(answer) = qa.answers.first() else { continue };
+                questions.push(EvalQuestion {
+                    question: question.question.clone(),
+                    article: Some(id.clone()),
+                    answer: vec![answer.text.clone()],
+                    gold_sentence: sentence_at(
+                        &paragraph.context,
+                        &paragraph.sentence_breaks,
+                        answer.answer_start,
+                    ),
+                });
+            }
+        }
+    }
+    Ok((articles, questions))
+}
+
+/// The sentence of `text` whose `[start, end]` character span holds character `at`.
+fn sentence_at(text: &str, breaks: &[(usize, usize)], at: usize) -> Option<String> {
+    let &(start, end) = breaks.iter().find(|&&(start, end)| start <= at && at < end)?;
+    let sentence: String = text.chars().skip(start).take(end - start).collect();
+    Some(sentence.trim().to_owned())
+}
+
+/// Questions cut down to what people type in a chat: the first [`SHORT_WORDS`]
+/// content words, as written (no question words, articles or prepositions).
+pub fn shortened(questions: &[EvalQuestion]) -> Vec<EvalQuestion> {
+    questions
+        .iter()
+        .map(|q| {
+            let mut seen = Vec::new();
+            let mut words = Vec::new();
+            for term in crate::analysis::analyze(&q.question) {
+                if term.stopword || seen.contains(&term.text) || words.len() == SHORT_WORDS {
+                    continue;
+                }
+                words.push(q.question[term.start..term.end].to_owned());
+                seen.push(term.text);
+            }
+            EvalQuestion { question: words.join(" "), ..q.clone() }
+        })
+        .collect()
+}
+
+/// The most words a shortened question keeps.
+pub const SHORT_WORDS: usize = 6;
+
+/// The same questions with nothing to find: every one should be refused (asked
+/// against another corpus than their own).
+pub fn off_topic(questions: Vec<EvalQuestion>) -> Vec<EvalQuestion> {
+    questions
+        .into_iter()
+        .map(|q| EvalQuestion { article: None, answer: Vec::new(), gold_sentence: None, ..q })
+        .collect()
 }
 
 /// Reads a question file: one `{"question", "article", "answer"}` object per line.
@@ -143,6 +244,9 @@ pub struct Metrics {
     pub answer_in_first_excerpt: f64,
     /// Any of the first three excerpts does.
     pub answer_in_top3_excerpts: f64,
+    /// The first excerpt is from the right article and holds the sentence with the
+    /// answer (over the questions whose answer sentence is known).
+    pub gold_sentence_in_first_excerpt: f64,
     /// Answered when it should, abstained when it should, over all questions.
     pub abstention_accuracy: f64,
     /// Questions that should have been answered but were refused.
@@ -190,6 +294,7 @@ pub fn evaluate(
     let mut m = Metrics { questions: questions.len(), depth, ..Metrics::default() };
     let (mut top1, mut top5, mut top20, mut rr) = (0usize, 0usize, 0usize, 0.0f64);
     let (mut first_ok, mut top3_ok, mut with_phrase, mut abstain_ok) = (0usize, 0usize, 0usize, 0usize);
+    let (mut gold_ok, mut with_gold) = (0usize, 0usize);
     let options = AskOptions { k: depth, offset: 0, min_coverage, keep_weak: true };
     let mut latencies = Vec::with_capacity(questions.len());
     let started = Instant::now();
@@ -222,6 +327,11 @@ pub fn evaluate(
                     top3_ok += usize::from(
                         answered && answer.hits.iter().take(3).any(|h| contains(&h.excerpt.text)),
                     );
+                }
+                if let Some(gold) = &q.gold_sentence {
+                    with_gold += 1;
+                    let first = answer.hits.first().filter(|_| answered && rank == Some(0));
+                    gold_ok += usize::from(first.is_some_and(|h| holds_sentence(&h.excerpt.text, gold)));
                 }
                 abstain_ok += usize::from(answered);
                 m.false_abstentions += usize::from(!answered);
@@ -265,6 +375,7 @@ pub fn evaluate(
     m.mrr10 = if m.answerable == 0 { 0.0 } else { rr / m.answerable as f64 };
     m.answer_in_first_excerpt = rate(first_ok, with_phrase);
     m.answer_in_top3_excerpts = rate(top3_ok, with_phrase);
+    m.gold_sentence_in_first_excerpt = rate(gold_ok, with_gold);
     m.abstention_accuracy = rate(abstain_ok, m.questions);
     let per_second = |seconds: f64| if seconds > 0.0 { questions.len() as f64 / seconds } else { 0.0 };
     m.queries_per_second = per_second(seconds);
@@ -274,6 +385,13 @@ pub fn evaluate(
     m.latency_p99_ms = percentile(&latencies, 0.99);
     m.ranking_queries_per_second = per_second(ranking_seconds);
     Ok(m)
+}
+
+/// Whether an excerpt quotes `sentence`: it holds the whole sentence, or is a window
+/// cut from inside it (an over-long sentence).
+fn holds_sentence(excerpt: &str, sentence: &str) -> bool {
+    let core = excerpt.trim_matches(|c: char| c == '…' || c.is_whitespace());
+    !core.is_empty() && (core.contains(sentence) || sentence.contains(core))
 }
 
 /// The `q` quantile of sorted values (nearest rank), 0 when there are none.

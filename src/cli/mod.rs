@@ -12,12 +12,12 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use tracing_subscriber::EnvFilter;
 
+mod evaluate;
 mod plain;
 
 use crate::answer::{Answer, AskOptions};
 use crate::bot::Updates;
 use crate::config::Config;
-use crate::eval;
 use crate::index::{self, NewsIndex, SearchError, ServeLock, SyncReport, VECTORS_FILE};
 use crate::ingest::watch;
 use crate::retrieve::semantic::{self, Embedder, Semantic, VectorStore};
@@ -68,23 +68,11 @@ pub enum Command {
         #[command(flatten)]
         paths: Paths,
     },
-    /// Measure answer quality on SQuAD v1.1 or on a question file.
+    /// Measure answer quality: SQuAD v1.1 or XQuAD-R as closed pools, a question
+    /// file over the corpus, or questions that should all be refused.
     Eval {
-        /// SQuAD v1.1 JSON: every paragraph becomes an article.
-        #[arg(long, conflicts_with = "questions")]
-        squad: Option<PathBuf>,
-        /// JSON lines `{"question", "article": id|null, "answer": phrase|null}` over --corpus.
-        #[arg(long, required_unless_present = "squad")]
-        questions: Option<PathBuf>,
-        /// Print the metrics as one JSON object.
-        #[arg(long)]
-        json: bool,
-        /// Print each question that failed.
-        #[arg(long)]
-        verbose: bool,
-        /// Results asked for per question.
-        #[arg(long, default_value_t = eval::DEFAULT_DEPTH, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
-        depth: usize,
+        #[command(flatten)]
+        args: evaluate::EvalArgs,
         #[command(flatten)]
         paths: Paths,
     },
@@ -157,9 +145,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let index = index_for_answers(&config)?;
             fill_all_vectors(&index)
         }
-        Command::Eval { squad, questions, json, verbose, depth, paths } => {
+        Command::Eval { args, paths } => {
             paths.apply(&mut config);
-            evaluate(&config, squad.as_deref(), questions.as_deref(), json, verbose, depth)
+            evaluate::evaluate(&mut config, &args)
         }
     }
 }
@@ -387,80 +375,6 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
         "took_ms": answer.took.as_secs_f64() * 1000.0,
         "results": results,
     })
-}
-
-fn evaluate(
-    config: &Config,
-    squad: Option<&Path>,
-    questions: Option<&Path>,
-    json: bool,
-    verbose: bool,
-    depth: usize,
-) -> anyhow::Result<()> {
-    let (index, questions) = match (squad, questions) {
-        (Some(squad), _) => {
-            let (articles, questions) = eval::load_squad(squad)?;
-            let mut index = NewsIndex::in_memory()?;
-            // Vectors are kept in the data folder, so later runs embed nothing again.
-            let vectors = config.data.join("squad-vectors.bin");
-            let queries = config.data.join("squad-question-vectors.bin");
-            if config.embed.is_some() {
-                std::fs::create_dir_all(&config.data)?;
-            }
-            let semantic = semantic_layer(config, &vectors, Some(&queries))?;
-            if let Some(semantic) = &semantic {
-                index = index.with_semantic(semantic.clone());
-            }
-            let started = std::time::Instant::now();
-            let passages = index.add_articles(&articles)?;
-            tracing::info!(
-                articles = articles.len(),
-                passages,
-                seconds = started.elapsed().as_secs_f64(),
-                "indexed SQuAD paragraphs"
-            );
-            if semantic.is_some() {
-                fill_all_vectors(&index)?;
-            }
-            (index, questions)
-        }
-        (None, Some(file)) => (index_for_answers(config)?, eval::load_questions(file)?),
-        (None, None) => return Err(UsageError("give --squad FILE or --questions FILE".into()).into()),
-    };
-    let metrics = eval::evaluate(&index, &questions, config.min_coverage, depth)?;
-    if verbose {
-        for outcome in metrics.outcomes.iter().filter(|o| !o.passed) {
-            eprintln!(
-                "FAIL {:?}: answered={} first={:?} excerpt={:?}",
-                outcome.question, outcome.answered, outcome.first_article, outcome.first_excerpt
-            );
-        }
-    }
-    if json {
-        println!("{}", serde_json::to_string(&metrics)?);
-    } else {
-        println!("questions            {}", metrics.questions);
-        println!("top-1                {:.3}", metrics.top1);
-        println!("top-5                {:.3}", metrics.top5);
-        println!("top-20               {:.3}", metrics.top20);
-        println!("MRR@10               {:.3}", metrics.mrr10);
-        println!("answer in excerpt 1  {:.3}", metrics.answer_in_first_excerpt);
-        println!("answer in top-3      {:.3}", metrics.answer_in_top3_excerpts);
-        println!(
-            "abstention accuracy  {:.3} ({} false refusals, {} false answers)",
-            metrics.abstention_accuracy, metrics.false_abstentions, metrics.false_answers
-        );
-        println!("answers/s (1 thread) {:.0}, {} excerpts each", metrics.queries_per_second, metrics.depth);
-        println!(
-            "rankings/s           {:.0} (ranking alone: top-1 {:.3}, top-5 {:.3})",
-            metrics.ranking_queries_per_second, metrics.ranking_top1, metrics.ranking_top5
-        );
-        println!(
-            "latency p50/p95/p99  {:.2} / {:.2} / {:.2} ms",
-            metrics.latency_p50_ms, metrics.latency_p95_ms, metrics.latency_p99_ms
-        );
-    }
-    Ok(())
 }
 
 fn serve(config: &Config) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
-use super::{Semantic, names, vectors};
+use super::{Fusion, Semantic, names, vectors};
 use crate::index::{NewsIndex, SearchError};
 use crate::retrieve::rank::{RERANK_DEPTH, RankedPassage};
 use crate::retrieve::terms::{Lookups, QueryTerms};
@@ -82,7 +82,11 @@ impl NewsIndex {
         let mut entries: HashMap<u64, Entry> = HashMap::new();
 
         let lexical_options = AskOptions { k: depth, offset: 0, keep_weak: true, ..options };
-        for hit in self.rank(searcher, query, lookups, lexical_options)?.hits {
+        let lexical = match semantic.fusion() {
+            Fusion::Hybrid => self.rank(searcher, query, lookups, lexical_options)?.hits,
+            Fusion::DenseOnly => Vec::new(),
+        };
+        for hit in lexical {
             let article = hit.article;
             entries.entry(article).or_default().lexical = Some(hit);
         }
@@ -108,7 +112,11 @@ impl NewsIndex {
         // Each name weighs by how rare it is in both scripts: 0 for a name in
         // every passage ("Ukraine", "Україна"), 1 for one in a single passage.
         let passages = searcher.num_docs().max(2) as f32;
-        for key in names::foreign_name_keys(question) {
+        let names = match semantic.fusion() {
+            Fusion::Hybrid => names::foreign_name_keys(question),
+            Fusion::DenseOnly => Vec::new(),
+        };
+        for key in names {
             let there = Term::from_field_text(f.names, &key);
             let df_there = searcher.doc_freq(&there)? as f32;
             if df_there == 0.0 {

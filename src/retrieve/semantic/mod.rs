@@ -12,6 +12,7 @@ mod hybrid;
 pub mod names;
 pub mod vectors;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,16 @@ pub const REST_AFTER_FAILURE: Duration = Duration::from_secs(30);
 /// 11 off-topic questions stay below it, most cross-lingual answers are above.
 pub const DEFAULT_MIN_SIMILARITY: f32 = 0.27;
 
+/// How the layer ranks articles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fusion {
+    /// Nearest sentence in meaning, plus words and names across scripts: what
+    /// users get.
+    Hybrid,
+    /// The nearest sentence in meaning alone, for measuring what fusion adds.
+    DenseOnly,
+}
+
 /// The layer: an embedding server, the sentence vectors, and its tuning.
 #[derive(Debug)]
 pub struct Semantic {
@@ -35,6 +46,8 @@ pub struct Semantic {
     pub vectors: RwLock<VectorStore>,
     /// See [`DEFAULT_MIN_SIMILARITY`].
     pub min_similarity: f32,
+    /// [`Fusion::DenseOnly`] when set (for measuring); [`Fusion::Hybrid`] otherwise.
+    dense_only: AtomicBool,
     resting_until: Mutex<Option<Instant>>,
     /// Question vectors kept between runs (evaluation re-asks the same questions).
     query_cache: Option<Mutex<VectorStore>>,
@@ -46,9 +59,20 @@ impl Semantic {
             embedder,
             vectors: RwLock::new(vectors),
             min_similarity: DEFAULT_MIN_SIMILARITY,
+            dense_only: AtomicBool::new(false),
             resting_until: Mutex::new(None),
             query_cache: None,
         }
+    }
+
+    /// How the layer ranks articles.
+    pub fn fusion(&self) -> Fusion {
+        if self.dense_only.load(Ordering::Relaxed) { Fusion::DenseOnly } else { Fusion::Hybrid }
+    }
+
+    /// Ranks by meaning alone, or not (for measuring what fusion adds).
+    pub fn set_fusion(&self, fusion: Fusion) {
+        self.dense_only.store(fusion == Fusion::DenseOnly, Ordering::Relaxed);
     }
 
     /// Keeps question vectors in `cache` (for evaluations that ask the same
