@@ -277,6 +277,30 @@ impl Config {
 }
 
 impl Config {
+    /// Settings that work but put something at risk, one line each, for `serve` to
+    /// log at start-up: a Bot API URL in plain http to another machine carries the
+    /// token unencrypted.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(url) = &self.telegram_api_url
+            && url.scheme() == "http"
+        {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                warnings.push(format!(
+                    "the Telegram API URL is plain http to {}: the bot token and every message cross the network unencrypted; use https, or a Bot API server on this machine",
+                    url.host_str().unwrap_or("another host")
+                ));
+            }
+        }
+        warnings
+    }
+
     /// Problems with the folders `serve` needs, one line each: the corpus must be a
     /// readable folder, and the data folder creatable and writable.
     pub fn check_folders(&self) -> Result<(), ConfigError> {
@@ -541,6 +565,29 @@ mod tests {
     fn the_documented_default_coverage_matches_the_code() {
         let documented = VARIABLES.iter().find(|(n, _)| *n == "NEWSDESK_MIN_COVERAGE").unwrap().1;
         assert_eq!(documented.parse::<f32>().unwrap(), DEFAULT_MIN_COVERAGE);
+    }
+
+    // Point 9: a plain-http Bot API URL to another machine is warned about; one on
+    // this machine or in https is not.
+    #[test]
+    fn a_plain_http_api_url_to_another_host_is_warned_about() {
+        for (url, warned) in [
+            ("http://api.example.org:8081", true),
+            ("http://10.0.0.5:8081", true),
+            ("https://api.example.org", false),
+            ("http://127.0.0.1:8081", false),
+            ("http://localhost:8081", false),
+            ("http://[::1]:8081", false),
+        ] {
+            let config = load(&[("NEWSDESK_TELEGRAM_API_URL", url)]).unwrap();
+            let warnings = config.warnings();
+            assert_eq!(warnings.len(), usize::from(warned), "{url}: {warnings:?}");
+            assert!(
+                warnings.iter().all(|w| w.contains("unencrypted") && !w.contains("TOKEN")),
+                "{warnings:?}"
+            );
+        }
+        assert!(load(&[]).unwrap().warnings().is_empty());
     }
 
     #[test]

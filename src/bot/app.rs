@@ -87,8 +87,9 @@ pub struct App {
     pub default_tz: String,
     /// The scheduler's clock; tests move it by hand.
     pub clock: Arc<dyn Clock>,
-    /// Held while the outbox is being delivered, so no message is sent twice.
-    pub delivery: tokio::sync::Mutex<()>,
+    /// Outbox delivery per chat (one at a time in each), and the sent marks the
+    /// database could not take.
+    pub delivery: super::digests::Delivery,
 }
 
 impl App {
@@ -104,7 +105,7 @@ impl App {
             answers: AnswerCache::new(ANSWER_TTL, ANSWER_CACHE_ENTRIES),
             default_tz: config.tz.clone(),
             clock: Arc::new(SystemClock),
-            delivery: tokio::sync::Mutex::new(()),
+            delivery: super::digests::Delivery::default(),
         }
     }
 

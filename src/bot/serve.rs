@@ -78,10 +78,13 @@ pub async fn serve<R: AppBot>(
     http: Option<tokio::net::TcpListener>,
     updates: Updates,
 ) -> anyhow::Result<()> {
-    let me = bot.get_me().await?;
+    let me = bot.get_me().await.map_err(|err| refused("getMe", &err))?;
     app.telegram_ok();
     tracing::info!(username = %me.username(), "connected to Telegram");
-    register_commands(&bot).await?;
+    register_commands(&bot).await.map_err(|err| match err.downcast_ref::<teloxide::RequestError>() {
+        Some(telegram) => refused("setMyCommands", telegram),
+        None => err,
+    })?;
     let scheduler = tokio::spawn(digests::run_scheduler(bot.clone(), Arc::clone(&app), SCHEDULER_TICK));
     let probe = tokio::spawn(probe_telegram(bot.clone(), Arc::clone(&app)));
     let mut routes = ops::router(app.ops_state());
@@ -112,7 +115,9 @@ pub async fn serve<R: AppBot>(
             // Sets the webhook (with the secret, checked on every request); stopping
             // the listener deletes it again.
             let (webhook, stopped, webhook_routes) =
-                teloxide::update_listeners::webhooks::axum_to_router(bot, options).await?;
+                teloxide::update_listeners::webhooks::axum_to_router(bot, options)
+                    .await
+                    .map_err(|err| refused("setWebhook", &err))?;
             app.telegram_ok();
             tracing::info!(path = url.path(), "webhook set; Telegram posts updates to it");
             routes = routes.merge(webhook_routes);
@@ -131,6 +136,16 @@ pub async fn serve<R: AppBot>(
     probe.abort();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A Bot API call that start-up needs failed: the method and a short reason, never
+/// Telegram's raw answer (which may be long, or an HTML page from a proxy).
+fn refused(method: &str, err: &teloxide::RequestError) -> anyhow::Error {
+    let mut reason = error_detail(err);
+    if reason.chars().count() > 200 {
+        reason = reason.chars().take(200).collect::<String>() + "…";
+    }
+    anyhow::anyhow!("cannot start: Telegram's {method} failed: {reason}")
 }
 
 /// `enable_ctrlc_handler` only listens for SIGINT, but `docker stop` and systemd send
@@ -157,17 +172,67 @@ async fn stop_on_sigterm(token: teloxide::dispatching::ShutdownToken) {
 
 type StopFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
-/// Serves `routes` until `stop` resolves (or forever).
+/// HTTP connections served at once; a connection past this is closed at once, so
+/// the listener never takes the file descriptors the index needs.
+pub const HTTP_MAX_CONNECTIONS: usize = 256;
+
+/// How long a client has to send a request's headers. It also closes a connection
+/// idle between requests, since hyper waits for the next headers under it.
+pub const HTTP_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long reading a request's body and answering it may take.
+pub const HTTP_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves `routes` until `stop` resolves (or forever): HTTP/1 with header, body and
+/// idle timeouts and at most [`HTTP_MAX_CONNECTIONS`] connections (`axum::serve` has
+/// none of these).
 async fn serve_http(listener: tokio::net::TcpListener, routes: axum::Router, stop: Option<StopFuture>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     tracing::info!(%address, "HTTP listening: /healthz, /metrics");
-    let server = axum::serve(listener, routes);
-    let served = match stop {
-        Some(stop) => server.with_graceful_shutdown(stop).await,
-        None => server.await,
-    };
-    if let Err(err) = served {
-        tracing::error!(error = %err, "the HTTP listener failed");
+    let slots = Arc::new(tokio::sync::Semaphore::new(HTTP_MAX_CONNECTIONS));
+    let mut stop = stop.unwrap_or_else(|| Box::pin(std::future::pending()));
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut stop => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors, most likely: wait for some to be freed.
+                tracing::warn!(error = %err, "cannot accept an HTTP connection");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            tracing::debug!("too many HTTP connections; a new one is closed");
+            continue;
+        };
+        let routes = routes.clone();
+        tokio::spawn(async move {
+            let service =
+                hyper::service::service_fn(move |request: axum::extract::Request<hyper::body::Incoming>| {
+                    let answer = routes.clone().oneshot(request.map(axum::body::Body::new));
+                    async move {
+                        match tokio::time::timeout(HTTP_REQUEST_TIMEOUT, answer).await {
+                            Ok(answered) => answered,
+                            Err(_) => Ok(axum::response::IntoResponse::into_response(
+                                axum::http::StatusCode::REQUEST_TIMEOUT,
+                            )),
+                        }
+                    }
+                });
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new()).header_read_timeout(HTTP_HEADER_TIMEOUT);
+            if let Err(err) = http.serve_connection(TokioIo::new(stream), service).await {
+                tracing::debug!(error = %err, "HTTP connection closed");
+            }
+            drop(slot);
+        });
     }
 }
 

@@ -379,6 +379,9 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
 
 fn serve(config: &Config) -> anyhow::Result<()> {
     let bot = crate::bot::bot(config).map_err(|err| UsageError(format!("{err:#}")))?;
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
     config.check_folders().map_err(|err| UsageError(err.to_string()))?;
     let _lock = match ServeLock::acquire(&config.index, &config.corpus)
         .with_context(|| format!("cannot lock the index in {}", config.index.display()))?

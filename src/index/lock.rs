@@ -29,7 +29,9 @@ impl ServeLock {
     /// Takes the lock on `index_dir`, or returns who holds it.
     pub fn acquire(index_dir: &Path, corpus: &Path) -> std::io::Result<Result<ServeLock, Holder>> {
         std::fs::create_dir_all(index_dir)?;
+        use std::os::unix::fs::OpenOptionsExt;
         let mut file = File::options()
+            .mode(0o600)
             .read(true)
             .write(true)
             .create(true)

@@ -38,7 +38,13 @@ pub fn health(state: &OpsState) -> Result<String, Vec<String>> {
     if let Some(dir) = &state.index_dir
         && !dir.join("meta.json").is_file()
     {
-        problems.push(format!("index missing: {} has no meta.json", dir.display()));
+        // The body is for probes and dashboards: it names the problem, not the path.
+        problems.push("index missing: the index folder has no meta.json".to_owned());
+    }
+    if let Some(reason) = state.monitor.store_unwritable.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        problems.push(format!(
+            "database cannot be written ({reason}); digests sent meanwhile are held in memory"
+        ));
     }
     let now = (state.now)();
     let ok_at = state.monitor.telegram_ok_at.load(Ordering::Relaxed);
@@ -125,6 +131,12 @@ pub fn render_metrics(state: &OpsState) -> String {
         "gauge",
         "When a Telegram API call last succeeded (unix time).",
         &one(ok_at.max(0) as u64),
+    );
+    metric(
+        "newsdesk_store_write_errors_total",
+        "counter",
+        "Writes to the database that failed (disk full, read-only file).",
+        &one(m.store_write_errors()),
     );
     match state.store.outbox_counts() {
         Ok(counts) => {

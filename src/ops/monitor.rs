@@ -68,6 +68,10 @@ pub struct Monitor {
     /// Unix seconds of the last successful Telegram call (0: none yet).
     pub(super) telegram_ok_at: AtomicI64,
     pub(super) last_telegram_error: Mutex<Option<String>>,
+    /// Writes to the database that failed.
+    pub(super) store_write_errors: AtomicU64,
+    /// Why the database cannot be written, while it cannot.
+    pub(super) store_unwritable: Mutex<Option<String>>,
 }
 
 impl Monitor {
@@ -94,6 +98,22 @@ impl Monitor {
         self.telegram_errors[i].fetch_add(1, Ordering::Relaxed);
         *self.last_telegram_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
             Some(format!("{}: {detail}", kind.label()));
+    }
+
+    /// Records a failed write to the database; `detail` must not name files.
+    pub fn store_write_failed(&self, detail: &str) {
+        self.store_write_errors.fetch_add(1, Ordering::Relaxed);
+        *self.store_unwritable.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Some(detail.to_owned());
+    }
+
+    /// Records that the database took every write it was given again.
+    pub fn store_writes_ok(&self) {
+        *self.store_unwritable.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+
+    pub fn store_write_errors(&self) -> u64 {
+        self.store_write_errors.load(Ordering::Relaxed)
     }
 
     pub fn questions(&self) -> u64 {

@@ -26,7 +26,7 @@ use rusqlite::Connection;
 pub use chats::ChatSettings;
 use migrations::MIGRATIONS;
 pub use outbox::{DigestRecord, OutboxCounts, OutboxItem};
-pub use subscriptions::{NewSubscription, Subscription};
+pub use subscriptions::{NewSubscription, Subscription, SubscriptionLimit};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -42,6 +42,11 @@ pub enum StoreError {
         path.display()
     )]
     TooNew { path: PathBuf, found: i64, known: usize },
+    #[error(
+        "{} cannot be written ({detail}): free space on its disk, or give the user newsdesk runs as write access to it and its folder",
+        path.display()
+    )]
+    Unwritable { path: PathBuf, detail: String },
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -69,15 +74,32 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
         }
-        let corrupt =
-            |err: rusqlite::Error| StoreError::Corrupt { path: path.to_owned(), detail: err.to_string() };
-        let conn = Connection::open(path).map_err(corrupt)?;
+        create_private(path).map_err(|err| StoreError::Unwritable {
+            path: path.to_owned(),
+            detail: err.kind().to_string(),
+        })?;
+        // A damaged file is corrupt; anything else SQLite cannot do (a full disk, a
+        // read-only file or folder) is a problem of where the file lives.
+        let failed = |err: rusqlite::Error| match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) | None => {
+                StoreError::Corrupt { path: path.to_owned(), detail: err.to_string() }
+            }
+            Some(_) => StoreError::Unwritable { path: path.to_owned(), detail: err.to_string() },
+        };
+        let conn = Connection::open(path).map_err(failed)?;
         // The first read is where SQLite notices a file that is not a database.
-        let check: String = conn.query_row("PRAGMA quick_check", [], |row| row.get(0)).map_err(corrupt)?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |row| row.get(0)).map_err(failed)?;
         if check != "ok" {
             return Err(StoreError::Corrupt { path: path.to_owned(), detail: check });
         }
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(corrupt)?;
+        // A database that opens but cannot be written would lose every sent mark:
+        // refuse it now rather than send digests that cannot be recorded.
+        let unwritable =
+            |err: rusqlite::Error| StoreError::Unwritable { path: path.to_owned(), detail: err.to_string() };
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(failed)?;
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; PRAGMA user_version = {version}; COMMIT;"))
+            .map_err(unwritable)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Self::migrate(conn, path)
@@ -114,6 +136,17 @@ impl Store {
     /// The schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn().query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+}
+
+/// Creates the database file readable by its owner only, when it does not exist yet.
+/// SQLite gives its `-wal` and `-shm` files the database's mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err),
     }
 }
 

@@ -82,12 +82,22 @@ impl Store {
 
     /// Outbox messages not yet sent nor dropped whose next attempt is due, oldest first.
     pub fn pending(&self, now: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        self.pending_where(now, None)
+    }
+
+    /// Like [`Store::pending`], for one chat.
+    pub fn pending_in(&self, chat: i64, now: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        self.pending_where(now, Some(chat))
+    }
+
+    fn pending_where(&self, now: i64, chat: Option<i64>) -> Result<Vec<OutboxItem>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT id, subscription_id, chat_id, thread_id, reply_to, text, attempts FROM outbox
-             WHERE sent_at IS NULL AND dropped IS NULL AND next_attempt <= ?1 ORDER BY id",
+             WHERE sent_at IS NULL AND dropped IS NULL AND next_attempt <= ?1 AND (?2 IS NULL OR chat_id = ?2)
+             ORDER BY id",
         )?;
-        let rows = stmt.query_map([now], |row| {
+        let rows = stmt.query_map(params![now, chat], |row| {
             Ok(OutboxItem {
                 id: row.get(0)?,
                 subscription_id: row.get(1)?,

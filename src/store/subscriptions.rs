@@ -48,12 +48,29 @@ impl Deref for Subscription {
     }
 }
 
+/// Why [`Store::subscribe_within`] refused a subscription.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubscriptionLimit {
+    /// The chat has this many already.
+    Chat(usize),
+    /// The user made this many already.
+    User(usize),
+}
+
 const SUBSCRIPTION_COLUMNS: &str = "id, chat_id, thread_id, chat_title, minute_of_day, tz, include, exclude, \
      created_by, lang, next_due, cursor, paused";
 
 impl Store {
+    /// Stores `new` with no limit (see [`Store::subscribe_within`]).
     pub fn subscribe(&self, new: &NewSubscription, now: i64) -> Result<i64, StoreError> {
-        let conn = self.conn();
+        Self::insert_subscription(&self.conn(), new, now)
+    }
+
+    fn insert_subscription(
+        conn: &rusqlite::Connection,
+        new: &NewSubscription,
+        now: i64,
+    ) -> Result<i64, StoreError> {
         conn.execute(
             "INSERT INTO subscriptions
                (chat_id, thread_id, chat_title, minute_of_day, tz, include, exclude, created_by, lang, created_at, next_due)
@@ -73,6 +90,39 @@ impl Store {
             ],
         )?;
         Ok(conn.last_insert_rowid())
+    }
+
+    /// Stores `new` unless its chat already has `per_chat` subscriptions or its
+    /// creator made `per_user`; counting and storing are one transaction.
+    pub fn subscribe_within(
+        &self,
+        new: &NewSubscription,
+        now: i64,
+        per_chat: usize,
+        per_user: usize,
+    ) -> Result<Result<i64, SubscriptionLimit>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let in_chat: i64 =
+            tx.query_row("SELECT count(*) FROM subscriptions WHERE chat_id = ?1", [new.chat_id], |row| {
+                row.get(0)
+            })?;
+        if in_chat as usize >= per_chat {
+            return Ok(Err(SubscriptionLimit::Chat(per_chat)));
+        }
+        if let Some(user) = new.created_by {
+            let by_user: i64 = tx.query_row(
+                "SELECT count(*) FROM subscriptions WHERE created_by = ?1",
+                [user as i64],
+                |row| row.get(0),
+            )?;
+            if by_user as usize >= per_user {
+                return Ok(Err(SubscriptionLimit::User(per_user)));
+            }
+        }
+        let id = Self::insert_subscription(&tx, new, now)?;
+        tx.commit()?;
+        Ok(Ok(id))
     }
 
     /// The subscriptions posting into `chat`, oldest first.

@@ -271,3 +271,31 @@ fn chat_answers_pages_with_more_and_quits() {
     assert!(text.contains("No more results."), "{text}");
     assert!(!text.contains("Kellogg"), "nothing is answered after quit: {text}");
 }
+
+// Point 9: a start-up Telegram refuses is one short line: what failed and why, never
+// Telegram's raw answer.
+#[tokio::test]
+async fn a_failed_start_up_shows_a_short_reason_not_the_raw_answer() {
+    use crate::support::fake_telegram::{FakeTelegram, Fault, TOKEN};
+    let telegram = FakeTelegram::start().await;
+    telegram.fail_next("getMe", Fault::MalformedJson);
+    let dir = tempfile::tempdir().unwrap();
+    let url = telegram.url().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let out = newsdesk(
+            dir.path(),
+            &["serve"],
+            None,
+            &[("TELOXIDE_TOKEN", TOKEN), ("NEWSDESK_TELEGRAM_API_URL", &url)],
+        );
+        drop(dir);
+        out
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = stderr.lines().find(|l| l.starts_with("newsdesk:")).unwrap_or_default();
+    assert!(line.contains("getMe") && line.contains("invalid JSON"), "{stderr}");
+    assert!(!stderr.contains("message_id") && !stderr.contains("raw"), "{stderr}");
+}

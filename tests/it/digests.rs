@@ -501,3 +501,67 @@ async fn a_digest_killed_between_outbox_and_send_is_delivered_once_after_restart
     let counts = Store::open(&database).unwrap().outbox_counts().unwrap();
     assert_eq!((counts.pending, counts.sent), (0, 1));
 }
+
+// Point 3: one user cannot fill the schedule. A chat takes at most 10 subscriptions
+// and a user makes at most 20; past either, `/subscribe` says so and stores nothing.
+#[tokio::test]
+async fn subscriptions_are_capped_per_chat_and_per_user() {
+    const SECOND: i64 = -100_302;
+    const THIRD: i64 = -100_303;
+    let desk = Desk::start(BEFORE_EIGHT).await;
+    for n in 0..10 {
+        desk.send(fake::group_text(GROUP, ADMIN, &format!("/subscribe 08:{n:02}"))).await;
+    }
+    desk.send(fake::group_text(GROUP, ADMIN, "/subscribe 09:00")).await;
+    let sent = desk.wait_delivered_to(GROUP, 11).await;
+    assert!(text(&sent[10]).contains("already has 10 digests"), "{}", text(&sent[10]));
+    assert_eq!(desk.app.store.subscriptions_of_chat(GROUP).unwrap().len(), 10);
+
+    for n in 0..10 {
+        desk.send(fake::group_text(SECOND, ADMIN, &format!("/subscribe 10:{n:02}"))).await;
+    }
+    desk.send(fake::group_text(THIRD, ADMIN, "/subscribe 11:00")).await;
+    let sent = desk.wait_delivered_to(THIRD, 1).await;
+    assert!(text(&sent[0]).contains("You already have 20 digests"), "{}", text(&sent[0]));
+    assert!(desk.app.store.subscriptions_of_chat(THIRD).unwrap().is_empty());
+    // Someone else may still subscribe the third chat.
+    desk.send(fake::group_text(THIRD, MEMBER, "/subscribe 11:00")).await;
+    let sent = desk.wait_delivered_to(THIRD, 2).await;
+    assert!(text(&sent[1]).contains("11:00 Europe/Kyiv"), "{}", text(&sent[1]));
+}
+
+// Point 3: delivery is per chat. Twenty digests due in one chat (stored directly,
+// past the caps, as an old database may hold them) do not hold back another chat's
+// digest due at the same minute, nor a `/digest` asked for meanwhile; each is
+// still delivered exactly once.
+#[tokio::test]
+async fn one_chat_with_many_pending_digests_does_not_delay_other_chats() {
+    const OTHER: i64 = -100_304;
+    let desk = Desk::start(BEFORE_EIGHT).await;
+    let now = at(EIGHT).as_second();
+    for _ in 0..20 {
+        desk.app.store.subscribe(&crate::support::due_subscription(GROUP, now), now).unwrap();
+    }
+    desk.app.store.subscribe(&crate::support::due_subscription(OTHER, now), now).unwrap();
+    // Every send takes a while, as Telegram's pacing of one chat would.
+    for _ in 0..30 {
+        desk.telegram.fail_next("sendMessage", Fault::Slow(Duration::from_millis(150)));
+    }
+    desk.clock.set(at(EIGHT));
+    desk.wait_delivered_to(OTHER, 1).await;
+    let group_so_far = desk.delivered_to(GROUP).len();
+    assert!(group_so_far <= 3, "the other chat waited for {group_so_far} of this chat's digests");
+
+    let asked = desk.send(fake::private_text(MEMBER, "/digest"));
+    tokio::time::timeout(WAIT, asked).await.expect("/digest answers");
+    let group_so_far = desk.delivered_to(GROUP).len();
+    assert!(group_so_far < 20, "/digest waited for {group_so_far} scheduled digests");
+    assert!(text(&desk.delivered_to(MEMBER as i64)[0]).contains("News digest"));
+
+    desk.wait_delivered_to(GROUP, 20).await;
+    desk.settle().await;
+    assert_eq!(desk.delivered_to(GROUP).len(), 20, "each digest once");
+    assert_eq!(desk.delivered_to(OTHER).len(), 1);
+    let counts = desk.app.store.outbox_counts().unwrap();
+    assert_eq!((counts.pending, counts.sent), (0, 22));
+}

@@ -127,3 +127,79 @@ async fn webhook_mode_sets_the_webhook_and_checks_the_secret_on_every_request() 
     assert_eq!(telegram.count("getUpdates"), 0, "no polling in webhook mode");
     serving.abort();
 }
+
+// Point 5: the HTTP listener takes at most 256 connections at once (those past it
+// are closed at once), closes a connection that sends half a header within its
+// header timeout, and drops idle connections, so /healthz answers again and the
+// process keeps file descriptors for the index.
+#[tokio::test]
+async fn the_http_listener_limits_connections_and_closes_slow_and_idle_ones() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let telegram = FakeTelegram::start().await;
+    let app = app();
+    let (listener, base) = local_listener().await;
+    let address = listener.local_addr().unwrap();
+    let serving =
+        tokio::spawn(bot::serve(telegram.bot(), Arc::clone(&app), Some(listener), Updates::Polling));
+    wait_status(&format!("{base}/healthz"), 200).await;
+
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: newsdesk\r\n").await.unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
+    let closed = |idle: &[tokio::net::TcpStream]| {
+        idle.iter()
+            .filter(|s| {
+                let mut byte = [0u8; 1];
+                !matches!(s.try_read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+            })
+            .count()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while closed(&idle) < 300 - 256 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} of 301 connections closed; the limit is 256",
+            closed(&idle)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Half a header is not waited for forever (the header timeout is 10 s).
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(30), slow.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "a connection with half a header stayed open for 30 s");
+    assert!(!String::from_utf8_lossy(&rest).contains("200 OK"), "{}", String::from_utf8_lossy(&rest));
+
+    // Idle connections are closed too, and /healthz answers while they are held.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = reqwest::get(format!("{base}/healthz")).await
+            && response.status().as_u16() == 200
+        {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "/healthz never answered beside idle connections");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(idle);
+    serving.abort();
+}
+
+// Point 9: /healthz names what is wrong without showing filesystem paths.
+#[tokio::test]
+async fn healthz_does_not_show_filesystem_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = app().ops_state();
+    state.index_dir = Some(dir.path().join("index"));
+    let (listener, base) = local_listener().await;
+    let routes = newsdesk::ops::router(state);
+    let server = tokio::spawn(async move { axum::serve(listener, routes).await.unwrap() });
+    let (status, body) = get(&format!("{base}/healthz")).await;
+    assert_eq!(status, 503);
+    assert!(body.contains("index missing"), "{body}");
+    assert!(!body.contains(dir.path().to_str().unwrap()) && !body.contains('/'), "{body}");
+    server.abort();
+}

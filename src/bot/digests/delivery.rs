@@ -1,7 +1,8 @@
 //! The digest scheduler, which turns due subscriptions into outbox messages, and the
 //! delivery of the outbox: retries with backoff, and pausing chats the bot has lost.
 
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use teloxide::prelude::*;
@@ -13,7 +14,7 @@ use crate::bot::render::{self, Lang};
 use crate::bot::send::{error_detail, html_message};
 use crate::bot::{App, AppBot};
 use crate::digest::{Filter, TimeOfDay, next_run, time_zone};
-use crate::store::{DigestRecord, OutboxItem};
+use crate::store::{DigestRecord, OutboxItem, StoreError};
 
 /// A 429 is waited out at most this many times in a row before the message goes
 /// back to the outbox for a later round.
@@ -23,14 +24,55 @@ const RETRY_AFTER_ROUNDS: usize = 5;
 /// a passing reason (network, 5xx).
 const MAX_BACKOFF_SECONDS: i64 = 15 * 60;
 
+/// Who is delivering where, and what Telegram took that the database could not
+/// record. Delivery runs per chat: Telegram paces each chat on its own, so one chat
+/// with many digests waiting never holds back another.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    /// One lock per chat: at most one delivery to a chat at a time, so no message
+    /// is ever in flight twice.
+    chats: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// Outbox rows whose new state could not be written, by id. They are never
+    /// delivered again while the process runs; the state is written when the
+    /// database takes writes again.
+    unrecorded: Mutex<HashMap<i64, Unrecorded>>,
+}
+
+/// A delivery state the database could not take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unrecorded {
+    /// Telegram accepted the message; marking it sent failed.
+    Sent { message_id: i32, at: i64 },
+}
+
+impl Delivery {
+    fn chat(&self, chat: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut chats = self.chats.lock().unwrap_or_else(PoisonError::into_inner);
+        // Locks nobody holds or waits for are forgotten, so the map stays small.
+        chats.retain(|_, lock| Arc::strong_count(lock) > 1);
+        Arc::clone(chats.entry(chat).or_default())
+    }
+
+    fn unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Unrecorded>> {
+        self.unrecorded.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_unrecorded(&self, id: i64) -> bool {
+        self.unrecorded().contains_key(&id)
+    }
+}
+
 /// Runs the digest scheduler until the task is dropped: every `tick`, due
-/// subscriptions become outbox messages and pending messages are delivered.
+/// subscriptions become outbox messages and each chat with pending messages gets a
+/// delivery of its own (dropping the scheduler stops them too).
 pub async fn run_scheduler<R: AppBot>(bot: R, app: Arc<App>, tick: Duration) {
+    let mut deliveries = tokio::task::JoinSet::new();
     loop {
         if let Err(err) = schedule_due(&app).await {
             tracing::error!(error = ?err, "digest scheduling failed");
         }
-        deliver_pending(&bot, &app).await;
+        while deliveries.try_join_next().is_some() {}
+        deliver_pending(&bot, &app, &mut deliveries);
         tokio::time::sleep(tick).await;
     }
 }
@@ -64,16 +106,19 @@ async fn schedule_due(app: &Arc<App>) -> anyhow::Result<()> {
         };
         let text =
             (!digest.items.is_empty()).then(|| render::digest_message(&digest, &filter.to_string(), lang));
-        app.store.record_digest(&DigestRecord {
-            subscription_id: Some(sub.id),
-            chat_id: sub.chat_id,
-            thread_id: sub.thread_id,
-            reply_to: None,
-            text: text.as_deref(),
-            cursor: digest.cursor,
-            next_due: Some(next.as_second()),
-            now: now.as_second(),
-        })?;
+        app.store
+            .record_digest(&DigestRecord {
+                subscription_id: Some(sub.id),
+                chat_id: sub.chat_id,
+                thread_id: sub.thread_id,
+                reply_to: None,
+                text: text.as_deref(),
+                cursor: digest.cursor,
+                next_due: Some(next.as_second()),
+                now: now.as_second(),
+            })
+            .map_err(|err| write_failed(app, err))?;
+        write_ok(app);
         tracing::info!(
             subscription = sub.id,
             chat = sub.chat_id,
@@ -85,10 +130,11 @@ async fn schedule_due(app: &Arc<App>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends every pending outbox message whose time has come. One delivery runs at a
-/// time (the lock), so no message is ever in flight twice.
-pub(super) async fn deliver_pending<R: AppBot>(bot: &R, app: &Arc<App>) {
-    let _one_at_a_time = app.delivery.lock().await;
+/// Starts a delivery for every chat with pending outbox messages whose time has
+/// come, unless one already runs there (it picks up what is new before it ends, or
+/// the next tick does).
+fn deliver_pending<R: AppBot>(bot: &R, app: &Arc<App>, deliveries: &mut tokio::task::JoinSet<()>) {
+    record_unrecorded(app);
     let pending = match app.store.pending(app.clock.now().as_second()) {
         Ok(pending) => pending,
         Err(err) => {
@@ -96,10 +142,84 @@ pub(super) async fn deliver_pending<R: AppBot>(bot: &R, app: &Arc<App>) {
             return;
         }
     };
+    let mut chats = HashSet::new();
     for item in pending {
-        if let Err(err) = deliver(bot, app, &item).await {
-            tracing::error!(error = ?err, outbox = item.id, "cannot record a delivery");
+        if app.delivery.is_unrecorded(item.id) || !chats.insert(item.chat_id) {
+            continue;
         }
+        let Ok(guard) = app.delivery.chat(item.chat_id).try_lock_owned() else { continue };
+        let (bot, app) = (bot.clone(), Arc::clone(app));
+        deliveries.spawn(async move {
+            deliver_chat(&bot, &app, item.chat_id).await;
+            drop(guard);
+        });
+    }
+}
+
+/// Delivers `chat`'s pending messages now (`/digest`): it waits only for a delivery
+/// to the same chat, never for other chats'.
+pub(super) async fn deliver_to_chat<R: AppBot>(bot: &R, app: &Arc<App>, chat: i64) {
+    let lock = app.delivery.chat(chat);
+    let _one_at_a_time = lock.lock().await;
+    deliver_chat(bot, app, chat).await;
+}
+
+/// Sends `chat`'s pending messages one at a time, oldest first, each at most once
+/// per call; the caller holds the chat's lock. A message whose outcome cannot be
+/// written ends the delivery.
+async fn deliver_chat<R: AppBot>(bot: &R, app: &App, chat: i64) {
+    let mut tried = HashSet::new();
+    loop {
+        let pending = match app.store.pending_in(chat, app.clock.now().as_second()) {
+            Ok(pending) => pending,
+            Err(err) => {
+                tracing::error!(error = ?anyhow::Error::from(err), "cannot read the outbox");
+                return;
+            }
+        };
+        let next = pending
+            .into_iter()
+            .find(|item| !tried.contains(&item.id) && !app.delivery.is_unrecorded(item.id));
+        let Some(item) = next else { return };
+        tried.insert(item.id);
+        if let Err(err) = deliver(bot, app, &item).await {
+            tracing::error!(error = ?anyhow::Error::from(err), outbox = item.id, chat, "cannot record a delivery");
+            return;
+        }
+    }
+}
+
+/// Writes the sent marks the database refused before, now that it may take them.
+fn record_unrecorded(app: &App) {
+    let held: Vec<(i64, Unrecorded)> = app.delivery.unrecorded().iter().map(|(id, u)| (*id, *u)).collect();
+    if held.is_empty() {
+        return;
+    }
+    for (id, state) in held {
+        let Unrecorded::Sent { message_id, at } = state;
+        if app.store.mark_sent(id, message_id, at).is_err() {
+            return;
+        }
+        app.delivery.unrecorded().remove(&id);
+        tracing::info!(outbox = id, "sent mark written after the database recovered");
+    }
+    write_ok(app);
+}
+
+/// Counts and reports a failed write to the database.
+fn write_failed(app: &App, err: StoreError) -> StoreError {
+    let detail = match &err {
+        StoreError::Sqlite(sqlite) => sqlite.to_string(),
+        other => other.to_string(),
+    };
+    app.monitor.store_write_failed(&detail);
+    err
+}
+
+/// A write went through: the database is healthy again unless a state is still held.
+fn write_ok(app: &App) {
+    if app.delivery.unrecorded().is_empty() {
+        app.monitor.store_writes_ok();
     }
 }
 
@@ -115,29 +235,44 @@ enum Outcome {
     },
 }
 
-async fn deliver<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> anyhow::Result<()> {
+async fn deliver<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> Result<(), StoreError> {
     let outcome = send_item(bot, app, item).await;
     let now = app.clock.now().as_second();
+    let failed = |err| write_failed(app, err);
     match outcome {
         Outcome::Sent(message) => {
-            app.store.mark_sent(item.id, message.0, now)?;
+            if let Err(err) = app.store.mark_sent(item.id, message.0, now) {
+                // Telegram has it: it must never go out again, whatever the database says.
+                app.delivery
+                    .unrecorded()
+                    .insert(item.id, Unrecorded::Sent { message_id: message.0, at: now });
+                let err = failed(err);
+                tracing::error!(
+                    error = ?anyhow::Error::from(err),
+                    outbox = item.id,
+                    chat = item.chat_id,
+                    "digest delivered but not recorded as sent; held in memory and not sent again"
+                );
+                return Ok(());
+            }
             tracing::info!(outbox = item.id, chat = item.chat_id, "digest delivered");
         }
         Outcome::Failed(reason) => {
             let backoff = (30_i64 << item.attempts.min(10)).min(MAX_BACKOFF_SECONDS);
-            app.store.mark_failed(item.id, &reason, now + backoff)?;
+            app.store.mark_failed(item.id, &reason, now + backoff).map_err(failed)?;
             tracing::warn!(outbox = item.id, chat = item.chat_id, %reason, retry_in_s = backoff, "digest not delivered yet");
         }
         Outcome::Undeliverable { reason, chat_gone } => {
-            app.store.drop_message(item.id, &reason)?;
+            app.store.drop_message(item.id, &reason).map_err(failed)?;
             if chat_gone {
-                let paused = app.store.pause_chat(item.chat_id, &reason)?;
+                let paused = app.store.pause_chat(item.chat_id, &reason).map_err(failed)?;
                 tracing::warn!(chat = item.chat_id, %reason, paused, "cannot post in this chat; its digests are paused");
             } else {
                 tracing::error!(outbox = item.id, %reason, "digest refused by Telegram; dropped");
             }
         }
     }
+    write_ok(app);
     Ok(())
 }
 

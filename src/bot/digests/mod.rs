@@ -5,8 +5,8 @@
 //! Every digest goes through the outbox ([`crate::store`]): it is written there
 //! together with the cursor and schedule it moves, then sent, then marked sent. A
 //! crash at any point either leaves it pending (sent after restart) or marked sent
-//! (never sent again). One delivery runs at a time, so a message is never in flight
-//! twice.
+//! (never sent again). One delivery runs per chat at a time, so a message is never
+//! in flight twice, and a chat with many digests waiting never delays another.
 
 mod delivery;
 
@@ -23,13 +23,21 @@ use super::render::{self, Lang, Phrase, phrase};
 use super::send::{lang_of, reply, say, topic_of};
 use super::{App, AppBot};
 use crate::digest::{self, Filter, TimeOfDay, next_run, time_zone};
-use crate::store::{DigestRecord, NewSubscription, Subscription};
+use crate::store::{DigestRecord, NewSubscription, Subscription, SubscriptionLimit};
 
-use delivery::deliver_pending;
-pub use delivery::run_scheduler;
+use delivery::deliver_to_chat;
+pub use delivery::{Delivery, run_scheduler};
 
 /// How far back the first digest of a chat or subscription looks.
 const FIRST_DIGEST_LOOKBACK_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Subscriptions one chat may have, so that one chat cannot fill the schedule
+/// (`Phrase::ChatSubscriptionsFull` says the number).
+const SUBSCRIPTIONS_PER_CHAT: usize = 10;
+
+/// Subscriptions one user may make across all chats (`Phrase::UserSubscriptionsFull`
+/// says the number).
+const SUBSCRIPTIONS_PER_USER: usize = 20;
 
 /// Stories listed at most in one digest (the rest are counted).
 const DIGEST_ITEMS: usize = 30;
@@ -119,7 +127,8 @@ pub(super) async fn on_digest<R: AppBot>(
         next_due: None,
         now: now.as_second(),
     })?;
-    deliver_pending(bot, app).await;
+    // Sent now, in this chat's turn only: never behind other chats' scheduled digests.
+    deliver_to_chat(bot, app, msg.chat.id.0).await;
     Ok(())
 }
 
@@ -174,7 +183,16 @@ pub(super) async fn on_subscribe<R: AppBot>(
         lang: Some(lang.code().to_owned()),
         next_due: next_due.as_second(),
     };
-    let id = app.store.subscribe(&new, now.as_second())?;
+    let id = match app.store.subscribe_within(
+        &new,
+        now.as_second(),
+        SUBSCRIPTIONS_PER_CHAT,
+        SUBSCRIPTIONS_PER_USER,
+    )? {
+        Ok(id) => id,
+        Err(SubscriptionLimit::Chat(_)) => return say(bot, msg, lang, Phrase::ChatSubscriptionsFull).await,
+        Err(SubscriptionLimit::User(_)) => return say(bot, msg, lang, Phrase::UserSubscriptionsFull).await,
+    };
     // Subscribing again in a chat where delivery had stopped means the bot is back.
     app.store.resume_chat(chat_id)?;
     tracing::info!(subscription = id, chat = chat_id, "subscribed");

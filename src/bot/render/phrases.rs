@@ -49,6 +49,10 @@ pub enum Phrase {
     DigestHeader,
     DigestEmpty,
     SubscribeUsage,
+    /// Says `SUBSCRIPTIONS_PER_CHAT` (`bot::digests`).
+    ChatSubscriptionsFull,
+    /// Says `SUBSCRIPTIONS_PER_USER` (`bot::digests`).
+    UserSubscriptionsFull,
     ManagersOnly,
     BotAdminsOnly,
     NoSubscriptions,
@@ -136,6 +140,18 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         }
         (Lang::Uk, SubscribeUsage) => {
             "Вкажіть час і, за бажанням, ключові слова: /subscribe 08:00 нато україна -росія. Час — у часовому поясі цього чату (див. /timezone). Для каналу, яким ви керуєте, надішліть мені /subscribe @канал 08:00 … в особистому чаті."
+        }
+        (Lang::En, ChatSubscriptionsFull) => {
+            "This chat already has 10 digests, the most one chat may have. /subscriptions lists them; /unsubscribe N stops one."
+        }
+        (Lang::Uk, ChatSubscriptionsFull) => {
+            "У цьому чаті вже 10 дайджестів — це найбільше для одного чату. /subscriptions — список; /unsubscribe N — зупинити один."
+        }
+        (Lang::En, UserSubscriptionsFull) => {
+            "You already have 20 digests, the most one person may set up. /unsubscribe one where you no longer need it."
+        }
+        (Lang::Uk, UserSubscriptionsFull) => {
+            "У вас уже 20 дайджестів — це найбільше для однієї людини. Зупиніть непотрібний командою /unsubscribe."
         }
         (Lang::En, ManagersOnly) => "Only this chat's admins can change its digests and settings.",
         (Lang::Uk, ManagersOnly) => {

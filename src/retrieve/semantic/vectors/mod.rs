@@ -192,7 +192,10 @@ impl VectorStore {
             let io = |source| VectorError::Io { path: path.clone(), source };
             if self.writer.is_none() {
                 let fresh = !path.exists();
-                let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io)?;
+                use std::os::unix::fs::OpenOptionsExt;
+                // Readable by the owner only, like the database.
+                let file =
+                    OpenOptions::new().create(true).append(true).mode(0o600).open(&path).map_err(io)?;
                 let mut writer = BufWriter::new(file);
                 if fresh {
                     writer.write_all(MAGIC).map_err(io)?;
