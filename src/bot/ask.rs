@@ -8,7 +8,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 
 use super::render::{self, Lang, Phrase, phrase};
-use super::send::{reply, say};
+use super::send::{reply_sent, say};
 use super::state::LiveAnswer;
 use super::{App, AppBot, digests};
 use crate::answer::{Answer, AskOptions};
@@ -147,10 +147,20 @@ pub(super) async fn answer<R: AppBot>(
         return say(bot, msg, lang, Phrase::NothingFound).await;
     }
     let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
-    let key =
-        app.answers.insert(LiveAnswer { question, offset: 0, shown: shown.clone(), created: Instant::now() });
+    let key = app.answers.insert(LiveAnswer {
+        question,
+        offset: 0,
+        shown: shown.clone(),
+        created: Instant::now(),
+        chat: msg.chat.id.0,
+        message: None,
+    });
     let keyboard = keyboard(&key, 1, shown.len(), lang);
-    reply(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await
+    // The buttons work under the message they were sent with, and nowhere else.
+    if let Some(sent) = reply_sent(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await? {
+        app.answers.bind(&key, sent.0);
+    }
+    Ok(())
 }
 
 /// "Full article" buttons, one per result (labelled with the results' ranks, from

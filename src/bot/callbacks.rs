@@ -25,10 +25,21 @@ pub(super) async fn on_callback<R: AppBot>(
     let data = query.data.clone().unwrap_or_default();
     let mut parts = data.split(':');
     let (kind, key, arg) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
-    let live = app.answers.get(key, Instant::now());
-    let chat = query.message.as_ref().map(|m| (m.chat().id, m.id()));
-    let allowed = app.access.allows(chat.map(|(c, _)| c.0), Some(query.from.id.0));
-    let (Some(live), Some((chat_id, message_id)), true) = (live, chat, allowed) else {
+    // Buttons under inline-mode messages carry no chat; the bot sends none.
+    let Some((chat_id, message_id)) = query.message.as_ref().map(|m| (m.chat().id, m.id())) else {
+        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        return Ok(());
+    };
+    if !app.access.allows(Some(chat_id.0), Some(query.from.id.0)) {
+        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        return Ok(());
+    }
+    // A key only works under the message its answer was sent as (in a private chat,
+    // pressed by that chat's user): data copied into another chat or message, or
+    // pressed by someone else in another's private chat, is as good as expired.
+    let private = query.message.as_ref().is_some_and(|m| m.chat().is_private());
+    let live = app.answers.get_at(key, chat_id.0, message_id.0, Instant::now());
+    let Some(live) = live.filter(|_| !private || chat_id.0 == query.from.id.0 as i64) else {
         bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
         return Ok(());
     };

@@ -87,7 +87,7 @@ impl RateLimiter {
 }
 
 /// What the buttons under an answer need: the question, how far the reader has
-/// paged, and the articles now shown.
+/// paged, the articles now shown, and where the answer is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveAnswer {
     pub question: String,
@@ -96,14 +96,22 @@ pub struct LiveAnswer {
     /// Article ids on the current page, in order.
     pub shown: Vec<String>,
     pub created: Instant,
+    /// The chat the answer was sent in.
+    pub chat: i64,
+    /// The message that carries the buttons; `None` until it is sent.
+    pub message: Option<i32>,
 }
 
-/// Answers whose buttons still work, by short key. Entries expire after a while and
-/// the oldest are dropped when full, so memory stays bounded.
+/// Answers whose buttons still work, by key. A key is 64 bits that cannot be guessed
+/// (a keyed hash, with a secret drawn from the operating system at start, of a
+/// counter), and it only works under the message the answer was sent as: button data
+/// copied into another chat or message finds nothing. Entries expire after a while
+/// and the oldest are dropped when full, so memory stays bounded.
 #[derive(Debug)]
 pub struct AnswerCache {
     ttl: Duration,
     capacity: usize,
+    secret: [u8; 32],
     inner: Mutex<CacheInner>,
 }
 
@@ -114,17 +122,33 @@ struct CacheInner {
     order: VecDeque<String>,
 }
 
+/// Base-36 digits of a key: 36^13 > 2^64, so 13 hold any 64-bit number.
+const KEY_DIGITS: usize = 13;
+
 impl AnswerCache {
+    /// # Panics
+    ///
+    /// If the operating system has no random bytes to give (as `std`'s hash maps
+    /// would).
     pub fn new(ttl: Duration, capacity: usize) -> AnswerCache {
-        AnswerCache { ttl, capacity, inner: Mutex::new(CacheInner::default()) }
+        let mut secret = [0; 32];
+        getrandom::fill(&mut secret).expect("the operating system provides random bytes");
+        AnswerCache { ttl, capacity, secret, inner: Mutex::new(CacheInner::default()) }
     }
 
-    /// Stores an answer and returns its key (a few base-36 characters, so that
-    /// callback data stays far below Telegram's 64 bytes).
+    /// Stores an answer and returns its key ([`KEY_DIGITS`] base-36 characters, so
+    /// that callback data stays far below Telegram's 64 bytes).
     pub fn insert(&self, answer: LiveAnswer) -> String {
         let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        inner.next += 1;
-        let key = base36(inner.next);
+        let key = loop {
+            inner.next += 1;
+            let hash = blake3::keyed_hash(&self.secret, &inner.next.to_le_bytes());
+            let bits = u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"));
+            let key = base36(bits);
+            if !inner.entries.contains_key(&key) {
+                break key;
+            }
+        };
         while inner.order.len() >= self.capacity {
             if let Some(old) = inner.order.pop_front() {
                 inner.entries.remove(&old);
@@ -135,10 +159,25 @@ impl AnswerCache {
         key
     }
 
+    /// Records the message the answer under `key` was sent as, which its buttons are
+    /// under; until then they work nowhere.
+    pub fn bind(&self, key: &str, message: i32) {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(slot) = inner.entries.get_mut(key) {
+            slot.message = Some(message);
+        }
+    }
+
     /// The live answer under `key`, unless it expired.
     pub fn get(&self, key: &str, now: Instant) -> Option<LiveAnswer> {
         let inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         inner.entries.get(key).filter(|a| now.duration_since(a.created) < self.ttl).cloned()
+    }
+
+    /// The live answer under `key` for a button pressed under `message` in `chat`:
+    /// `None` when it expired or was sent anywhere else.
+    pub fn get_at(&self, key: &str, chat: i64, message: i32, now: Instant) -> Option<LiveAnswer> {
+        self.get(key, now).filter(|a| a.chat == chat && a.message == Some(message))
     }
 
     /// Replaces the answer under `key` (after "More").
@@ -150,18 +189,15 @@ impl AnswerCache {
     }
 }
 
+/// `n` in base 36, [`KEY_DIGITS`] characters wide.
 fn base36(mut n: u64) -> String {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    loop {
-        out.push(DIGITS[(n % 36) as usize]);
+    let mut out = [b'0'; KEY_DIGITS];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(n % 36) as usize];
         n /= 36;
-        if n == 0 {
-            break;
-        }
     }
-    out.reverse();
-    String::from_utf8(out).expect("base-36 digits are ASCII")
+    String::from_utf8(out.to_vec()).expect("base-36 digits are ASCII")
 }
 
 #[cfg(test)]
@@ -197,7 +233,14 @@ mod tests {
     fn cached_answers_expire_and_stay_bounded() {
         let cache = AnswerCache::new(Duration::from_secs(10), 2);
         let t0 = Instant::now();
-        let answer = LiveAnswer { question: "q".into(), offset: 0, shown: vec![], created: t0 };
+        let answer = LiveAnswer {
+            question: "q".into(),
+            offset: 0,
+            shown: vec![],
+            created: t0,
+            chat: 1,
+            message: None,
+        };
         let a = cache.insert(answer.clone());
         let b = cache.insert(answer.clone());
         assert!(cache.get(&a, t0).is_some());
@@ -206,5 +249,29 @@ mod tests {
         assert!(cache.get(&a, t0).is_none(), "evicted as the oldest");
         assert!(cache.get(&b, t0).is_some());
         assert!(a.len() <= 13);
+    }
+
+    #[test]
+    fn cached_answers_work_only_under_their_message() {
+        let cache = AnswerCache::new(Duration::from_secs(10), 10);
+        let t0 = Instant::now();
+        let answer = LiveAnswer {
+            question: "q".into(),
+            offset: 0,
+            shown: vec![],
+            created: t0,
+            chat: -100,
+            message: None,
+        };
+        let key = cache.insert(answer.clone());
+        assert!(cache.get_at(&key, -100, 5, t0).is_none(), "not sent yet");
+        cache.bind(&key, 5);
+        assert!(cache.get_at(&key, -100, 5, t0).is_some());
+        assert!(cache.get_at(&key, -100, 6, t0).is_none(), "another message");
+        assert!(cache.get_at(&key, -200, 5, t0).is_none(), "another chat");
+        let other = cache.insert(answer);
+        assert_eq!((key.len(), other.len()), (KEY_DIGITS, KEY_DIGITS));
+        assert_ne!(key, other);
+        assert_ne!(AnswerCache::new(Duration::from_secs(10), 10).insert(cache.get(&key, t0).unwrap()), key);
     }
 }

@@ -199,3 +199,67 @@ fn the_seed_corpus_is_untouched_by_indexing() {
         assert_eq!(std::fs::metadata(&path).unwrap().len(), len, "{path:?}");
     }
 }
+
+/// The callback data of every button under a sent message.
+fn button_data(message: &Value) -> Vec<String> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The key in callback data such as `m:<key>` or `a:<key>:0`.
+fn answer_key(data: &str) -> &str {
+    data.split(':').nth(1).unwrap()
+}
+
+/// The text of each `answerCallbackQuery` call so far ("" when it had none).
+fn callback_answers(bot: &Bot) -> Vec<String> {
+    bot.telegram
+        .calls_to("answerCallbackQuery")
+        .iter()
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+// Point 2: answer keys are unguessable and bound to the chat and message the answer
+// was sent as; another user's forged button data reads nothing and records nothing.
+#[tokio::test]
+async fn forged_button_data_never_reaches_another_users_answer() {
+    const EXPIRED: &str = "This answer has expired. Please ask again.";
+    let (alice, bob) = (42_u64, 43_u64);
+    let bot = Bot::on(seed_index().clone(), |_| {}).await;
+    bot.ask(fake::private_text(alice, "NATO membership for Ukraine")).await;
+    bot.ask(fake::private_text(alice, "Kellogg plan")).await;
+    let delivered = bot.telegram.delivered();
+    let ids = bot.telegram.delivered_ids();
+    let (first, second) = (button_data(&delivered[0]), button_data(&delivered[1]));
+    let more = first.iter().find(|d| d.starts_with("m:")).unwrap().clone();
+    let key = answer_key(&more).to_owned();
+    // Not a counter: room for 64 bits (13 base-36 digits); callback data within 64 bytes.
+    assert!(key.len() >= 13 && key.bytes().all(|b| b.is_ascii_alphanumeric()), "{key}");
+    assert_ne!(key, answer_key(&second[0]));
+    assert!(first.iter().chain(&second).all(|d| d.len() <= 64));
+
+    // Bob presses Alice's buttons on a message of his own chat, and on one in hers.
+    let forged = [format!("m:{key}"), format!("a:{key}:0"), format!("f:{key}:-")];
+    for data in &forged {
+        assert!(bot.ask(fake::callback_query(bob, bob as i64, ids[0], data)).await.is_empty());
+        assert!(bot.ask(fake::callback_query(bob, alice as i64, ids[0], data)).await.is_empty());
+    }
+    // Alice's own key pressed under her other answer belongs to another message.
+    assert!(bot.ask(fake::callback_query(alice, alice as i64, ids[1], &more)).await.is_empty());
+    assert!(bot.telegram.calls_to("editMessageText").is_empty(), "no page was edited in");
+    assert_eq!(bot.app.store.feedback_counts().unwrap(), (0, 0), "no vote was recorded");
+    assert_eq!(callback_answers(&bot), vec![EXPIRED; 7]);
+
+    // Under the message it was sent as, the key works.
+    bot.ask(fake::callback_query(alice, alice as i64, ids[0], &more)).await;
+    let edits = bot.telegram.calls_to("editMessageText");
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].params["chat_id"], alice);
+    assert_eq!(edits[0].params["message_id"], ids[0]);
+}
