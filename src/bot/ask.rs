@@ -9,7 +9,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 
 use super::render::{self, Lang, Phrase, phrase};
 use super::send::{reply_sent, say};
-use super::state::LiveAnswer;
+use super::state::{Asker, LiveAnswer};
 use super::{App, AppBot, digests};
 use crate::answer::{Answer, AskOptions};
 
@@ -97,13 +97,26 @@ pub(super) async fn admitted<R: AppBot>(
         say(bot, msg, lang, Phrase::NotAllowed).await?;
         return Ok(false);
     }
-    let limited = user.is_some_and(|u| !app.access.is_admin(u) && !app.limiter.allow(u, Instant::now()));
+    let asker = asker_of(msg);
+    let exempt = matches!(asker, Asker::User(u) if app.access.is_admin(u));
+    let limited = !exempt && !app.limiter.allow_asker(asker, Instant::now());
     if limited {
         tracing::info!(chat = msg.chat.id.0, "refused: rate limit");
         say(bot, msg, lang, Phrase::SlowDown).await?;
         return Ok(false);
     }
     Ok(true)
+}
+
+/// Whom `msg` counts against for the rate limit: its sender, or, when it speaks for
+/// a chat (a channel post, a group's anonymous admin, a channel writing in a group),
+/// that chat in this chat.
+fn asker_of(msg: &Message) -> Asker {
+    match (&msg.sender_chat, &msg.from) {
+        (Some(sender), _) => Asker::Chat { chat: msg.chat.id.0, sender: sender.id.0 },
+        (None, Some(user)) => Asker::User(user.id.0),
+        (None, None) => Asker::Chat { chat: msg.chat.id.0, sender: msg.chat.id.0 },
+    }
 }
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]

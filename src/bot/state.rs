@@ -51,11 +51,23 @@ impl Access {
     }
 }
 
-/// A sliding one-minute window of questions per user.
+/// Whom a question counts against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Asker {
+    /// A user writing as themselves.
+    User(u64),
+    /// A chat writing in `chat` as `sender`: a channel's own posts (the channel in
+    /// itself), a group's anonymous admins (the group in itself), a channel writing
+    /// in a group. Telegram shows every one of them as the same few service users,
+    /// so each chat is counted apart.
+    Chat { chat: i64, sender: i64 },
+}
+
+/// A sliding one-minute window of questions per asker.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_minute: usize,
-    recent: Mutex<HashMap<u64, VecDeque<Instant>>>,
+    recent: Mutex<HashMap<Asker, VecDeque<Instant>>>,
 }
 
 /// Users tracked at most; beyond it, idle users are forgotten.
@@ -69,12 +81,17 @@ impl RateLimiter {
     /// Records a question from `user` at `now`; false when it is over the limit (the
     /// refused question does not count against the user).
     pub fn allow(&self, user: u64, now: Instant) -> bool {
+        self.allow_asker(Asker::User(user), now)
+    }
+
+    /// Like [`RateLimiter::allow`], for any [`Asker`].
+    pub fn allow_asker(&self, asker: Asker, now: Instant) -> bool {
         const WINDOW: Duration = Duration::from_secs(60);
         let mut recent = self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if recent.len() >= RATE_LIMITER_USERS {
             recent.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
         }
-        let times = recent.entry(user).or_default();
+        let times = recent.entry(asker).or_default();
         while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
             times.pop_front();
         }
@@ -227,6 +244,18 @@ mod tests {
         assert!(!limiter.allow(1, t0 + Duration::from_secs(2)));
         assert!(limiter.allow(2, t0 + Duration::from_secs(2)), "users are limited separately");
         assert!(limiter.allow(1, t0 + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn chats_speaking_for_themselves_are_limited_per_chat() {
+        let limiter = RateLimiter::new(1);
+        let t0 = Instant::now();
+        let anonymous = |group| Asker::Chat { chat: group, sender: group };
+        assert!(limiter.allow_asker(anonymous(-100), t0));
+        assert!(!limiter.allow_asker(anonymous(-100), t0));
+        assert!(limiter.allow_asker(anonymous(-200), t0), "another group's anonymous admins");
+        assert!(limiter.allow_asker(Asker::Chat { chat: -100, sender: -300 }, t0), "a channel in the group");
+        assert!(limiter.allow(1_087_968_824, t0), "the service user itself is another asker");
     }
 
     #[test]

@@ -263,3 +263,40 @@ async fn forged_button_data_never_reaches_another_users_answer() {
     assert_eq!(edits[0].params["chat_id"], alice);
     assert_eq!(edits[0].params["message_id"], ids[0]);
 }
+
+/// `update` as sent by one of the group's anonymous admins (Telegram shows them as
+/// GroupAnonymousBot, with the group itself as the sender chat).
+fn from_anonymous_admin(mut update: Value) -> Value {
+    let message = &mut update["message"];
+    message["sender_chat"] = message["chat"].clone();
+    message["from"] = serde_json::json!({
+        "id": 1_087_968_824_u64, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot"
+    });
+    update
+}
+
+// Point 6: channel posts are limited per channel, anonymous admins per group; one
+// group's anonymous admins never use up another's.
+#[tokio::test]
+async fn channel_posts_and_anonymous_admins_are_rate_limited_per_chat() {
+    const SLOW_DOWN: &str = "That's a lot of questions at once. Please wait a minute and ask again.";
+    let bot = Bot::on(seed_index().clone(), |c| c.rate_limit_per_minute = 2).await;
+    let answered = |replies: &[String]| replies.len() == 1 && replies[0].contains("<blockquote");
+
+    for _ in 0..2 {
+        assert!(answered(&bot.ask(fake::channel_post("newsroom", "/ask Stoltenberg")).await));
+    }
+    assert_eq!(bot.ask(fake::channel_post("newsroom", "/ask Stoltenberg")).await, [SLOW_DOWN]);
+    assert!(answered(&bot.ask(fake::channel_post("other_channel", "/ask Stoltenberg")).await));
+
+    for _ in 0..2 {
+        let replies = bot.ask(from_anonymous_admin(fake::group_text(-100, 7, "/ask Stoltenberg"))).await;
+        assert!(answered(&replies), "{replies:?}");
+    }
+    let replies = bot.ask(from_anonymous_admin(fake::group_text(-100, 7, "/ask Stoltenberg"))).await;
+    assert_eq!(replies, [SLOW_DOWN]);
+    let replies = bot.ask(from_anonymous_admin(fake::group_text(-200, 7, "/ask Stoltenberg"))).await;
+    assert!(answered(&replies), "another group's anonymous admins are not limited: {replies:?}");
+    let replies = bot.ask(fake::group_text(-100, 7, "/ask Stoltenberg")).await;
+    assert!(answered(&replies), "members are limited on their own: {replies:?}");
+}
