@@ -300,3 +300,42 @@ async fn channel_posts_and_anonymous_admins_are_rate_limited_per_chat() {
     let replies = bot.ask(fake::group_text(-100, 7, "/ask Stoltenberg")).await;
     assert!(answered(&replies), "members are limited on their own: {replies:?}");
 }
+
+// Point 7: `/article` and the 📄 button send at most a few messages of a long article,
+// then a line with its link; a huge article never queues thousands of sends.
+#[tokio::test]
+async fn a_huge_article_is_cut_after_a_few_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 250 KB in 150 distinct paragraphs: some 60 messages whole.
+    let text = (0..150)
+        .map(|n| {
+            format!("Paragraph {n}: the harbour authority reported on grain shipments and tugboats. ")
+                .repeat(20)
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let feed = serde_json::json!({
+        "id": "big", "title": "Harbour report", "url": "https://example.com/harbour-report", "text": text,
+    });
+    let bot = Bot::on(index_of_feed(dir.path(), &feed.to_string()), |_| {}).await;
+    let replies = bot.ask(fake::private_text(42, "/article big")).await;
+    assert_eq!(replies.len(), 4, "three messages of the article and a note");
+    assert!(replies[0].starts_with("<b>Harbour report</b>"), "{}", replies[0]);
+    assert!(replies[1..3].iter().all(|r| r.starts_with("Paragraph ")), "{replies:?}");
+    let last = &replies[3];
+    assert!(
+        last.contains("the rest is cut") && last.contains("https://example.com/harbour-report"),
+        "{last}"
+    );
+    for reply in &replies {
+        assert_valid_message(reply);
+    }
+
+    bot.ask(fake::private_text(42, "harbour authority grain shipments tugboats")).await;
+    let answer = bot.telegram.delivered().len() - 1;
+    let article = button_data(&bot.telegram.delivered()[answer])[0].clone();
+    let message = bot.telegram.delivered_ids()[answer];
+    let replies = bot.ask(fake::callback_query(42, 42, message, &article)).await;
+    assert_eq!(replies.len(), 4, "{replies:?}");
+    assert!(replies[3].contains("the rest is cut"), "{}", replies[3]);
+}
