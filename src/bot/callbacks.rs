@@ -30,8 +30,10 @@ pub(super) async fn on_callback<R: AppBot>(
         bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
         return Ok(());
     };
+    // Refused as commands are: nothing is read, paged or recorded.
     if !app.access.allows(Some(chat_id.0), Some(query.from.id.0)) {
-        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        tracing::info!(chat = chat_id.0, "refused: chat or user not allowed");
+        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::NotAllowed)).await?;
         return Ok(());
     }
     // A key only works under the message its answer was sent as (in a private chat,
@@ -86,15 +88,20 @@ pub(super) async fn on_callback<R: AppBot>(
         ("f", Some(vote @ ("+" | "-"))) => {
             tracing::info!(feedback = vote, question_len = live.question.len(), "answer feedback");
             let now = app.clock.now().as_second();
-            let recorded = app.store.record_feedback(
-                chat_id.0,
-                query.from.id.0,
-                &live.question,
-                vote == "+",
-                &live.shown,
-                now,
-            );
-            if let Err(err) = recorded {
+            let helpful = vote == "+";
+            // One vote per user per answer: pressing again replaces the vote.
+            let recorded = app.answers.vote(key, query.from.id.0, |earlier| match earlier {
+                Some(row) => app.store.change_feedback(row, helpful, &live.shown, now).map(|()| row),
+                None => app.store.record_feedback(
+                    chat_id.0,
+                    query.from.id.0,
+                    &live.question,
+                    helpful,
+                    &live.shown,
+                    now,
+                ),
+            });
+            if let Some(Err(err)) = recorded {
                 tracing::warn!(error = ?anyhow::Error::from(err), "cannot record feedback");
             }
             bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Thanks)).await?;

@@ -135,8 +135,15 @@ pub struct AnswerCache {
 #[derive(Debug, Default)]
 struct CacheInner {
     next: u64,
-    entries: HashMap<String, LiveAnswer>,
+    entries: HashMap<String, Entry>,
     order: VecDeque<String>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    answer: LiveAnswer,
+    /// Who voted on the answer, and the row their vote is stored as.
+    votes: Vec<(u64, i64)>,
 }
 
 /// Base-36 digits of a key: 36^13 > 2^64, so 13 hold any 64-bit number.
@@ -172,7 +179,7 @@ impl AnswerCache {
             }
         }
         inner.order.push_back(key.clone());
-        inner.entries.insert(key.clone(), answer);
+        inner.entries.insert(key.clone(), Entry { answer, votes: Vec::new() });
         key
     }
 
@@ -180,15 +187,16 @@ impl AnswerCache {
     /// under; until then they work nowhere.
     pub fn bind(&self, key: &str, message: i32) {
         let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(slot) = inner.entries.get_mut(key) {
-            slot.message = Some(message);
+        if let Some(entry) = inner.entries.get_mut(key) {
+            entry.answer.message = Some(message);
         }
     }
 
     /// The live answer under `key`, unless it expired.
     pub fn get(&self, key: &str, now: Instant) -> Option<LiveAnswer> {
         let inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        inner.entries.get(key).filter(|a| now.duration_since(a.created) < self.ttl).cloned()
+        let entry = inner.entries.get(key)?;
+        (now.duration_since(entry.answer.created) < self.ttl).then(|| entry.answer.clone())
     }
 
     /// The live answer under `key` for a button pressed under `message` in `chat`:
@@ -200,9 +208,29 @@ impl AnswerCache {
     /// Replaces the answer under `key` (after "More").
     pub fn update(&self, key: &str, answer: LiveAnswer) {
         let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(slot) = inner.entries.get_mut(key) {
-            *slot = answer;
+        if let Some(entry) = inner.entries.get_mut(key) {
+            entry.answer = answer;
         }
+    }
+
+    /// Records `user`'s vote on the answer under `key` through `record`, which gets
+    /// the row of their earlier vote on it, if any, and returns the row the vote is
+    /// now: one vote per user per answer. Votes are recorded one at a time, so two
+    /// quick presses never make two rows. `None` when the answer is gone.
+    pub fn vote<E>(
+        &self,
+        key: &str,
+        user: u64,
+        record: impl FnOnce(Option<i64>) -> Result<i64, E>,
+    ) -> Option<Result<(), E>> {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entry = inner.entries.get_mut(key)?;
+        let earlier = entry.votes.iter().find(|(u, _)| *u == user).map(|&(_, row)| row);
+        Some(record(earlier).map(|row| {
+            if earlier.is_none() {
+                entry.votes.push((user, row));
+            }
+        }))
     }
 }
 
@@ -302,5 +330,34 @@ mod tests {
         assert_eq!((key.len(), other.len()), (KEY_DIGITS, KEY_DIGITS));
         assert_ne!(key, other);
         assert_ne!(AnswerCache::new(Duration::from_secs(10), 10).insert(cache.get(&key, t0).unwrap()), key);
+    }
+
+    #[test]
+    fn each_user_has_one_vote_per_answer() {
+        let cache = AnswerCache::new(Duration::from_secs(10), 10);
+        let answer = LiveAnswer {
+            question: "q".into(),
+            offset: 0,
+            shown: vec![],
+            created: Instant::now(),
+            chat: 1,
+            message: Some(1),
+        };
+        let key = cache.insert(answer);
+        let mut rows = 0;
+        let mut vote = |user| {
+            let mut earlier = None;
+            cache.vote(&key, user, |row| {
+                earlier = row;
+                rows += 1;
+                Ok::<_, ()>(rows)
+            });
+            earlier
+        };
+        assert_eq!(vote(7), None);
+        assert_eq!(vote(7), Some(1), "the same row again");
+        assert_eq!(vote(8), None, "another user votes on their own");
+        assert_eq!(vote(7), Some(1));
+        assert!(cache.vote("nope", 7, |_| Ok::<_, ()>(0)).is_none());
     }
 }

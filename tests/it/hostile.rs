@@ -339,3 +339,33 @@ async fn a_huge_article_is_cut_after_a_few_messages() {
     assert_eq!(replies.len(), 4, "{replies:?}");
     assert!(replies[3].contains("the rest is cut"), "{}", replies[3]);
 }
+
+// Point 9: off the allowlist, settings are not written and buttons are refused as
+// commands are; each user has one vote per answer, the latest.
+#[tokio::test]
+async fn settings_and_feedback_are_refused_off_the_allowlist_and_votes_are_capped() {
+    const NOT_ALLOWED: &str = "Sorry, this bot is private and does not answer here.";
+    let bot = Bot::on(seed_index().clone(), |c| c.allowed_users = vec![42]).await;
+    for command in ["/language uk", "/results 1", "/timezone Europe/London"] {
+        let replies = bot.ask(fake::group_text(-200, 43, command)).await;
+        assert_eq!(replies, [NOT_ALLOWED], "{command}");
+    }
+    assert_eq!(bot.app.store.settings(-200).unwrap(), Default::default());
+
+    // An allowed user's answer in a group; a member off the list presses its buttons.
+    bot.ask(fake::group_text(-200, 42, "/ask Kellogg plan")).await;
+    let answer = bot.telegram.delivered().len() - 1;
+    let data = button_data(&bot.telegram.delivered()[answer]);
+    let message = bot.telegram.delivered_ids()[answer];
+    let up = data.iter().find(|d| d.ends_with(":+")).unwrap();
+    let down = data.iter().find(|d| d.ends_with(":-")).unwrap();
+    bot.ask(fake::callback_query(43, -200, message, up)).await;
+    assert_eq!(callback_answers(&bot), [NOT_ALLOWED]);
+    assert_eq!(bot.app.store.feedback_counts().unwrap(), (0, 0));
+
+    // The allowed user votes again and again: one vote, the latest, counts.
+    for vote in [up, up, up, down] {
+        bot.ask(fake::callback_query(42, -200, message, vote)).await;
+    }
+    assert_eq!(bot.app.store.feedback_counts().unwrap(), (0, 1));
+}
