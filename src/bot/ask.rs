@@ -8,8 +8,8 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 
 use super::render::{self, Lang, Phrase, phrase};
-use super::send::{reply, say};
-use super::state::LiveAnswer;
+use super::send::{reply_sent, say};
+use super::state::{Asker, LiveAnswer};
 use super::{App, AppBot, digests};
 use crate::answer::{Answer, AskOptions};
 
@@ -97,13 +97,26 @@ pub(super) async fn admitted<R: AppBot>(
         say(bot, msg, lang, Phrase::NotAllowed).await?;
         return Ok(false);
     }
-    let limited = user.is_some_and(|u| !app.access.is_admin(u) && !app.limiter.allow(u, Instant::now()));
+    let asker = asker_of(msg);
+    let exempt = matches!(asker, Asker::User(u) if app.access.is_admin(u));
+    let limited = !exempt && !app.limiter.allow_asker(asker, Instant::now());
     if limited {
         tracing::info!(chat = msg.chat.id.0, "refused: rate limit");
         say(bot, msg, lang, Phrase::SlowDown).await?;
         return Ok(false);
     }
     Ok(true)
+}
+
+/// Whom `msg` counts against for the rate limit: its sender, or, when it speaks for
+/// a chat (a channel post, a group's anonymous admin, a channel writing in a group),
+/// that chat in this chat.
+fn asker_of(msg: &Message) -> Asker {
+    match (&msg.sender_chat, &msg.from) {
+        (Some(sender), _) => Asker::Chat { chat: msg.chat.id.0, sender: sender.id.0 },
+        (None, Some(user)) => Asker::User(user.id.0),
+        (None, None) => Asker::Chat { chat: msg.chat.id.0, sender: msg.chat.id.0 },
+    }
 }
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
@@ -147,10 +160,20 @@ pub(super) async fn answer<R: AppBot>(
         return say(bot, msg, lang, Phrase::NothingFound).await;
     }
     let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
-    let key =
-        app.answers.insert(LiveAnswer { question, offset: 0, shown: shown.clone(), created: Instant::now() });
+    let key = app.answers.insert(LiveAnswer {
+        question,
+        offset: 0,
+        shown: shown.clone(),
+        created: Instant::now(),
+        chat: msg.chat.id.0,
+        message: None,
+    });
     let keyboard = keyboard(&key, 1, shown.len(), lang);
-    reply(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await
+    // The buttons work under the message they were sent with, and nowhere else.
+    if let Some(sent) = reply_sent(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await? {
+        app.answers.bind(&key, sent.0);
+    }
+    Ok(())
 }
 
 /// "Full article" buttons, one per result (labelled with the results' ranks, from

@@ -25,10 +25,23 @@ pub(super) async fn on_callback<R: AppBot>(
     let data = query.data.clone().unwrap_or_default();
     let mut parts = data.split(':');
     let (kind, key, arg) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
-    let live = app.answers.get(key, Instant::now());
-    let chat = query.message.as_ref().map(|m| (m.chat().id, m.id()));
-    let allowed = app.access.allows(chat.map(|(c, _)| c.0), Some(query.from.id.0));
-    let (Some(live), Some((chat_id, message_id)), true) = (live, chat, allowed) else {
+    // Buttons under inline-mode messages carry no chat; the bot sends none.
+    let Some((chat_id, message_id)) = query.message.as_ref().map(|m| (m.chat().id, m.id())) else {
+        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+        return Ok(());
+    };
+    // Refused as commands are: nothing is read, paged or recorded.
+    if !app.access.allows(Some(chat_id.0), Some(query.from.id.0)) {
+        tracing::info!(chat = chat_id.0, "refused: chat or user not allowed");
+        bot.answer_callback_query(query.id).text(phrase(lang, Phrase::NotAllowed)).await?;
+        return Ok(());
+    }
+    // A key only works under the message its answer was sent as (in a private chat,
+    // pressed by that chat's user): data copied into another chat or message, or
+    // pressed by someone else in another's private chat, is as good as expired.
+    let private = query.message.as_ref().is_some_and(|m| m.chat().is_private());
+    let live = app.answers.get_at(key, chat_id.0, message_id.0, Instant::now());
+    let Some(live) = live.filter(|_| !private || chat_id.0 == query.from.id.0 as i64) else {
         bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
         return Ok(());
     };
@@ -75,15 +88,20 @@ pub(super) async fn on_callback<R: AppBot>(
         ("f", Some(vote @ ("+" | "-"))) => {
             tracing::info!(feedback = vote, question_len = live.question.len(), "answer feedback");
             let now = app.clock.now().as_second();
-            let recorded = app.store.record_feedback(
-                chat_id.0,
-                query.from.id.0,
-                &live.question,
-                vote == "+",
-                &live.shown,
-                now,
-            );
-            if let Err(err) = recorded {
+            let helpful = vote == "+";
+            // One vote per user per answer: pressing again replaces the vote.
+            let recorded = app.answers.vote(key, query.from.id.0, |earlier| match earlier {
+                Some(row) => app.store.change_feedback(row, helpful, &live.shown, now).map(|()| row),
+                None => app.store.record_feedback(
+                    chat_id.0,
+                    query.from.id.0,
+                    &live.question,
+                    helpful,
+                    &live.shown,
+                    now,
+                ),
+            });
+            if let Some(Err(err)) = recorded {
                 tracing::warn!(error = ?anyhow::Error::from(err), "cannot record feedback");
             }
             bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Thanks)).await?;

@@ -151,6 +151,14 @@ async fn on_archive_command<R: AppBot>(
     }
 }
 
+/// Messages of an article sent at most (about 12,000 characters); the rest is
+/// cut, with a link to the article. A whole 8 MiB article would be some 2,000
+/// messages, which Telegram's per-chat limit spreads over half an hour, holding up
+/// the chat's next commands and a clean shutdown.
+const ARTICLE_MESSAGES: usize = 3;
+
+/// Sends the article `id` (`/article` and the 📄 button): at most
+/// [`ARTICLE_MESSAGES`] messages of it, then a note that the rest is cut.
 pub(super) async fn send_article<R: AppBot>(
     bot: &R,
     chat: ChatId,
@@ -165,7 +173,9 @@ pub(super) async fn send_article<R: AppBot>(
         tokio::task::spawn_blocking(move || app.index.article(&id)).await?
     };
     let texts = match found {
-        Ok(Some((info, passages))) => render::article_messages(&info, &passages),
+        Ok(Some((info, passages))) => {
+            render::article_messages_capped(&info, &passages, ARTICLE_MESSAGES, lang)
+        }
         Ok(None) => vec![render::escape(phrase(lang, Phrase::ArticleNotFound))],
         Err(err) => {
             tracing::error!(error = ?anyhow::Error::from(err), "article lookup failed");

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, LinkPreviewOptions, ParseMode, ReplyParameters};
+use teloxide::types::{InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters};
 
 use super::AppBot;
 use super::render::{self, Lang, Phrase, phrase};
@@ -38,6 +38,18 @@ pub(super) async fn reply<R: AppBot>(
     texts: Vec<String>,
     keyboard: Option<InlineKeyboardMarkup>,
 ) -> anyhow::Result<()> {
+    reply_sent(bot, msg, texts, keyboard).await.map(|_| ())
+}
+
+/// Like [`reply`], returning the id of the last message sent (the one with the
+/// keyboard).
+pub(super) async fn reply_sent<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    texts: Vec<String>,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> anyhow::Result<Option<MessageId>> {
+    let mut last = None;
     let count = texts.len();
     for (i, text) in texts.into_iter().enumerate() {
         let mut request = html_message(bot, msg.chat.id, text);
@@ -52,9 +64,9 @@ pub(super) async fn reply<R: AppBot>(
         {
             request = request.reply_markup(keyboard);
         }
-        deliver(request).await?;
+        last = Some(deliver(request).await?.id);
     }
-    Ok(())
+    Ok(last)
 }
 
 /// Attempts at one message before giving up on a Telegram that cannot be reached.

@@ -51,11 +51,23 @@ impl Access {
     }
 }
 
-/// A sliding one-minute window of questions per user.
+/// Whom a question counts against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Asker {
+    /// A user writing as themselves.
+    User(u64),
+    /// A chat writing in `chat` as `sender`: a channel's own posts (the channel in
+    /// itself), a group's anonymous admins (the group in itself), a channel writing
+    /// in a group. Telegram shows every one of them as the same few service users,
+    /// so each chat is counted apart.
+    Chat { chat: i64, sender: i64 },
+}
+
+/// A sliding one-minute window of questions per asker.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_minute: usize,
-    recent: Mutex<HashMap<u64, VecDeque<Instant>>>,
+    recent: Mutex<HashMap<Asker, VecDeque<Instant>>>,
 }
 
 /// Users tracked at most; beyond it, idle users are forgotten.
@@ -69,12 +81,17 @@ impl RateLimiter {
     /// Records a question from `user` at `now`; false when it is over the limit (the
     /// refused question does not count against the user).
     pub fn allow(&self, user: u64, now: Instant) -> bool {
+        self.allow_asker(Asker::User(user), now)
+    }
+
+    /// Like [`RateLimiter::allow`], for any [`Asker`].
+    pub fn allow_asker(&self, asker: Asker, now: Instant) -> bool {
         const WINDOW: Duration = Duration::from_secs(60);
         let mut recent = self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if recent.len() >= RATE_LIMITER_USERS {
             recent.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
         }
-        let times = recent.entry(user).or_default();
+        let times = recent.entry(asker).or_default();
         while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
             times.pop_front();
         }
@@ -87,7 +104,7 @@ impl RateLimiter {
 }
 
 /// What the buttons under an answer need: the question, how far the reader has
-/// paged, and the articles now shown.
+/// paged, the articles now shown, and where the answer is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveAnswer {
     pub question: String,
@@ -96,72 +113,136 @@ pub struct LiveAnswer {
     /// Article ids on the current page, in order.
     pub shown: Vec<String>,
     pub created: Instant,
+    /// The chat the answer was sent in.
+    pub chat: i64,
+    /// The message that carries the buttons; `None` until it is sent.
+    pub message: Option<i32>,
 }
 
-/// Answers whose buttons still work, by short key. Entries expire after a while and
-/// the oldest are dropped when full, so memory stays bounded.
+/// Answers whose buttons still work, by key. A key is 64 bits that cannot be guessed
+/// (a keyed hash, with a secret drawn from the operating system at start, of a
+/// counter), and it only works under the message the answer was sent as: button data
+/// copied into another chat or message finds nothing. Entries expire after a while
+/// and the oldest are dropped when full, so memory stays bounded.
 #[derive(Debug)]
 pub struct AnswerCache {
     ttl: Duration,
     capacity: usize,
+    secret: [u8; 32],
     inner: Mutex<CacheInner>,
 }
 
 #[derive(Debug, Default)]
 struct CacheInner {
     next: u64,
-    entries: HashMap<String, LiveAnswer>,
+    entries: HashMap<String, Entry>,
     order: VecDeque<String>,
 }
 
+#[derive(Debug)]
+struct Entry {
+    answer: LiveAnswer,
+    /// Who voted on the answer, and the row their vote is stored as.
+    votes: Vec<(u64, i64)>,
+}
+
+/// Base-36 digits of a key: 36^13 > 2^64, so 13 hold any 64-bit number.
+const KEY_DIGITS: usize = 13;
+
 impl AnswerCache {
+    /// # Panics
+    ///
+    /// If the operating system has no random bytes to give (as `std`'s hash maps
+    /// would).
     pub fn new(ttl: Duration, capacity: usize) -> AnswerCache {
-        AnswerCache { ttl, capacity, inner: Mutex::new(CacheInner::default()) }
+        let mut secret = [0; 32];
+        getrandom::fill(&mut secret).expect("the operating system provides random bytes");
+        AnswerCache { ttl, capacity, secret, inner: Mutex::new(CacheInner::default()) }
     }
 
-    /// Stores an answer and returns its key (a few base-36 characters, so that
-    /// callback data stays far below Telegram's 64 bytes).
+    /// Stores an answer and returns its key ([`KEY_DIGITS`] base-36 characters, so
+    /// that callback data stays far below Telegram's 64 bytes).
     pub fn insert(&self, answer: LiveAnswer) -> String {
         let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        inner.next += 1;
-        let key = base36(inner.next);
+        let key = loop {
+            inner.next += 1;
+            let hash = blake3::keyed_hash(&self.secret, &inner.next.to_le_bytes());
+            let bits = u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"));
+            let key = base36(bits);
+            if !inner.entries.contains_key(&key) {
+                break key;
+            }
+        };
         while inner.order.len() >= self.capacity {
             if let Some(old) = inner.order.pop_front() {
                 inner.entries.remove(&old);
             }
         }
         inner.order.push_back(key.clone());
-        inner.entries.insert(key.clone(), answer);
+        inner.entries.insert(key.clone(), Entry { answer, votes: Vec::new() });
         key
+    }
+
+    /// Records the message the answer under `key` was sent as, which its buttons are
+    /// under; until then they work nowhere.
+    pub fn bind(&self, key: &str, message: i32) {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(entry) = inner.entries.get_mut(key) {
+            entry.answer.message = Some(message);
+        }
     }
 
     /// The live answer under `key`, unless it expired.
     pub fn get(&self, key: &str, now: Instant) -> Option<LiveAnswer> {
         let inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        inner.entries.get(key).filter(|a| now.duration_since(a.created) < self.ttl).cloned()
+        let entry = inner.entries.get(key)?;
+        (now.duration_since(entry.answer.created) < self.ttl).then(|| entry.answer.clone())
+    }
+
+    /// The live answer under `key` for a button pressed under `message` in `chat`:
+    /// `None` when it expired or was sent anywhere else.
+    pub fn get_at(&self, key: &str, chat: i64, message: i32, now: Instant) -> Option<LiveAnswer> {
+        self.get(key, now).filter(|a| a.chat == chat && a.message == Some(message))
     }
 
     /// Replaces the answer under `key` (after "More").
     pub fn update(&self, key: &str, answer: LiveAnswer) {
         let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(slot) = inner.entries.get_mut(key) {
-            *slot = answer;
+        if let Some(entry) = inner.entries.get_mut(key) {
+            entry.answer = answer;
         }
+    }
+
+    /// Records `user`'s vote on the answer under `key` through `record`, which gets
+    /// the row of their earlier vote on it, if any, and returns the row the vote is
+    /// now: one vote per user per answer. Votes are recorded one at a time, so two
+    /// quick presses never make two rows. `None` when the answer is gone.
+    pub fn vote<E>(
+        &self,
+        key: &str,
+        user: u64,
+        record: impl FnOnce(Option<i64>) -> Result<i64, E>,
+    ) -> Option<Result<(), E>> {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entry = inner.entries.get_mut(key)?;
+        let earlier = entry.votes.iter().find(|(u, _)| *u == user).map(|&(_, row)| row);
+        Some(record(earlier).map(|row| {
+            if earlier.is_none() {
+                entry.votes.push((user, row));
+            }
+        }))
     }
 }
 
+/// `n` in base 36, [`KEY_DIGITS`] characters wide.
 fn base36(mut n: u64) -> String {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    loop {
-        out.push(DIGITS[(n % 36) as usize]);
+    let mut out = [b'0'; KEY_DIGITS];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(n % 36) as usize];
         n /= 36;
-        if n == 0 {
-            break;
-        }
     }
-    out.reverse();
-    String::from_utf8(out).expect("base-36 digits are ASCII")
+    String::from_utf8(out.to_vec()).expect("base-36 digits are ASCII")
 }
 
 #[cfg(test)]
@@ -194,10 +275,29 @@ mod tests {
     }
 
     #[test]
+    fn chats_speaking_for_themselves_are_limited_per_chat() {
+        let limiter = RateLimiter::new(1);
+        let t0 = Instant::now();
+        let anonymous = |group| Asker::Chat { chat: group, sender: group };
+        assert!(limiter.allow_asker(anonymous(-100), t0));
+        assert!(!limiter.allow_asker(anonymous(-100), t0));
+        assert!(limiter.allow_asker(anonymous(-200), t0), "another group's anonymous admins");
+        assert!(limiter.allow_asker(Asker::Chat { chat: -100, sender: -300 }, t0), "a channel in the group");
+        assert!(limiter.allow(1_087_968_824, t0), "the service user itself is another asker");
+    }
+
+    #[test]
     fn cached_answers_expire_and_stay_bounded() {
         let cache = AnswerCache::new(Duration::from_secs(10), 2);
         let t0 = Instant::now();
-        let answer = LiveAnswer { question: "q".into(), offset: 0, shown: vec![], created: t0 };
+        let answer = LiveAnswer {
+            question: "q".into(),
+            offset: 0,
+            shown: vec![],
+            created: t0,
+            chat: 1,
+            message: None,
+        };
         let a = cache.insert(answer.clone());
         let b = cache.insert(answer.clone());
         assert!(cache.get(&a, t0).is_some());
@@ -206,5 +306,58 @@ mod tests {
         assert!(cache.get(&a, t0).is_none(), "evicted as the oldest");
         assert!(cache.get(&b, t0).is_some());
         assert!(a.len() <= 13);
+    }
+
+    #[test]
+    fn cached_answers_work_only_under_their_message() {
+        let cache = AnswerCache::new(Duration::from_secs(10), 10);
+        let t0 = Instant::now();
+        let answer = LiveAnswer {
+            question: "q".into(),
+            offset: 0,
+            shown: vec![],
+            created: t0,
+            chat: -100,
+            message: None,
+        };
+        let key = cache.insert(answer.clone());
+        assert!(cache.get_at(&key, -100, 5, t0).is_none(), "not sent yet");
+        cache.bind(&key, 5);
+        assert!(cache.get_at(&key, -100, 5, t0).is_some());
+        assert!(cache.get_at(&key, -100, 6, t0).is_none(), "another message");
+        assert!(cache.get_at(&key, -200, 5, t0).is_none(), "another chat");
+        let other = cache.insert(answer);
+        assert_eq!((key.len(), other.len()), (KEY_DIGITS, KEY_DIGITS));
+        assert_ne!(key, other);
+        assert_ne!(AnswerCache::new(Duration::from_secs(10), 10).insert(cache.get(&key, t0).unwrap()), key);
+    }
+
+    #[test]
+    fn each_user_has_one_vote_per_answer() {
+        let cache = AnswerCache::new(Duration::from_secs(10), 10);
+        let answer = LiveAnswer {
+            question: "q".into(),
+            offset: 0,
+            shown: vec![],
+            created: Instant::now(),
+            chat: 1,
+            message: Some(1),
+        };
+        let key = cache.insert(answer);
+        let mut rows = 0;
+        let mut vote = |user| {
+            let mut earlier = None;
+            cache.vote(&key, user, |row| {
+                earlier = row;
+                rows += 1;
+                Ok::<_, ()>(rows)
+            });
+            earlier
+        };
+        assert_eq!(vote(7), None);
+        assert_eq!(vote(7), Some(1), "the same row again");
+        assert_eq!(vote(8), None, "another user votes on their own");
+        assert_eq!(vote(7), Some(1));
+        assert!(cache.vote("nope", 7, |_| Ok::<_, ()>(0)).is_none());
     }
 }

@@ -94,6 +94,10 @@ impl Store {
         Ok(())
     }
 
+    /// Records a vote and returns its row, which [`Store::change_feedback`] takes
+    /// when the same user votes on the same answer again: one vote per user per
+    /// answer. (Answers live in memory, so the bot keeps the rows of the votes on
+    /// its live answers; see `bot::state::AnswerCache::vote`.)
     pub fn record_feedback(
         &self,
         chat: i64,
@@ -102,10 +106,27 @@ impl Store {
         helpful: bool,
         articles: &[String],
         now: i64,
-    ) -> Result<(), StoreError> {
-        self.conn().execute(
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
             "INSERT INTO feedback (chat_id, user_id, question, vote, articles, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![chat, user as i64, question, if helpful { 1 } else { -1 }, articles.join(" "), now],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Replaces the vote recorded as `row` (the user changed their mind, or pressed
+    /// again); the row stays one.
+    pub fn change_feedback(
+        &self,
+        row: i64,
+        helpful: bool,
+        articles: &[String],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE feedback SET vote = ?2, articles = ?3, at = ?4 WHERE id = ?1",
+            params![row, if helpful { 1 } else { -1 }, articles.join(" "), now],
         )?;
         Ok(())
     }
@@ -151,5 +172,17 @@ mod tests {
         store.record_unanswered(-1, "who won? ", 2).unwrap();
         store.record_unanswered(-1, "Mars", 3).unwrap();
         assert_eq!(store.unanswered(10).unwrap(), [("Mars".to_owned(), 1), ("Who won?".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_changed_vote_stays_one_row() {
+        let store = Store::in_memory().unwrap();
+        let shown = ["a".to_owned()];
+        let row = store.record_feedback(-1, 7, "q", true, &shown, 1).unwrap();
+        store.change_feedback(row, true, &shown, 2).unwrap();
+        store.change_feedback(row, false, &shown, 3).unwrap();
+        assert_eq!(store.feedback_counts().unwrap(), (0, 1));
+        store.record_feedback(-1, 8, "q", true, &shown, 4).unwrap();
+        assert_eq!(store.feedback_counts().unwrap(), (1, 1));
     }
 }

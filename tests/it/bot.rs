@@ -211,12 +211,14 @@ async fn more_edits_the_answer_and_full_article_sends_the_article() {
     let data = buttons(&first);
     let more = data.iter().find(|d| d.starts_with("m:")).unwrap().clone();
     let article = data.iter().find(|d| d.starts_with("a:") && d.ends_with(":0")).unwrap().clone();
+    // Buttons work under the message the answer was sent as.
+    let message = h.telegram.delivered_ids()[0];
 
-    assert!(h.send(fake::callback_query(USER, USER as i64, 500, &more)).await);
+    assert!(h.send(fake::callback_query(USER, USER as i64, message, &more)).await);
     let edits = h.telegram.calls_to("editMessageText");
     assert_eq!(edits.len(), 1, "{:#?}", h.telegram.calls());
     let edited = &edits[0].params;
-    assert_eq!(edited["message_id"], 500);
+    assert_eq!(edited["message_id"], message);
     assert_eq!(edited["parse_mode"], "HTML");
     let edited_text = edited["text"].as_str().unwrap();
     assert_valid_message(edited_text);
@@ -236,7 +238,7 @@ async fn more_edits_the_answer_and_full_article_sends_the_article() {
 
     // The article button under the first answer still refers to the first page's hit? No:
     // "More" replaced the page, so button 0 now names the fourth result's article.
-    assert!(h.send(fake::callback_query(USER, USER as i64, 500, &article)).await);
+    assert!(h.send(fake::callback_query(USER, USER as i64, message, &article)).await);
     let sent = h.sent();
     let article_message = sent.last().unwrap();
     assert!(text(article_message).starts_with("<b>"), "{}", text(article_message));
@@ -260,7 +262,8 @@ async fn feedback_buttons_are_acknowledged() {
     let h = Harness::new().await;
     h.send(fake::private_text(USER, "Kellogg plan")).await;
     let up = buttons(&h.sent()[0]).into_iter().find(|d| d.ends_with(":+")).unwrap();
-    h.send(fake::callback_query(USER, USER as i64, 500, &up)).await;
+    let message = h.telegram.delivered_ids()[0];
+    h.send(fake::callback_query(USER, USER as i64, message, &up)).await;
     assert_eq!(h.telegram.calls_to("answerCallbackQuery")[0].params["text"], "Thanks for the feedback!");
 }
 

@@ -369,7 +369,10 @@ async fn feedback_and_unanswered_questions_are_kept_for_admins() {
     desk.send(fake::private_text(MEMBER, "What did Kellogg say?")).await;
     let sent = desk.wait_delivered_to(MEMBER as i64, 3).await;
     let key = sent[2]["reply_markup"]["inline_keyboard"][1][1]["callback_data"].as_str().unwrap().to_owned();
-    desk.send(fake::callback_query(MEMBER, MEMBER as i64, 1000, &key)).await;
+    // The button is pressed under the answer, as Telegram reports it.
+    let n = desk.telegram.delivered().iter().position(|m| *m == sent[2]).unwrap();
+    let message = desk.telegram.delivered_ids()[n];
+    desk.send(fake::callback_query(MEMBER, MEMBER as i64, message, &key)).await;
     assert_eq!(desk.app.store.feedback_counts().unwrap(), (1, 0));
 }
 

@@ -199,3 +199,173 @@ fn the_seed_corpus_is_untouched_by_indexing() {
         assert_eq!(std::fs::metadata(&path).unwrap().len(), len, "{path:?}");
     }
 }
+
+/// The callback data of every button under a sent message.
+fn button_data(message: &Value) -> Vec<String> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The key in callback data such as `m:<key>` or `a:<key>:0`.
+fn answer_key(data: &str) -> &str {
+    data.split(':').nth(1).unwrap()
+}
+
+/// The text of each `answerCallbackQuery` call so far ("" when it had none).
+fn callback_answers(bot: &Bot) -> Vec<String> {
+    bot.telegram
+        .calls_to("answerCallbackQuery")
+        .iter()
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+// Point 2: answer keys are unguessable and bound to the chat and message the answer
+// was sent as; another user's forged button data reads nothing and records nothing.
+#[tokio::test]
+async fn forged_button_data_never_reaches_another_users_answer() {
+    const EXPIRED: &str = "This answer has expired. Please ask again.";
+    let (alice, bob) = (42_u64, 43_u64);
+    let bot = Bot::on(seed_index().clone(), |_| {}).await;
+    bot.ask(fake::private_text(alice, "NATO membership for Ukraine")).await;
+    bot.ask(fake::private_text(alice, "Kellogg plan")).await;
+    let delivered = bot.telegram.delivered();
+    let ids = bot.telegram.delivered_ids();
+    let (first, second) = (button_data(&delivered[0]), button_data(&delivered[1]));
+    let more = first.iter().find(|d| d.starts_with("m:")).unwrap().clone();
+    let key = answer_key(&more).to_owned();
+    // Not a counter: room for 64 bits (13 base-36 digits); callback data within 64 bytes.
+    assert!(key.len() >= 13 && key.bytes().all(|b| b.is_ascii_alphanumeric()), "{key}");
+    assert_ne!(key, answer_key(&second[0]));
+    assert!(first.iter().chain(&second).all(|d| d.len() <= 64));
+
+    // Bob presses Alice's buttons on a message of his own chat, and on one in hers.
+    let forged = [format!("m:{key}"), format!("a:{key}:0"), format!("f:{key}:-")];
+    for data in &forged {
+        assert!(bot.ask(fake::callback_query(bob, bob as i64, ids[0], data)).await.is_empty());
+        assert!(bot.ask(fake::callback_query(bob, alice as i64, ids[0], data)).await.is_empty());
+    }
+    // Alice's own key pressed under her other answer belongs to another message.
+    assert!(bot.ask(fake::callback_query(alice, alice as i64, ids[1], &more)).await.is_empty());
+    assert!(bot.telegram.calls_to("editMessageText").is_empty(), "no page was edited in");
+    assert_eq!(bot.app.store.feedback_counts().unwrap(), (0, 0), "no vote was recorded");
+    assert_eq!(callback_answers(&bot), vec![EXPIRED; 7]);
+
+    // Under the message it was sent as, the key works.
+    bot.ask(fake::callback_query(alice, alice as i64, ids[0], &more)).await;
+    let edits = bot.telegram.calls_to("editMessageText");
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].params["chat_id"], alice);
+    assert_eq!(edits[0].params["message_id"], ids[0]);
+}
+
+/// `update` as sent by one of the group's anonymous admins (Telegram shows them as
+/// GroupAnonymousBot, with the group itself as the sender chat).
+fn from_anonymous_admin(mut update: Value) -> Value {
+    let message = &mut update["message"];
+    message["sender_chat"] = message["chat"].clone();
+    message["from"] = serde_json::json!({
+        "id": 1_087_968_824_u64, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot"
+    });
+    update
+}
+
+// Point 6: channel posts are limited per channel, anonymous admins per group; one
+// group's anonymous admins never use up another's.
+#[tokio::test]
+async fn channel_posts_and_anonymous_admins_are_rate_limited_per_chat() {
+    const SLOW_DOWN: &str = "That's a lot of questions at once. Please wait a minute and ask again.";
+    let bot = Bot::on(seed_index().clone(), |c| c.rate_limit_per_minute = 2).await;
+    let answered = |replies: &[String]| replies.len() == 1 && replies[0].contains("<blockquote");
+
+    for _ in 0..2 {
+        assert!(answered(&bot.ask(fake::channel_post("newsroom", "/ask Stoltenberg")).await));
+    }
+    assert_eq!(bot.ask(fake::channel_post("newsroom", "/ask Stoltenberg")).await, [SLOW_DOWN]);
+    assert!(answered(&bot.ask(fake::channel_post("other_channel", "/ask Stoltenberg")).await));
+
+    for _ in 0..2 {
+        let replies = bot.ask(from_anonymous_admin(fake::group_text(-100, 7, "/ask Stoltenberg"))).await;
+        assert!(answered(&replies), "{replies:?}");
+    }
+    let replies = bot.ask(from_anonymous_admin(fake::group_text(-100, 7, "/ask Stoltenberg"))).await;
+    assert_eq!(replies, [SLOW_DOWN]);
+    let replies = bot.ask(from_anonymous_admin(fake::group_text(-200, 7, "/ask Stoltenberg"))).await;
+    assert!(answered(&replies), "another group's anonymous admins are not limited: {replies:?}");
+    let replies = bot.ask(fake::group_text(-100, 7, "/ask Stoltenberg")).await;
+    assert!(answered(&replies), "members are limited on their own: {replies:?}");
+}
+
+// Point 7: `/article` and the 📄 button send at most a few messages of a long article,
+// then a line with its link; a huge article never queues thousands of sends.
+#[tokio::test]
+async fn a_huge_article_is_cut_after_a_few_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 250 KB in 150 distinct paragraphs: some 60 messages whole.
+    let text = (0..150)
+        .map(|n| {
+            format!("Paragraph {n}: the harbour authority reported on grain shipments and tugboats. ")
+                .repeat(20)
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let feed = serde_json::json!({
+        "id": "big", "title": "Harbour report", "url": "https://example.com/harbour-report", "text": text,
+    });
+    let bot = Bot::on(index_of_feed(dir.path(), &feed.to_string()), |_| {}).await;
+    let replies = bot.ask(fake::private_text(42, "/article big")).await;
+    assert_eq!(replies.len(), 4, "three messages of the article and a note");
+    assert!(replies[0].starts_with("<b>Harbour report</b>"), "{}", replies[0]);
+    assert!(replies[1..3].iter().all(|r| r.starts_with("Paragraph ")), "{replies:?}");
+    let last = &replies[3];
+    assert!(
+        last.contains("the rest is cut") && last.contains("https://example.com/harbour-report"),
+        "{last}"
+    );
+    for reply in &replies {
+        assert_valid_message(reply);
+    }
+
+    bot.ask(fake::private_text(42, "harbour authority grain shipments tugboats")).await;
+    let answer = bot.telegram.delivered().len() - 1;
+    let article = button_data(&bot.telegram.delivered()[answer])[0].clone();
+    let message = bot.telegram.delivered_ids()[answer];
+    let replies = bot.ask(fake::callback_query(42, 42, message, &article)).await;
+    assert_eq!(replies.len(), 4, "{replies:?}");
+    assert!(replies[3].contains("the rest is cut"), "{}", replies[3]);
+}
+
+// Point 9: off the allowlist, settings are not written and buttons are refused as
+// commands are; each user has one vote per answer, the latest.
+#[tokio::test]
+async fn settings_and_feedback_are_refused_off_the_allowlist_and_votes_are_capped() {
+    const NOT_ALLOWED: &str = "Sorry, this bot is private and does not answer here.";
+    let bot = Bot::on(seed_index().clone(), |c| c.allowed_users = vec![42]).await;
+    for command in ["/language uk", "/results 1", "/timezone Europe/London"] {
+        let replies = bot.ask(fake::group_text(-200, 43, command)).await;
+        assert_eq!(replies, [NOT_ALLOWED], "{command}");
+    }
+    assert_eq!(bot.app.store.settings(-200).unwrap(), Default::default());
+
+    // An allowed user's answer in a group; a member off the list presses its buttons.
+    bot.ask(fake::group_text(-200, 42, "/ask Kellogg plan")).await;
+    let answer = bot.telegram.delivered().len() - 1;
+    let data = button_data(&bot.telegram.delivered()[answer]);
+    let message = bot.telegram.delivered_ids()[answer];
+    let up = data.iter().find(|d| d.ends_with(":+")).unwrap();
+    let down = data.iter().find(|d| d.ends_with(":-")).unwrap();
+    bot.ask(fake::callback_query(43, -200, message, up)).await;
+    assert_eq!(callback_answers(&bot), [NOT_ALLOWED]);
+    assert_eq!(bot.app.store.feedback_counts().unwrap(), (0, 0));
+
+    // The allowed user votes again and again: one vote, the latest, counts.
+    for vote in [up, up, up, down] {
+        bot.ask(fake::callback_query(42, -200, message, vote)).await;
+    }
+    assert_eq!(bot.app.store.feedback_counts().unwrap(), (0, 1));
+}

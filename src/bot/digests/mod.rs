@@ -94,6 +94,17 @@ async fn may_manage<R: AppBot>(bot: &R, msg: &Message, app: &App) -> anyhow::Res
     Ok(member.is_privileged())
 }
 
+/// Whether the sender may use the bot here at all; says why not when they may
+/// not. Settings are refused off the allowlist as questions are.
+async fn allowed_here<R: AppBot>(bot: &R, msg: &Message, app: &App, lang: Lang) -> anyhow::Result<bool> {
+    if app.access.allows(Some(msg.chat.id.0), msg.from.as_ref().map(|u| u.id.0)) {
+        return Ok(true);
+    }
+    tracing::info!(chat = msg.chat.id.0, "refused: chat or user not allowed");
+    say(bot, msg, lang, Phrase::NotAllowed).await?;
+    Ok(false)
+}
+
 /// `/digest [keywords]`: what is new since this chat's last digest, now.
 pub(super) async fn on_digest<R: AppBot>(
     bot: &R,
@@ -142,8 +153,8 @@ pub(super) async fn on_subscribe<R: AppBot>(
 ) -> anyhow::Result<()> {
     let lang = lang_in(app, msg);
     // Digests carry archive content: only where questions are answered.
-    if !app.access.allows(Some(msg.chat.id.0), msg.from.as_ref().map(|u| u.id.0)) {
-        return say(bot, msg, lang, Phrase::NotAllowed).await;
+    if !allowed_here(bot, msg, app, lang).await? {
+        return Ok(());
     }
     let mut words = args.split_whitespace();
     let first = words.next().unwrap_or("");
@@ -323,6 +334,9 @@ pub(super) async fn on_timezone<R: AppBot>(
     name: &str,
 ) -> anyhow::Result<()> {
     let lang = lang_in(app, msg);
+    if !allowed_here(bot, msg, app, lang).await? {
+        return Ok(());
+    }
     let name = name.trim();
     if name.is_empty() {
         let current = tz_name(app, msg.chat.id.0);
@@ -353,6 +367,9 @@ pub(super) async fn on_language<R: AppBot>(
     arg: &str,
 ) -> anyhow::Result<()> {
     let lang = lang_in(app, msg);
+    if !allowed_here(bot, msg, app, lang).await? {
+        return Ok(());
+    }
     let choice = match arg.trim().to_lowercase().as_str() {
         "en" | "english" => Some(Some("en")),
         "uk" | "ua" | "українська" | "ukrainian" => Some(Some("uk")),
@@ -375,6 +392,9 @@ pub(super) async fn on_results<R: AppBot>(
     arg: &str,
 ) -> anyhow::Result<()> {
     let lang = lang_in(app, msg);
+    if !allowed_here(bot, msg, app, lang).await? {
+        return Ok(());
+    }
     let choice = match arg.trim() {
         "default" | "auto" => Some(None),
         n => n.parse::<usize>().ok().filter(|n| (1..=10).contains(n)).map(Some),

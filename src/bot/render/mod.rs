@@ -134,6 +134,31 @@ pub fn article_messages(info: &ArticleInfo, paragraphs: &[String]) -> Vec<String
     pack(blocks, MESSAGE_LIMIT)
 }
 
+/// Links longer than this are left out of the note under a cut article, so the note
+/// stays one short message.
+const CUT_LINK_CHARS: usize = 2048;
+
+/// [`article_messages`], or when they are more than `max_messages`, the first
+/// `max_messages` and a note that the rest is cut, with the article's link when it
+/// has one.
+pub fn article_messages_capped(
+    info: &ArticleInfo,
+    paragraphs: &[String],
+    max_messages: usize,
+    lang: Lang,
+) -> Vec<String> {
+    let mut messages = article_messages(info, paragraphs);
+    if messages.len() > max_messages {
+        messages.truncate(max_messages);
+        let mut note = format!("✂️ {}", escape(phrase(lang, Phrase::ArticleCut)));
+        if let Some(url) = info.url.as_deref().filter(|u| u.chars().count() <= CUT_LINK_CHARS) {
+            let _ = write!(note, "\n<a href=\"{}\">{}</a>", escape(url), escape(&shorten(url, 80)));
+        }
+        messages.push(note);
+    }
+    messages
+}
+
 /// `/latest`: one line per article, newest first.
 pub fn latest(articles: &[ArticleInfo], lang: Lang) -> Vec<String> {
     if articles.is_empty() {

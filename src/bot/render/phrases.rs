@@ -67,6 +67,7 @@ pub enum Phrase {
     UnansweredEmpty,
     UnansweredHeader,
     UnsubscribeUsage,
+    ArticleCut,
 }
 
 /// The sentence for `phrase` in `lang`, as plain text (no HTML).
@@ -115,6 +116,8 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         (Lang::Uk, TextOnly) => "Я читаю лише текст. Надішліть запитання повідомленням.",
         (Lang::En, UnknownCommand) => "I don't know that command. /help lists what I can do.",
         (Lang::Uk, UnknownCommand) => "Я не знаю такої команди. /help — що я вмію.",
+        (Lang::En, ArticleCut) => "The article is too long to send here in full; the rest is cut.",
+        (Lang::Uk, ArticleCut) => "Стаття задовга, щоб надіслати її тут повністю; решту обрізано.",
         (Lang::En, Expired) => "This answer has expired. Please ask again.",
         (Lang::Uk, Expired) => "Ця відповідь застаріла. Запитайте ще раз.",
         (Lang::En, NoMore) => "No more results.",

@@ -341,6 +341,15 @@ impl FakeTelegram {
         assert!(MEMBER_STATUSES.contains(&status), "unknown chat member status {status:?}");
         self.shared.lock().member_status = status.to_owned();
     }
+
+    /// The message ids Telegram gave the accepted `sendMessage` calls, in the order
+    /// of [`FakeTelegram::delivered`] (ids count up from [`FIRST_SENT_MESSAGE_ID`],
+    /// one per accepted message).
+    #[allow(dead_code)] // Not every user of the fake presses buttons.
+    pub fn delivered_ids(&self) -> Vec<i32> {
+        let accepted = self.delivered().len() as i64;
+        (0..accepted).map(|n| (FIRST_SENT_MESSAGE_ID + n) as i32).collect()
+    }
 }
 
 impl Drop for FakeTelegram {
