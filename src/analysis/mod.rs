@@ -16,12 +16,14 @@
 //! Nothing here knows about tantivy beyond [`NewsTokenizer`], the adapter that feeds
 //! [`analyze`] to the index.
 
+mod asks;
 mod sentences;
 mod stem;
 mod tokenizer;
 mod words;
 
 use sentences::passage_sentences_into;
+pub use asks::{Asks, asks};
 pub use sentences::{passage_sentences, sentences};
 pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};
 

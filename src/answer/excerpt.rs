@@ -21,6 +21,14 @@ pub const EXCERPT_CHARS: usize = 320;
 /// [`EXCERPT_CHARS`], because a complete second sentence reads better than a cut one.
 pub const EXCERPT_MAX_CHARS: usize = 352;
 
+/// Share of the question's weight an excerpt earns for holding what the question
+/// asks for ([`Asks`](crate::analysis::Asks)): among runs that match the question's
+/// words about as well, the one with the number, date, name or reason wins.
+/// Chosen on SQuAD dev without the XQuAD paragraphs (9,380 questions, answer in
+/// the first excerpt: 0.7731 with none, 0.7740 from 0.10 to 0.20, 0.768 at 1.0);
+/// reported on XQuAD-R en (gold sentence in the first excerpt 0.808 -> 0.812).
+const CUE_SHARE: f32 = 0.15;
+
 /// A verbatim piece of an article with the words that matched the question.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Excerpt {
@@ -121,10 +129,19 @@ impl PassageMatch {
         // (score key, span, first sentence, last sentence) of the best run so far.
         type Run = ((f32, f32, usize), Range<usize>, usize, usize);
         let mut best: Option<Run> = None;
+        // Sentences that hold what the question asks for (a number, a date, a
+        // name, a reason) beyond its own words.
+        let cue = CUE_SHARE * query.total_weight();
+        let offers: Vec<bool> = self
+            .sentences
+            .iter()
+            .map(|s| cue > 0.0 && query.asks.offered_by(&passage[s.span.clone()], &query.asked))
+            .collect();
         for i in 0..self.sentences.len() {
             let mut terms: Vec<&str> = Vec::new();
             let mut weight = 0.0;
             let mut top = 0.0f32;
+            let mut offered = false;
             for j in i..self.sentences.len() {
                 let span = self.sentences[i].span.start..self.sentences[j].span.end;
                 if j > i && chars(&span) > EXCERPT_MAX_CHARS {
@@ -137,9 +154,11 @@ impl PassageMatch {
                     }
                 }
                 weight += s.score - s.distinct_weight;
+                offered |= offers[j];
                 top = top.max(s.score);
                 let distinct: f32 = terms.iter().map(|t| query.weight_of(t)).sum();
-                let key = (distinct + weight, top, chars(&span).min(EXCERPT_CHARS));
+                let bonus = if offered { cue } else { 0.0 };
+                let key = (distinct + weight + bonus, top, chars(&span).min(EXCERPT_CHARS));
                 let better = match &best {
                     None => true,
                     Some((k, ..)) => {

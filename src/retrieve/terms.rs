@@ -8,7 +8,7 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::analysis::analyze;
+use crate::analysis::{Asks, analyze, asks};
 use crate::index::{ARTICLE_KEY, NewsIndex, SearchError};
 
 /// Terms found in more passages than this are left out of the BM25 candidate query
@@ -28,6 +28,10 @@ pub struct QueryTerms {
     /// nothing else.
     pub weights: FxHashMap<String, f32>,
     pub bigrams: Vec<(String, String)>,
+    /// What the question asks for, and its words (lowercased): excerpts prefer a
+    /// sentence that offers that beyond repeating the question.
+    pub asks: Asks,
+    pub asked: Vec<String>,
 }
 
 impl QueryTerms {
@@ -144,6 +148,10 @@ impl NewsIndex {
             q.weights.insert(term.clone(), idf);
         }
         q.bigrams = content.windows(2).map(|w| (w[0].text.clone(), w[1].text.clone())).collect();
+        q.asks = asks(question);
+        if q.asks != Asks::Anything {
+            q.asked = analysed.iter().map(|t| question[t.start..t.end].to_lowercase()).collect();
+        }
         Ok((q, lookups))
     }
 }
