@@ -181,12 +181,22 @@ impl PassageMatch {
 }
 
 /// The window of at most [`EXCERPT_CHARS`] characters of `span` that holds the most
-/// matched words, aligned to word boundaries.
+/// matched words, aligned to word boundaries: the earliest such window when several
+/// hold as many.
+///
+/// `hits` are words of the passage, so they do not overlap and, sorted by start, are
+/// sorted by end too. The window slides over them once: the first hit inside it and
+/// the first hit past its end only move forward, so the work is linear in the length
+/// of the span, however many windows and hits it has.
 fn densest_window(passage: &str, span: &Range<usize>, hits: &[Range<usize>]) -> Range<usize> {
     let text = &passage[span.clone()];
     // Byte offset of every character, to count characters cheaply.
     let offsets: Vec<usize> = text.char_indices().map(|(i, _)| span.start + i).chain([span.end]).collect();
     let n_chars = offsets.len() - 1;
+    let mut sorted = hits.to_vec();
+    sorted.sort_by_key(|h| (h.start, h.end));
+    // Hits before `first` start before the window; hits from `past` on end after it.
+    let (mut first, mut past) = (0, 0);
     let mut best = (0usize, 0usize); // (hits inside, start char)
     for start in 0..=n_chars.saturating_sub(EXCERPT_CHARS) {
         // Only consider starts at a word boundary (or the sentence start).
@@ -194,7 +204,13 @@ fn densest_window(passage: &str, span: &Range<usize>, hits: &[Range<usize>]) -> 
             continue;
         }
         let (a, b) = (offsets[start], offsets[(start + EXCERPT_CHARS).min(n_chars)]);
-        let inside = hits.iter().filter(|h| h.start >= a && h.end <= b).count();
+        while first < sorted.len() && sorted[first].start < a {
+            first += 1;
+        }
+        while past < sorted.len() && sorted[past].end <= b {
+            past += 1;
+        }
+        let inside = past.saturating_sub(first);
         if inside > best.0 {
             best = (inside, start);
         }
@@ -312,5 +328,60 @@ mod tests {
         assert!(e.text.contains("peacekeepers"), "{}", e.text);
         let marked: Vec<&str> = e.highlights.iter().map(|r| &e.text[r.clone()]).collect();
         assert_eq!(marked, ["peacekeepers"]);
+    }
+
+    /// The window choice as it was first written: every start counts its hits anew,
+    /// quadratic, and kept here as the definition the sliding window must match.
+    fn densest_window_by_counting(passage: &str, span: &Range<usize>, hits: &[Range<usize>]) -> usize {
+        let offsets: Vec<usize> =
+            passage[span.clone()].char_indices().map(|(i, _)| span.start + i).chain([span.end]).collect();
+        let n_chars = offsets.len() - 1;
+        let mut best = (0usize, 0usize);
+        for start in 0..=n_chars.saturating_sub(EXCERPT_CHARS) {
+            if start > 0 && !passage[..offsets[start]].ends_with(char::is_whitespace) {
+                continue;
+            }
+            let (a, b) = (offsets[start], offsets[(start + EXCERPT_CHARS).min(n_chars)]);
+            let inside = hits.iter().filter(|h| h.start >= a && h.end <= b).count();
+            if inside > best.0 {
+                best = (inside, start);
+            }
+        }
+        offsets[best.1]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_sliding_window_starts_where_counting_does(
+            words in proptest::collection::vec((0usize..6, 1usize..4), 1..400),
+            cut in 0usize..50,
+        ) {
+            // Words of the passage, some of them "hits", separated by one to three spaces.
+            let vocabulary = ["peace", "талks", "x", "keepers", "ab", "Kyiv’s"];
+            let mut passage = String::new();
+            let mut hits = Vec::new();
+            for (word, spaces) in words {
+                let start = passage.len();
+                passage.push_str(vocabulary[word]);
+                if word % 2 == 0 {
+                    hits.push(start..passage.len());
+                }
+                passage.push_str(&" ".repeat(spaces));
+            }
+            let from = passage.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(0);
+            let span = from..passage.len();
+            hits.retain(|h| h.start >= span.start);
+            let window = densest_window(&passage, &span, &hits);
+            proptest::prop_assert_eq!(window.start, densest_window_by_counting(&passage, &span, &hits));
+        }
+    }
+
+    #[test]
+    fn a_long_run_of_matches_is_cut_to_one_window() {
+        let passage = "buffalo ".repeat(2_000);
+        let q = query(&["buffalo"]);
+        let e = PassageMatch::new(&passage, &q).excerpt(&passage, &q);
+        assert!(e.text.chars().count() <= EXCERPT_CHARS + 2, "{}", e.text.chars().count());
+        assert!(e.text.starts_with("buffalo") && e.text.ends_with('…'), "{}", e.text);
     }
 }

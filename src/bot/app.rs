@@ -71,6 +71,11 @@ const ANSWER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// Live answers kept at most.
 const ANSWER_CACHE_ENTRIES: usize = 50_000;
 
+/// How long one question may search before the reader is told that search is
+/// unavailable. Answers take milliseconds (`BENCHMARKS.md`); a search this slow is
+/// stuck on something, and a reader should not wait on it.
+pub const SEARCH_BUDGET: Duration = Duration::from_secs(5);
+
 /// Everything the handlers share.
 pub struct App {
     pub index: NewsIndex,
@@ -80,6 +85,8 @@ pub struct App {
     pub monitor: Arc<Monitor>,
     pub results: usize,
     pub min_coverage: f32,
+    /// [`SEARCH_BUDGET`]; tests shorten it.
+    pub search_budget: Duration,
     pub access: Access,
     pub limiter: RateLimiter,
     pub answers: AnswerCache,
@@ -100,6 +107,7 @@ impl App {
             monitor: Arc::new(Monitor::default()),
             results: config.results,
             min_coverage: config.min_coverage,
+            search_budget: SEARCH_BUDGET,
             access: Access::from_config(config),
             limiter: RateLimiter::new(config.rate_limit_per_minute),
             answers: AnswerCache::new(ANSWER_TTL, ANSWER_CACHE_ENTRIES),

@@ -59,17 +59,27 @@ fn without_mention(text: &str, mention: &str) -> Option<String> {
     found.then(|| out.trim().to_owned())
 }
 
-/// Runs the search on the blocking pool; `None` (after logging) when it failed.
+/// Runs the search on the blocking pool; `None` (after logging) when it failed or
+/// took longer than [`App::search_budget`]. A search over budget is not stopped (a
+/// blocking task cannot be); it finishes in the background and its answer is dropped.
 pub(super) async fn search(app: &Arc<App>, question: String, options: AskOptions) -> Option<Answer> {
-    let app = Arc::clone(app);
-    match tokio::task::spawn_blocking(move || app.index.ask(&question, options)).await {
-        Ok(Ok(answer)) => Some(answer),
-        Ok(Err(err)) => {
+    let searching = Arc::clone(app);
+    let task = tokio::task::spawn_blocking(move || searching.index.ask(&question, options));
+    match tokio::time::timeout(app.search_budget, task).await {
+        Ok(Ok(Ok(answer))) => Some(answer),
+        Ok(Ok(Err(err))) => {
             tracing::error!(error = ?anyhow::Error::from(err), "search failed");
             None
         }
-        Err(err) => {
+        Ok(Err(err)) => {
             tracing::error!(error = %err, "search task failed");
+            None
+        }
+        Err(_) => {
+            tracing::error!(
+                budget_ms = app.search_budget.as_millis() as u64,
+                "search took too long; answered as unavailable"
+            );
             None
         }
     }

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
-pub use app::{App, AppBot, Throttled};
+pub use app::{App, AppBot, SEARCH_BUDGET, Throttled};
 pub use commands::{Command, command_menu, register_commands};
 pub use send::{error_detail, error_kind};
 pub use serve::{SCHEDULER_TICK, Updates, bot, dispatcher, serve, throttled};

@@ -11,7 +11,7 @@ use super::{SearchError, VECTORS_FILE};
 
 /// Bumped whenever the schema, the analyzer or passage splitting changes; an index
 /// of another version is rebuilt from the corpus.
-pub(super) const FORMAT_VERSION: u32 = 4;
+pub(super) const FORMAT_VERSION: u32 = 5;
 
 /// File in the index folder that records which corpus files are indexed.
 pub(super) const MANIFEST_FILE: &str = "newsdesk-manifest.json";
@@ -34,6 +34,10 @@ pub(super) struct FileState {
     pub(super) hash: String,
     pub(super) articles: usize,
     pub(super) passages: usize,
+    /// Articles skipped because their id was already used: the file is read again
+    /// when a changed or removed file may have freed it.
+    #[serde(default)]
+    pub(super) duplicates: usize,
 }
 
 pub(super) fn read_manifest(dir: &Path) -> Option<Manifest> {

@@ -52,7 +52,10 @@ pub fn passages(article: &Article) -> Vec<String> {
 }
 
 /// Cuts an over-long paragraph into runs of sentences of at most about
-/// [`PASSAGE_MAX_CHARS`] / 2 characters each.
+/// [`PASSAGE_MAX_CHARS`] / 2 characters each. A run still over [`PASSAGE_MAX_CHARS`]
+/// (one sentence that long: a list, a table, text without punctuation) is cut at
+/// word boundaries instead, so no passage is ever longer than that, and ranking and
+/// excerpts never work through more than one passage's worth of text at a time.
 fn split_long(paragraph: &str) -> Vec<&str> {
     let target = PASSAGE_MAX_CHARS / 2;
     let mut out = Vec::new();
@@ -60,21 +63,44 @@ fn split_long(paragraph: &str) -> Vec<&str> {
     let mut len = 0;
     let spans = crate::analysis::sentences(paragraph);
     for (i, &(s, e)) in spans.iter().enumerate() {
-        let _ = s;
         len += paragraph[s..e].chars().count();
         let last = i + 1 == spans.len();
         if len >= target || last {
             let end = if last { paragraph.len() } else { e };
-            out.push(paragraph[start..end].trim());
+            let run = paragraph[start..end].trim();
+            if run.chars().count() > PASSAGE_MAX_CHARS {
+                cut_at_words(run, target, &mut out);
+            } else {
+                out.push(run);
+            }
             start = end;
             len = 0;
         }
     }
     out.retain(|p| !p.is_empty());
     if out.is_empty() {
-        out.push(paragraph);
+        cut_at_words(paragraph, target, &mut out);
     }
     out
+}
+
+/// Cuts `text` into pieces of at most `max_chars` characters, each ending at the
+/// last whitespace that fits (a longer word is cut where the limit falls), trimmed.
+fn cut_at_words<'a>(text: &'a str, max_chars: usize, out: &mut Vec<&'a str>) {
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let Some((limit, next)) = rest.char_indices().nth(max_chars) else {
+            out.push(rest);
+            return;
+        };
+        // A whitespace right after a full piece is a word boundary too.
+        let cut = match rest[..limit + next.len_utf8()].rfind(char::is_whitespace) {
+            Some(space) if space > 0 => space,
+            _ => limit,
+        };
+        out.push(rest[..cut].trim_end());
+        rest = rest[cut..].trim_start();
+    }
 }
 
 /// Sentences shorter than this are not embedded (captions, fragments).
@@ -89,4 +115,56 @@ pub fn vector_sentences(body: &str) -> Vec<(u64, (usize, usize))> {
         .filter(|&(s, e)| body[s..e].trim().chars().count() >= VECTOR_SENTENCE_MIN_CHARS)
         .map(|(s, e)| (vectors::key_of(body[s..e].trim()), (s, e)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(paragraphs: &[&str]) -> Article {
+        Article {
+            id: "a".into(),
+            title: "A title".into(),
+            source: None,
+            date: None,
+            url: None,
+            lang: "en".into(),
+            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    fn words(text: &str) -> Vec<&str> {
+        text.split_whitespace().collect()
+    }
+
+    #[test]
+    fn text_without_sentence_ends_is_cut_at_words() {
+        let paragraph = "Київ buffalo ".repeat(2_000);
+        let passages = passages(&article(&["A short lead.", &paragraph]));
+        assert!(passages.len() >= paragraph.chars().count() / (PASSAGE_MAX_CHARS / 2), "{}", passages.len());
+        for passage in &passages {
+            assert!(passage.chars().count() <= PASSAGE_MAX_CHARS, "{}", passage.chars().count());
+            assert!(words(passage).iter().all(|w| ["A", "short", "lead.", "Київ", "buffalo"].contains(w)));
+        }
+        assert_eq!(words(&passages.join(" ")), words(&format!("A short lead. {paragraph}")));
+    }
+
+    #[test]
+    fn one_over_long_sentence_among_normal_ones_is_cut_alone() {
+        let long = format!("It began {} and ended.", "with many clauses ".repeat(200));
+        let paragraph = format!("The first sentence is short. {long} The last sentence is short too.");
+        let passages = passages(&article(&[&paragraph]));
+        assert!(passages.iter().all(|p| p.chars().count() <= PASSAGE_MAX_CHARS), "{passages:#?}");
+        assert!(passages[0].starts_with("The first sentence is short. It began"), "{}", passages[0]);
+        assert!(passages.last().unwrap().ends_with("The last sentence is short too."));
+        assert_eq!(words(&passages.join(" ")), words(&paragraph));
+    }
+
+    #[test]
+    fn a_word_longer_than_a_piece_is_cut_where_the_limit_falls() {
+        let junk = "ж".repeat(4_000);
+        let passages = passages(&article(&[&junk]));
+        assert_eq!(passages.concat(), junk);
+        assert!(passages.iter().all(|p| p.chars().count() <= PASSAGE_MAX_CHARS / 2), "{passages:#?}");
+    }
 }

@@ -1,15 +1,18 @@
 //! Adding articles: directly (in-memory indexes) or by bringing the index in step
 //! with the corpus folder, re-indexing only the files that changed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::manifest::{FORMAT_VERSION, FileState, Manifest, read_manifest, write_manifest};
 use super::{NewsIndex, SearchError, article_key, passages, vector_sentences};
-use crate::ingest::{self, Article, Skipped};
+use crate::ingest::{self, Article, Skipped, Verdict};
 use crate::retrieve::semantic::names;
 
 /// What [`NewsIndex::sync`] did.
@@ -94,6 +97,13 @@ impl NewsIndex {
     /// Brings the index in step with the corpus folder: new and changed files are
     /// (re)indexed, deleted ones removed, unchanged ones left alone. `progress` is
     /// called with (files done, files to index).
+    ///
+    /// An id names one article in the corpus. Files are read in path order, and an
+    /// article whose id is already used (by an article indexed from a file this run
+    /// leaves alone, or read earlier in this run) is skipped by name and line: the
+    /// article indexed first keeps its id. Whenever a file is changed or removed,
+    /// the files that had articles skipped that way are read again too, so an id
+    /// that was freed goes to the first of them in path order.
     pub fn sync(
         &self,
         corpus_dir: &Path,
@@ -125,8 +135,16 @@ impl NewsIndex {
                 .ok()
                 .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos());
-            match manifest.files.get(&key) {
+            match manifest.files.get_mut(&key) {
                 Some(state) if state.size == meta.len() && state.modified_ns == modified_ns => {
+                    report.files_unchanged += 1;
+                    report.articles += state.articles;
+                    report.passages += state.passages;
+                }
+                // Touched but not changed: remember the new time stamp only. Known
+                // before anything is indexed, because a file left alone keeps its ids.
+                Some(state) if state.size == meta.len() && hash_of(path).is_some_and(|h| h == state.hash) => {
+                    state.modified_ns = modified_ns;
                     report.files_unchanged += 1;
                     report.articles += state.articles;
                     report.passages += state.passages;
@@ -135,11 +153,32 @@ impl NewsIndex {
             }
         }
         let removed: Vec<String> = manifest.files.keys().filter(|k| !present.contains(*k)).cloned().collect();
+        // A changed or removed file may free an id another file's article was refused.
+        let freeing = !removed.is_empty() || todo.iter().any(|(_, key, ..)| manifest.files.contains_key(key));
+        if freeing {
+            let queued: HashSet<String> = todo.iter().map(|(_, key, ..)| key.clone()).collect();
+            for path in &files {
+                let key = path.strip_prefix(corpus_dir).unwrap_or(path).to_string_lossy().into_owned();
+                if let Some(state) = manifest.files.get(&key)
+                    && state.duplicates > 0
+                    && !queued.contains(&key)
+                {
+                    report.files_unchanged -= 1;
+                    report.articles -= state.articles;
+                    report.passages -= state.passages;
+                    todo.push((path.clone(), key, state.size, state.modified_ns));
+                }
+            }
+            todo.sort();
+        }
         if todo.is_empty() && removed.is_empty() && !reindex {
             report.seconds = started.elapsed().as_secs_f64();
             return Ok(report);
         }
 
+        // Ids of the index as it is, except those of the files re-indexed or removed.
+        let released = removed.iter().chain(todo.iter().map(|(_, key, ..)| key));
+        let mut ids = Ids::new(self, !reindex, released)?;
         let mut writer = self.writer()?;
         if reindex {
             writer.delete_all_documents()?;
@@ -159,30 +198,23 @@ impl NewsIndex {
             let read = ingest::read_bytes(&path);
             let hash =
                 read.as_ref().map(|bytes| blake3::hash(bytes).to_hex().to_string()).unwrap_or_default();
-            if read.is_ok()
-                && let Some(state) = manifest.files.get_mut(&key).filter(|state| state.hash == hash)
-            {
-                // Touched but not changed: remember the new time stamp only.
-                state.size = size;
-                state.modified_ns = modified_ns;
-                report.files_unchanged += 1;
-                report.articles += state.articles;
-                report.passages += state.passages;
-                done += size;
-                continue;
-            }
             writer.delete_term(Term::from_field_text(self.fields.file, &key));
-            let (mut articles, mut passages) = (0, 0);
+            let (mut articles, mut passages, mut duplicates) = (0, 0, 0);
             let mut consumed: u64 = 0;
+            let raw_id = ingest::raw_article_id(Path::new(&key));
             let skipped = match read {
                 // Articles go to the index as they are parsed: the writer's threads
                 // start on the first ones while the rest of a feed is still read.
-                Ok(bytes) => ingest::parse_file_each(&path, bytes, |article| {
+                Ok(bytes) => ingest::parse_file_each(&path, &raw_id, bytes, |article| {
+                    if let Some(holder) = ids.holder(&article.id, &key)? {
+                        duplicates += 1;
+                        return Ok(Verdict::Refused(ingest::duplicate_id(&article.id, &holder)));
+                    }
                     passages += self.add_article(&writer, &article, &key, added)?;
                     articles += 1;
                     consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
                     progress(done + consumed.min(size), total);
-                    Ok::<(), SearchError>(())
+                    Ok::<_, SearchError>(Verdict::Taken)
                 })?,
                 Err(skipped) => vec![skipped],
             };
@@ -194,7 +226,7 @@ impl NewsIndex {
             report.files_indexed += 1;
             report.articles += articles;
             report.passages += passages;
-            manifest.files.insert(key, FileState { size, modified_ns, hash, articles, passages });
+            manifest.files.insert(key, FileState { size, modified_ns, hash, articles, passages, duplicates });
         }
         progress(done, total);
         writer.commit()?;
@@ -203,6 +235,60 @@ impl NewsIndex {
         self.reader.reload()?;
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+}
+
+/// The BLAKE3 hash of a corpus file, `None` when it cannot be read.
+fn hash_of(path: &Path) -> Option<String> {
+    ingest::read_bytes(path).ok().map(|bytes| blake3::hash(&bytes).to_hex().to_string())
+}
+
+/// The article ids in use while a sync runs: those of the index as it was, apart
+/// from the files being re-indexed or removed, and those indexed since.
+struct Ids {
+    /// The index before this sync, and the documents of the files it releases;
+    /// `None` when nothing of it stays.
+    before: Option<(Searcher, HashSet<DocAddress>)>,
+    article_id: Field,
+    /// Ids indexed in this sync, with the file each came from.
+    added: HashMap<String, String>,
+}
+
+impl Ids {
+    fn new<'a>(
+        index: &NewsIndex,
+        keep: bool,
+        released: impl Iterator<Item = &'a String>,
+    ) -> Result<Ids, SearchError> {
+        let searcher = index.reader.searcher();
+        let before = if keep && searcher.num_docs() > 0 {
+            let mut docs = HashSet::new();
+            for key in released {
+                let query =
+                    TermQuery::new(Term::from_field_text(index.fields.file, key), IndexRecordOption::Basic);
+                docs.extend(searcher.search(&query, &DocSetCollector)?);
+            }
+            Some((searcher, docs))
+        } else {
+            None
+        };
+        Ok(Ids { before, article_id: index.fields.article_id, added: HashMap::new() })
+    }
+
+    /// Takes `id` for an article of `file`; when it is already in use, says where
+    /// instead (the file, or the index).
+    fn holder(&mut self, id: &str, file: &str) -> Result<Option<String>, SearchError> {
+        if let Some(holder) = self.added.get(id) {
+            return Ok(Some(if holder == file { "this file".to_owned() } else { holder.clone() }));
+        }
+        if let Some((searcher, released)) = &self.before {
+            let query = TermQuery::new(Term::from_field_text(self.article_id, id), IndexRecordOption::Basic);
+            if searcher.search(&query, &DocSetCollector)?.iter().any(|doc| !released.contains(doc)) {
+                return Ok(Some("the index".to_owned()));
+            }
+        }
+        self.added.insert(id.to_owned(), file.to_owned());
+        Ok(None)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Finding and reading article files: raw text files and JSON-lines feeds.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -8,7 +9,7 @@ use super::clean::parse_raw;
 use super::clean::{Body, clean_paragraphs, is_iso_date};
 use super::{
     Article, CorpusError, FileContents, MAX_ARTICLE_BYTES, MAX_FILE_BYTES, MAX_SOURCE_CHARS, MAX_URL_BYTES,
-    Skipped,
+    Skipped, Verdict,
 };
 
 /// The article files below `dir`, sorted by path so runs are repeatable.
@@ -65,24 +66,54 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Skipped> {
     }
 }
 
-/// Parses the bytes of an article file (`.jsonl` by extension, else raw text).
+/// Parses the bytes of an article file (`.jsonl` by extension, else raw text). A raw
+/// file's article is named by its file stem; a feed's second article with an id
+/// already used in it is skipped.
 pub fn parse_file(path: &Path, bytes: Vec<u8>) -> FileContents {
-    let mut articles = Vec::new();
-    let skipped = parse_file_each(path, bytes, |article| {
+    let mut articles: Vec<Article> = Vec::new();
+    let mut ids = HashSet::new();
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let skipped = parse_file_each(path, &id, bytes, |article| {
+        if !ids.insert(article.id.clone()) {
+            return Ok::<_, std::convert::Infallible>(Verdict::Refused(duplicate_id(
+                &article.id,
+                "this file",
+            )));
+        }
         articles.push(article);
-        Ok::<(), std::convert::Infallible>(())
+        Ok(Verdict::Taken)
     })
     .unwrap_or_else(|never| match never {});
     FileContents { articles, skipped }
 }
 
+/// The id of the article in a raw file at `relative`, its path below the corpus
+/// folder: the path without its extension, `/`-separated ("x" for `x.txt`, "a/x" for
+/// `a/x.md`), so files of the same name in different folders are different articles.
+pub fn raw_article_id(relative: &Path) -> String {
+    let mut parts: Vec<String> = match relative.parent() {
+        Some(parent) => parent.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect(),
+        None => Vec::new(),
+    };
+    parts.push(relative.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+    parts.join("/")
+}
+
+/// Why an article was refused for its id, `holder` saying where the id is taken.
+pub fn duplicate_id(id: &str, holder: &str) -> String {
+    format!("duplicate id {id:?}: already used by an article in {holder}")
+}
+
 /// Parses the bytes of an article file like [`parse_file`], handing each article to
 /// `each` as soon as it is read, so a large feed is indexed while the rest of it is
-/// still being parsed. Returns what was skipped, or the first error of `each`.
+/// still being parsed. A raw file's article gets the id `raw_id`. An article `each`
+/// refuses is skipped, by name and line, with the reason it gives. Returns what was
+/// skipped, or the first error of `each`.
 pub fn parse_file_each<E>(
     path: &Path,
+    raw_id: &str,
     bytes: Vec<u8>,
-    mut each: impl FnMut(Article) -> Result<(), E>,
+    mut each: impl FnMut(Article) -> Result<Verdict, E>,
 ) -> Result<Vec<Skipped>, E> {
     let skip = |reason: String| vec![Skipped { path: path.to_path_buf(), line: None, reason }];
     let is_jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
@@ -98,9 +129,11 @@ pub fn parse_file_each<E>(
     if is_jsonl {
         return parse_jsonl(path, &text, each);
     }
-    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    match parse_raw(&id, &text) {
-        Some(article) => each(article).map(|()| Vec::new()),
+    match parse_raw(raw_id, &text) {
+        Some(article) => Ok(match each(article)? {
+            Verdict::Taken => Vec::new(),
+            Verdict::Refused(reason) => skip(reason),
+        }),
         None => Ok(skip("empty: no article text".into())),
     }
 }
@@ -119,7 +152,7 @@ struct JsonArticle {
 fn parse_jsonl<E>(
     path: &Path,
     text: &str,
-    mut each: impl FnMut(Article) -> Result<(), E>,
+    mut each: impl FnMut(Article) -> Result<Verdict, E>,
 ) -> Result<Vec<Skipped>, E> {
     let mut skipped = Vec::new();
     let mut articles = 0;
@@ -170,8 +203,12 @@ fn parse_jsonl<E>(
             .and_then(|u| url::Url::parse(&u).ok())
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .map(String::from);
-        articles += 1;
-        each(article)?;
+        match each(article)? {
+            Verdict::Taken => articles += 1,
+            Verdict::Refused(reason) => {
+                skipped.push(Skipped { path: path.to_path_buf(), line: Some(n + 1), reason });
+            }
+        }
     }
     if articles == 0 && skipped.is_empty() {
         skipped.push(Skipped { path: path.to_path_buf(), line: None, reason: "empty: no articles".into() });

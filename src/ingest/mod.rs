@@ -14,11 +14,14 @@ mod clean;
 mod files;
 pub mod watch;
 
+use std::borrow::Cow;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use clean::parse_raw;
-pub use files::{article_files, parse_file, parse_file_each, read_bytes, read_file};
+pub use files::{
+    article_files, duplicate_id, parse_file, parse_file_each, raw_article_id, read_bytes, read_file,
+};
 
 /// JSON-lines feeds larger than this are skipped: a file is held in memory while
 /// it is read.
@@ -40,7 +43,9 @@ const DERIVED_TITLE_CHARS: usize = 90;
 /// A cleaned article, ready to index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Article {
-    /// Stable id: the file stem for raw files, the `id` field for JSONL lines.
+    /// Stable id, one article's in a corpus: the path below the corpus folder
+    /// without extension for raw files ([`raw_article_id`]: the file stem for files
+    /// directly in it), the `id` field for JSONL lines.
     pub id: String,
     pub title: String,
     /// The outlet ("UNN", "AFP"), when the article names one.
@@ -71,12 +76,52 @@ pub struct Skipped {
 }
 
 impl fmt::Display for Skipped {
+    /// One line, whatever the file is called: names and reasons are [`escaped`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = escaped_path(&self.path);
+        let reason = escaped(&self.reason);
         match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.reason),
-            None => write!(f, "{}: {}", self.path.display(), self.reason),
+            Some(line) => write!(f, "{path}:{line}: {reason}"),
+            None => write!(f, "{path}: {reason}"),
         }
     }
+}
+
+/// What a reader of one article file made of an article handed to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Taken,
+    /// Not taken, for this reason; the article is [`Skipped`] by name and line.
+    Refused(String),
+}
+
+/// `text` safe to print on one line of a log or terminal: control characters (line
+/// breaks, escape sequences), line separators and bidirectional overrides are written
+/// as Rust escapes (`\n`, `\u{202e}`). Corpus file names are anyone's bytes, and a
+/// name with a line break in it would otherwise forge a log line.
+pub fn escaped(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{061C}' | '\u{200E}' | '\u{200F}')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path [`escaped`] for printing.
+pub fn escaped_path(path: &Path) -> String {
+    escaped(&path.to_string_lossy()).into_owned()
 }
 
 /// What reading one file produced.
@@ -88,6 +133,6 @@ pub struct FileContents {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error("cannot read corpus folder {}", path.display())]
+    #[error("cannot read corpus folder {}", escaped_path(path))]
     Folder { path: PathBuf, source: std::io::Error },
 }

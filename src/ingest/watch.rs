@@ -28,11 +28,11 @@ pub async fn watch_corpus(index: NewsIndex, corpus: PathBuf, rescan: Duration) {
     // Keep the watcher alive as long as this task.
     let _watcher = match watcher {
         Ok(watcher) => {
-            tracing::info!(corpus = %corpus.display(), rescan_s = rescan.as_secs(), "watching the corpus for changes");
+            tracing::info!(corpus = %super::escaped_path(&corpus), rescan_s = rescan.as_secs(), "watching the corpus for changes");
             Some(watcher)
         }
         Err(err) => {
-            tracing::warn!(error = %err, corpus = %corpus.display(), rescan_s = rescan.as_secs(), "cannot watch the corpus; re-scanning it periodically instead");
+            tracing::warn!(error = %err, corpus = %super::escaped_path(&corpus), rescan_s = rescan.as_secs(), "cannot watch the corpus; re-scanning it periodically instead");
             None
         }
     };

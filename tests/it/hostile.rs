@@ -369,3 +369,202 @@ async fn settings_and_feedback_are_refused_off_the_allowlist_and_votes_are_cappe
     }
     assert_eq!(bot.app.store.feedback_counts().unwrap(), (0, 1));
 }
+
+/// The passages of article `id`, which must be in `index`.
+fn passages_of(index: &NewsIndex, id: &str) -> Vec<String> {
+    index.article(id).unwrap().unwrap_or_else(|| panic!("article {id:?} is indexed")).1
+}
+
+// Point 1 (quadratic excerpt work): a megabyte of one unpunctuated line is cut into
+// bounded passages at word boundaries, so the excerpt of any passage is as short as
+// usual and its work bounded.
+#[test]
+fn a_long_unpunctuated_article_gets_bounded_passages_and_a_normal_excerpt() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let words = 1024 * 1024 / "buffalo ".len();
+    std::fs::write(corpus.join("buffalo.txt"), "buffalo ".repeat(words)).unwrap();
+    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
+    index.sync(&corpus, &mut |_, _| {}).unwrap();
+
+    let passages = passages_of(&index, "buffalo");
+    assert!(passages.len() > 100, "{} passages", passages.len());
+    for passage in &passages {
+        assert!(passage.chars().count() <= 1500, "a passage of {} characters", passage.chars().count());
+        assert!(passage.split(' ').all(|word| word == "buffalo"), "cut at word boundaries");
+    }
+    let kept: usize = passages.iter().map(|p| p.split_whitespace().count()).sum();
+    assert_eq!(kept, words, "every word is kept");
+
+    let answer = index.ask("buffalo", Default::default()).unwrap();
+    let excerpt = &answer.hits[0].excerpt;
+    let chars = excerpt.text.chars().count();
+    assert!(chars <= newsdesk::answer::excerpt::EXCERPT_MAX_CHARS + 2, "an excerpt of {chars} characters");
+    assert!(!excerpt.highlights.is_empty());
+}
+
+// Point 1 (quadratic excerpt work): a question whose search outlasts its time budget
+// is answered with the fixed "unavailable" sentence instead of keeping the reader
+// waiting; the search may finish in the background.
+#[tokio::test]
+async fn a_search_over_its_time_budget_is_answered_politely() {
+    let telegram = FakeTelegram::start().await;
+    let mut config = Config::from_lookup(|_| None).unwrap();
+    config.rate_limit_per_minute = 1000;
+    let mut app = App::new(seed_index().clone(), Store::in_memory().unwrap(), &config);
+    app.search_budget = std::time::Duration::ZERO;
+    let me = telegram.bot().get_me().await.unwrap();
+    let bot = Bot { telegram, app: Arc::new(app), me };
+    let replies =
+        bot.ask(fake::private_text(42, "How much security aid has the US provided to Ukraine?")).await;
+    assert_eq!(replies, ["Search is unavailable right now. Please try again later."]);
+    let inline = bot.telegram.count("answerInlineQuery");
+    crate::support::dispatch(bot.telegram.bot(), &bot.me, &bot.app, &fake::inline_query(42, "NATO")).await;
+    let answered = bot.telegram.calls_to("answerInlineQuery");
+    assert_eq!(answered.len(), inline + 1, "an inline query is still answered, with nothing");
+    assert_eq!(answered.last().unwrap().params["results"], Value::Array(vec![]));
+}
+
+/// The first seed article's file name, id and title.
+const SEED: (&str, &str, &str) = (
+    "000_e3a8ee8d0e082d69.txt",
+    "000_e3a8ee8d0e082d69",
+    "NATO Secretary General Mark Rutte visited Kyiv on 3 February and addressed Ukraine’s…",
+);
+
+fn seed_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(SEED.0)).unwrap()
+}
+
+// Point 8 (duplicate article ids merge): a feed line reusing a raw file's id is
+// skipped by name and line, never spliced into the real article; the same file name
+// in two subfolders gives two articles.
+#[tokio::test]
+async fn a_duplicate_id_is_skipped_by_name_and_never_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("a")).unwrap();
+    std::fs::create_dir_all(corpus.join("b")).unwrap();
+    std::fs::write(corpus.join(SEED.0), seed_text()).unwrap();
+    let spoof = format!(
+        r#"{{"id": "{}", "title": "SPOOFED TITLE", "source": "Suspilne", "text": "Spoofed paragraph about pelicans."}}"#,
+        SEED.1
+    );
+    let twice = r#"{"id": "twice", "title": "Twice first", "text": "The first article called twice."}
+{"id": "twice", "title": "Twice second", "text": "The second article called twice, about walruses."}"#;
+    std::fs::write(corpus.join("feed.jsonl"), format!("{spoof}\n{twice}\n")).unwrap();
+    std::fs::write(
+        corpus.join("a/x.txt"),
+        "Folder a headline here\n\nThe article in folder a is about otters.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("b/x.txt"),
+        "Folder b headline here\n\nThe article in folder b is about herons.\n",
+    )
+    .unwrap();
+
+    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
+    let report = index.sync(&corpus, &mut |_, _| {}).unwrap();
+    let skipped: Vec<String> = report.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(skipped.len(), 2, "{skipped:#?}");
+    assert!(skipped[0].contains("feed.jsonl:1:") && skipped[0].contains(SEED.1), "{}", skipped[0]);
+    assert!(skipped[1].contains("feed.jsonl:3:") && skipped[1].contains("\"twice\""), "{}", skipped[1]);
+    assert!(skipped.iter().all(|s| s.contains("duplicate id")), "{skipped:#?}");
+    assert_eq!(report.articles, 4);
+
+    let (info, passages) = index.article(SEED.1).unwrap().unwrap();
+    assert_eq!(info.title, SEED.2);
+    assert!(passages.iter().all(|p| !p.contains("pelicans")), "{passages:#?}");
+    assert!(index.ask("pelicans", Default::default()).unwrap().hits.is_empty());
+    let (info, passages) = index.article("twice").unwrap().unwrap();
+    assert_eq!((info.title.as_str(), passages.len()), ("Twice first", 1));
+    assert!(passages.iter().all(|p| !p.contains("walruses")));
+    assert!(passages_of(&index, "a/x").concat().contains("otters"));
+    assert!(passages_of(&index, "b/x").concat().contains("herons"));
+    assert!(index.article("x").unwrap().is_none());
+
+    let bot = Bot::on(index, |_| {}).await;
+    let replies = bot.ask(fake::private_text(42, "/article b/x")).await;
+    assert!(replies[0].contains("herons") && !replies[0].contains("otters"), "{replies:?}");
+    let replies = bot.ask(fake::private_text(42, &format!("/article {}", SEED.1))).await;
+    assert!(replies[0].contains("Rutte") && !replies.concat().contains("SPOOFED"), "{replies:?}");
+}
+
+// Point 8 (duplicate article ids merge): across incremental syncs the article already
+// indexed keeps its id, and a duplicate skipped earlier takes the id once it is free.
+#[test]
+fn a_duplicate_id_stays_skipped_until_the_id_is_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let line =
+        |title: &str, text: &str| format!(r#"{{"id": "shared", "title": "{title}", "text": "{text}"}}"#);
+    std::fs::write(corpus.join("m.jsonl"), line("Middle", "The middle feed tells of lynxes.") + "\n")
+        .unwrap();
+    let index = NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
+    index.sync(&corpus, &mut |_, _| {}).unwrap();
+
+    // A later file that sorts first does not take an id already indexed.
+    std::fs::write(corpus.join("a.jsonl"), line("Early", "The early feed tells of badgers.") + "\n").unwrap();
+    let report = index.sync(&corpus, &mut |_, _| {}).unwrap();
+    assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
+    assert!(report.skipped[0].path.ends_with("a.jsonl") && report.skipped[0].line == Some(1));
+    assert_eq!(index.article("shared").unwrap().unwrap().0.title, "Middle");
+
+    // Unrelated changes keep it so.
+    std::fs::write(corpus.join("z.jsonl"), line("Late", "The late feed tells of moles.") + "\n").unwrap();
+    index.sync(&corpus, &mut |_, _| {}).unwrap();
+    assert_eq!(index.article("shared").unwrap().unwrap().0.title, "Middle");
+    assert_eq!(passages_of(&index, "shared").len(), 1);
+
+    // The holder goes: the first remaining file in path order takes the id.
+    std::fs::remove_file(corpus.join("m.jsonl")).unwrap();
+    let report = index.sync(&corpus, &mut |_, _| {}).unwrap();
+    assert_eq!(index.article("shared").unwrap().unwrap().0.title, "Early");
+    assert!(passages_of(&index, "shared").concat().contains("badgers"));
+    assert_eq!(report.skipped.len(), 1, "the late one is skipped: {:?}", report.skipped);
+    assert!(report.skipped[0].path.ends_with("z.jsonl"));
+    assert_eq!(report.articles, 1);
+}
+
+// Point 9 (a file name with a newline forges a log line): names are escaped wherever
+// they are reported, so one skipped file is one line.
+#[test]
+fn a_file_name_with_a_newline_cannot_forge_a_log_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let forged = "x.txt\n2026-01-01T00:00:00Z  INFO newsdesk: all good\u{202E}.txt";
+    std::fs::write(corpus.join(forged), "").unwrap();
+    std::fs::write(
+        corpus.join("real.txt"),
+        "Real headline for the test\n\nNATO ministers met in Brussels.\n",
+    )
+    .unwrap();
+    let index_dir = dir.path().join("index");
+    let index = NewsIndex::open_or_create(&index_dir).unwrap();
+    let report = index.sync(&corpus, &mut |_, _| {}).unwrap();
+    let line = report.skipped[0].to_string();
+    assert!(!line.contains('\n') && !line.contains('\u{202E}'), "{line:?}");
+    assert!(line.contains(r"x.txt\n2026-01-01") && line.contains("empty"), "{line}");
+    drop(index);
+
+    // The binary's log says the same on one line.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("index")
+        .arg("--corpus")
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index-2"))
+        .env("NEWSDESK_DATA", dir.path().join("data"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains(r"x.txt\n2026-01-01"), "{stderr}");
+    assert!(stderr.lines().all(|l| !l.starts_with("2026-01-01T00:00:00Z")), "{stderr}");
+    assert!(!stderr.contains('\u{202E}'), "{stderr}");
+}
