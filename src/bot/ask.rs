@@ -64,18 +64,25 @@ fn without_mention(text: &str, mention: &str) -> Option<String> {
 /// blocking task cannot be); it finishes in the background and its answer is dropped.
 pub(super) async fn search(app: &Arc<App>, question: String, options: AskOptions) -> Option<Answer> {
     let searching = Arc::clone(app);
+    let started = Instant::now();
     let task = tokio::task::spawn_blocking(move || searching.index.ask(&question, options));
-    match tokio::time::timeout(app.search_budget, task).await {
-        Ok(Ok(Ok(answer))) => Some(answer),
-        Ok(Ok(Err(err))) => {
+    // A search that ends past the budget counts as over it even when its result
+    // arrived before the timer fired: the budget is the same whatever the timing.
+    let outcome = tokio::time::timeout(app.search_budget, task)
+        .await
+        .ok()
+        .filter(|_| started.elapsed() <= app.search_budget);
+    match outcome {
+        Some(Ok(Ok(answer))) => Some(answer),
+        Some(Ok(Err(err))) => {
             tracing::error!(error = ?anyhow::Error::from(err), "search failed");
             None
         }
-        Ok(Err(err)) => {
+        Some(Err(err)) => {
             tracing::error!(error = %err, "search task failed");
             None
         }
-        Err(_) => {
+        None => {
             tracing::error!(
                 budget_ms = app.search_budget.as_millis() as u64,
                 "search took too long; answered as unavailable"
