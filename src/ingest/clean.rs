@@ -2,6 +2,7 @@
 //! counters, bylines, captions, "Captcha" and trailing tag lists go; the title and
 //! outlet are picked out.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::{Article, DERIVED_TITLE_CHARS};
@@ -42,6 +43,9 @@ pub fn parse_raw(id: &str, raw: &str) -> Option<Article> {
 /// known, so it is still among them.
 pub(super) fn clean_paragraphs(raw: &str) -> Vec<String> {
     let mut paragraphs: Vec<String> = Vec::new();
+    // Lines kept so far, to drop repeats in one look-up (a file of a million
+    // distinct short lines stays linear).
+    let mut seen: HashSet<&str> = HashSet::new();
     for line in raw.lines() {
         let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if line.is_empty() || is_boilerplate(line) {
@@ -49,7 +53,7 @@ pub(super) fn clean_paragraphs(raw: &str) -> Vec<String> {
         }
         let line = strip_footnote_marker(line);
         // A caption or teaser repeated verbatim is shown once.
-        if paragraphs.iter().any(|p| p == line) {
+        if !seen.insert(line) {
             continue;
         }
         paragraphs.push(line.to_owned());
