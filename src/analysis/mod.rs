@@ -22,8 +22,8 @@ mod stem;
 mod tokenizer;
 mod words;
 
-use sentences::passage_sentences_into;
 pub use asks::{Asks, asks};
+use sentences::passage_sentences_into;
 pub use sentences::{passage_sentences, sentences};
 pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};
 

@@ -346,7 +346,7 @@ impl Ranking {
     /// The passages to cite, and whether the best is strong enough to cite at all
     /// (it covers at least `min_coverage` of the question).
     pub(crate) fn citations(self, min_coverage: f32) -> Citations {
-        let answered = !self.hits.is_empty() && self.coverage >= min_coverage;
+        let answered = self.hits.first().is_some_and(|hit| hit.coverage >= min_coverage);
         let cited = self.hits.into_iter().map(|hit| Cited::lexical(hit.address, hit.score)).collect();
         Citations { cited, coverage: self.coverage, answered }
     }

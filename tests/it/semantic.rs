@@ -109,6 +109,36 @@ fn an_english_question_is_answered_from_the_ukrainian_article() {
 }
 
 #[test]
+fn the_readme_example_and_its_short_form_are_answered_from_the_ukrainian_article() {
+    // The README's own cross-lingual example: the nearest sentence in meaning is
+    // not near, but "Chernyev" is written "Чернєв" in one article only.
+    for question in ["What did Yehor Chernyev say about peacekeepers?", "Chernyev peacekeepers"] {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{question}: {answer:#?}");
+        assert!(answer.hits[0].article_id.starts_with("004_"), "{question}: {answer:#?}");
+    }
+}
+
+#[test]
+fn an_unanswered_question_never_comes_with_results() {
+    // `answered: false` means `results: []`, whichever article ranks first.
+    let questions = [
+        "Що Рютте казав про меморандум?",
+        "What is the weather in Paris?",
+        "Who was the first Warsaw President?",
+        "recipe for borscht",
+        "Chernyev peacekeepers",
+        "NATO",
+    ];
+    for question in questions {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert_eq!(answer.answered, !answer.hits.is_empty(), "{question}: {answer:#?}");
+        let json = newsdesk::cli::answer_json(&answer);
+        assert_eq!(json["answered"].as_bool().unwrap(), !json["results"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
 fn a_ukrainian_question_is_answered_from_an_english_article() {
     let answer = multilingual_index()
         .ask(

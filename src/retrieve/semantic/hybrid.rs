@@ -20,6 +20,13 @@ use crate::retrieve::{AskOptions, Citations, Cited, Match};
 /// (`tests/fixtures/seed-questions.jsonl`, `crosslingual-questions.jsonl`).
 const LEXICAL_WEIGHT: f32 = 0.6;
 
+/// A name of the question written in the other script is evidence enough to cite
+/// an article found by meaning when it is this rare (1 for a name in a single
+/// passage, 0 for one in every passage): "Chernyev" meeting "Чернєв" in one
+/// article of a hundred answers "What did Yehor Chernyev say about peacekeepers?"
+/// even when the sentence nearest in meaning is not that near.
+const RARE_NAME: f32 = 0.5;
+
 /// In hybrid ranking, the weight of writing one of the question's names in the
 /// other script (the only words two languages share).
 const NAME_WEIGHT: f32 = 0.55;
@@ -143,15 +150,23 @@ impl NewsIndex {
         for (n, (score, _, entry)) in order.into_iter().enumerate() {
             let coverage = entry.lexical.as_ref().map_or(0.0, |hit| hit.coverage);
             let lexical_ok = entry.lexical.is_some() && coverage >= options.min_coverage;
+            // Found by meaning: its nearest sentence must be close enough, or it
+            // must write one of the question's rarer names in the other script.
             let semantic_ok = entry.semantic.as_ref().is_some_and(|(near, _)| semantic.answers(near));
+            let names_ok = entry.semantic.is_some() && entry.names.is_some_and(|w| w >= RARE_NAME);
+            let ok = lexical_ok || semantic_ok || names_ok;
             if n == 0 {
                 out.coverage = coverage;
-                out.answered = lexical_ok || semantic_ok;
             }
-            if !lexical_ok && !semantic_ok && !options.keep_weak {
+            if !ok && !options.keep_weak {
                 continue;
             }
             rank += 1;
+            // Answered when the first result shown (or skipped, for "More") is
+            // strong enough to cite: without weak results, whenever there is one.
+            if rank == 1 {
+                out.answered = ok;
+            }
             if rank <= options.offset {
                 continue;
             }
