@@ -142,19 +142,18 @@ impl PassageMatch {
             let mut weight = 0.0;
             let mut top = 0.0f32;
             let mut offered = false;
-            for j in i..self.sentences.len() {
-                let span = self.sentences[i].span.start..self.sentences[j].span.end;
+            for (j, (s, &offer)) in self.sentences.iter().zip(&offers).enumerate().skip(i) {
+                let span = self.sentences[i].span.start..s.span.end;
                 if j > i && chars(&span) > EXCERPT_MAX_CHARS {
                     break;
                 }
-                let s = &self.sentences[j];
                 for t in &s.terms {
                     if !terms.contains(&t.as_str()) {
                         terms.push(t);
                     }
                 }
                 weight += s.score - s.distinct_weight;
-                offered |= offers[j];
+                offered |= offer;
                 top = top.max(s.score);
                 let distinct: f32 = terms.iter().map(|t| query.weight_of(t)).sum();
                 let bonus = if offered { cue } else { 0.0 };
