@@ -27,7 +27,8 @@ use sentences::passage_sentences_into;
 pub use sentences::{passage_sentences, sentences};
 pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};
 
-use stem::{is_cyrillic, is_latin, is_stopword, normalise, stem};
+pub(crate) use stem::Cyrillic;
+use stem::{cyrillic_of, is_cyrillic, is_latin, is_stopword, normalise, stem};
 use words::{join_dotted_acronyms, words};
 
 /// Words longer than this (in bytes, after normalisation) are not indexed: they are
@@ -91,9 +92,10 @@ pub(crate) fn analyze_each(
     words_buf.clear();
     words_buf.extend(words(text));
     join_dotted_acronyms(text, words_buf);
+    let cyrillic = cyrillic_of(text, words_buf);
     for &(start, end) in words_buf.iter() {
         term.clear();
-        if let Some((script, stopword)) = analyze_word(&text[start..end], &mut term) {
+        if let Some((script, stopword)) = analyze_word(&text[start..end], &mut term, cyrillic) {
             each(TermRef { text: &term, start, end, script, stopword });
         }
     }
@@ -118,19 +120,25 @@ struct Analysed {
 /// normalising, or too long). Remembered per thread: news vocabulary repeats so
 /// much that one hash look-up of the raw word saves normalising and stemming it
 /// again, at index and question time alike.
-fn analyze_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+fn analyze_word(raw: &str, out: &mut String, cyrillic: Cyrillic) -> Option<(Script, bool)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    type Cache = RefCell<HashMap<Box<str>, Option<Analysed>, rustc_hash::FxBuildHasher>>;
     if raw.len() > CACHED_WORD_BYTES {
-        return analyze_uncached(raw, out);
+        return analyze_uncached(raw, out, cyrillic);
     }
     // FxHash: the keys are short words from our own text, not attacker-chosen
-    // at scale, and SipHash showed up as a tenth of question time.
+    // at scale, and SipHash showed up as a tenth of question time. One cache per
+    // Cyrillic language: a word without telling letters stems by its text's.
     thread_local! {
-        static CACHE: RefCell<HashMap<Box<str>, Option<Analysed>, rustc_hash::FxBuildHasher>> =
-            RefCell::new(HashMap::default());
+        static UKRAINIAN_TEXT: Cache = RefCell::new(HashMap::default());
+        static RUSSIAN_TEXT: Cache = RefCell::new(HashMap::default());
     }
-    CACHE.with(|cache| {
+    let cache = match cyrillic {
+        Cyrillic::Ukrainian => &UKRAINIAN_TEXT,
+        Cyrillic::Russian => &RUSSIAN_TEXT,
+    };
+    cache.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(known) = cache.get(raw) {
             return known.as_ref().map(|known| {
@@ -142,7 +150,7 @@ fn analyze_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
             cache.clear();
         }
         let from = out.len();
-        let analysed = analyze_uncached(raw, out);
+        let analysed = analyze_uncached(raw, out, cyrillic);
         let remembered =
             analysed.map(|(script, stopword)| Analysed { text: out[from..].into(), script, stopword });
         cache.insert(raw.into(), remembered);
@@ -150,7 +158,7 @@ fn analyze_word(raw: &str, out: &mut String) -> Option<(Script, bool)> {
     })
 }
 
-fn analyze_uncached(raw: &str, out: &mut String) -> Option<(Script, bool)> {
+fn analyze_uncached(raw: &str, out: &mut String, cyrillic: Cyrillic) -> Option<(Script, bool)> {
     let mut word = String::new();
     let script = normalise(raw, &mut word);
     if word.is_empty() || word.len() > MAX_TERM_BYTES {
@@ -161,7 +169,7 @@ fn analyze_uncached(raw: &str, out: &mut String) -> Option<(Script, bool)> {
     if stopword {
         out.push_str(&word);
     } else {
-        out.push_str(&stem(script, &word));
+        out.push_str(&stem(script, &word, cyrillic));
     }
     Some((script, stopword))
 }
@@ -175,24 +183,24 @@ fn is_shouted_name(raw: &str, word: &str) -> bool {
         && !matches!(word, "and" | "or" | "not" | "the" | "to" | "of" | "in" | "a" | "an")
 }
 
-/// Guesses an article's language from its letters: Cyrillic text with Ukrainian-only
-/// letters (і ї є ґ) is "uk", other Cyrillic "ru", Latin "en"; otherwise "und".
+/// Guesses a text's language from its letters: mostly Latin is "en"; mostly Cyrillic
+/// is "ru" when Russian-only letters and function words outweigh Ukrainian ones,
+/// else "uk"; otherwise "und".
 pub fn detect_language(text: &str) -> &'static str {
-    let (mut latin, mut cyrillic, mut ukrainian, mut russian) = (0usize, 0usize, 0usize, 0usize);
+    let (mut latin, mut cyrillic) = (0usize, 0usize);
     for c in text.chars().take(20_000) {
         if c.is_ascii_alphabetic() || is_latin(c) {
             latin += 1;
         } else if is_cyrillic(c) {
             cyrillic += 1;
-            match c.to_lowercase().next().unwrap_or(c) {
-                'і' | 'ї' | 'є' | 'ґ' => ukrainian += 1,
-                'ы' | 'э' | 'ё' | 'ъ' => russian += 1,
-                _ => {}
-            }
         }
     }
     if cyrillic > latin {
-        if ukrainian >= russian { "uk" } else { "ru" }
+        let words: Vec<(usize, usize)> = words(text).take(2_000).collect();
+        match cyrillic_of(text, &words) {
+            Cyrillic::Ukrainian => "uk",
+            Cyrillic::Russian => "ru",
+        }
     } else if latin > 0 {
         "en"
     } else {
@@ -279,5 +287,9 @@ mod tests {
         assert_eq!(detect_language("НАТО може стати тилом для миротворців"), "uk");
         assert_eq!(detect_language("NATO committed to helping Ukraine"), "en");
         assert_eq!(detect_language("1234"), "und");
+        assert_eq!(detect_language("НАТО может стать тылом для миротворцев"), "ru");
+        // No Russian-only letter, but Russian function words.
+        assert_eq!(detect_language("сколько ракет получила Украина"), "ru");
+        assert_eq!(detect_language("скільки ракет отримала Україна"), "uk");
     }
 }

@@ -35,6 +35,8 @@ pub(super) fn normalise(raw: &str, out: &mut String) -> Script {
             c if is_apostrophe(c) => out.push('\''),
             c if is_joiner(c) => {}
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            // Russian writes ё or е for the same letter.
+            'ё' | 'Ё' => out.push('е'),
             c => out.extend(c.to_lowercase()),
         }
     }
@@ -72,23 +74,158 @@ fn fold_latin(word: &str) -> String {
     })
 }
 
-/// Snowball English for Latin words, Snowball Ukrainian (and a light pass) for
-/// Cyrillic ones; numbers and other scripts are kept as they are.
-pub(super) fn stem(script: Script, word: &str) -> String {
+/// The language a Cyrillic word is stemmed in when its own letters do not tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cyrillic {
+    Ukrainian,
+    Russian,
+}
+
+/// The Cyrillic language of a text: Russian when its Russian-only letters (ы э ё ъ)
+/// and Russian function words outweigh the Ukrainian-only letters (і ї є ґ) and
+/// Ukrainian function words, else Ukrainian. The words count three letters each,
+/// so a short question without telling letters ("сколько ракет получила Украина")
+/// is still told apart.
+pub(super) fn cyrillic_of(text: &str, words: &[(usize, usize)]) -> Cyrillic {
+    if text.is_ascii() {
+        return Cyrillic::Ukrainian;
+    }
+    let (mut ukrainian, mut russian) = (0usize, 0usize);
+    for c in text.chars().take(20_000) {
+        match c {
+            'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' => ukrainian += 1,
+            'ы' | 'э' | 'ё' | 'ъ' | 'Ы' | 'Э' | 'Ё' | 'Ъ' => russian += 1,
+            _ => {}
+        }
+    }
+    let mut lower = String::new();
+    for &(start, end) in words.iter().take(2_000) {
+        let word = &text[start..end];
+        if word.len() > 24 || word.is_ascii() {
+            continue;
+        }
+        lower.clear();
+        lower.extend(word.chars().flat_map(char::to_lowercase));
+        if RUSSIAN_ONLY_WORDS.contains(&lower.as_str()) {
+            russian += 3;
+        } else if UKRAINIAN_ONLY_WORDS.contains(&lower.as_str()) {
+            ukrainian += 3;
+        }
+    }
+    if russian > ukrainian { Cyrillic::Russian } else { Cyrillic::Ukrainian }
+}
+
+/// Function words found in Russian and not in Ukrainian.
+const RUSSIAN_ONLY_WORDS: &[&str] = &[
+    "что",
+    "как",
+    "это",
+    "сколько",
+    "когда",
+    "где",
+    "почему",
+    "который",
+    "которая",
+    "которые",
+    "он",
+    "она",
+    "они",
+    "его",
+    "ее",
+    "был",
+    "была",
+    "были",
+    "было",
+    "или",
+    "если",
+    "еще",
+    "уже",
+    "только",
+    "чтобы",
+    "кто",
+    "мы",
+    "вы",
+    "нет",
+    "также",
+    "этот",
+    "эта",
+    "эти",
+    "после",
+    "между",
+];
+
+/// Function words found in Ukrainian and not in Russian.
+const UKRAINIAN_ONLY_WORDS: &[&str] = &[
+    "що",
+    "як",
+    "це",
+    "скільки",
+    "коли",
+    "де",
+    "чому",
+    "який",
+    "яка",
+    "які",
+    "він",
+    "вона",
+    "вони",
+    "його",
+    "її",
+    "був",
+    "була",
+    "були",
+    "було",
+    "або",
+    "якщо",
+    "ще",
+    "вже",
+    "тільки",
+    "щоб",
+    "хто",
+    "ми",
+    "ви",
+    "ні",
+    "також",
+    "цей",
+    "ця",
+    "ці",
+    "після",
+    "між",
+    "та",
+];
+
+/// Snowball English for Latin words; for Cyrillic ones, Snowball Ukrainian or Russian
+/// (by the word's own letters, else its text's language) and the same light pass;
+/// numbers and other scripts are kept as they are.
+pub(super) fn stem(script: Script, word: &str, cyrillic: Cyrillic) -> String {
     static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::English));
     static UKRAINIAN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::Ukrainian));
+    static RUSSIAN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::Russian));
     match script {
         Script::Latin => ENGLISH.stem(word).into_owned(),
-        Script::Cyrillic => ukrainian_stem(&UKRAINIAN, word),
+        Script::Cyrillic => {
+            let language = if word.contains(['і', 'ї', 'є', 'ґ']) {
+                Cyrillic::Ukrainian
+            } else if word.contains(['ы', 'э', 'ъ']) {
+                Cyrillic::Russian
+            } else {
+                cyrillic
+            };
+            match language {
+                Cyrillic::Ukrainian => cyrillic_stem(&UKRAINIAN, word),
+                Cyrillic::Russian => cyrillic_stem(&RUSSIAN, word),
+            }
+        }
         Script::Number | Script::Other => word.to_owned(),
     }
 }
 
-/// Snowball Ukrainian, then a light pass that folds what Snowball leaves apart but a
-/// reader would call the same word: consonant alternation ("безпека", "безпеці"), the
-/// noun and adjective of one root ("миротворці", "миротворчого"), and the soft sign
-/// and apostrophe that inflection moves around.
-fn ukrainian_stem(stemmer: &Stemmer, word: &str) -> String {
+/// Snowball (Ukrainian or Russian), then a light pass that folds what Snowball
+/// leaves apart but a reader would call the same word: consonant alternation
+/// ("безпека", "безпеці"), the noun and adjective of one root ("миротворці",
+/// "миротворчого"), and the soft sign and apostrophe that inflection moves around.
+/// Both languages get the same pass, so that their shared roots meet.
+fn cyrillic_stem(stemmer: &Stemmer, word: &str) -> String {
     let mut stem: String = stemmer.stem(word).into_owned();
     // The fleeting vowel of -ець: "миротворець" has the stem of "миротворця".
     if stem.ends_with("ець") && stem.chars().count() >= 7 {
@@ -122,8 +259,9 @@ fn ukrainian_stem(stemmer: &Stemmer, word: &str) -> String {
 }
 
 pub(super) fn is_stopword(word: &str) -> bool {
-    static STOPWORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> =
-        LazyLock::new(|| ENGLISH_STOPWORDS.iter().chain(UKRAINIAN_STOPWORDS.iter()).copied().collect());
+    static STOPWORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| {
+        ENGLISH_STOPWORDS.iter().chain(UKRAINIAN_STOPWORDS).chain(RUSSIAN_STOPWORDS).copied().collect()
+    });
     STOPWORDS.contains(word)
 }
 
@@ -243,4 +381,150 @@ const UKRAINIAN_STOPWORDS: &[&str] = &[
     "сказала",
     "каже",
     "казав",
+];
+
+/// Function words of Russian questions and news prose (Snowball's list without the
+/// numbers), with the question words, as for the other languages.
+const RUSSIAN_STOPWORDS: &[&str] = &[
+    "и",
+    "в",
+    "во",
+    "не",
+    "что",
+    "он",
+    "на",
+    "я",
+    "с",
+    "со",
+    "как",
+    "а",
+    "то",
+    "все",
+    "она",
+    "так",
+    "его",
+    "но",
+    "да",
+    "ты",
+    "к",
+    "у",
+    "же",
+    "вы",
+    "за",
+    "бы",
+    "по",
+    "только",
+    "ее",
+    "мне",
+    "было",
+    "вот",
+    "от",
+    "меня",
+    "еще",
+    "нет",
+    "о",
+    "из",
+    "ему",
+    "теперь",
+    "когда",
+    "даже",
+    "ну",
+    "ли",
+    "если",
+    "уже",
+    "или",
+    "ни",
+    "быть",
+    "был",
+    "него",
+    "до",
+    "вас",
+    "нибудь",
+    "опять",
+    "уж",
+    "вам",
+    "ведь",
+    "там",
+    "потом",
+    "себя",
+    "ничего",
+    "ей",
+    "может",
+    "они",
+    "тут",
+    "где",
+    "есть",
+    "надо",
+    "ней",
+    "для",
+    "мы",
+    "тебя",
+    "их",
+    "чем",
+    "была",
+    "сам",
+    "чтоб",
+    "без",
+    "будто",
+    "чего",
+    "раз",
+    "тоже",
+    "себе",
+    "под",
+    "будет",
+    "ж",
+    "тогда",
+    "кто",
+    "этот",
+    "того",
+    "потому",
+    "этого",
+    "какой",
+    "ним",
+    "здесь",
+    "этом",
+    "мой",
+    "тем",
+    "чтобы",
+    "нее",
+    "были",
+    "куда",
+    "зачем",
+    "всех",
+    "можно",
+    "при",
+    "об",
+    "хоть",
+    "после",
+    "над",
+    "тот",
+    "через",
+    "эти",
+    "нас",
+    "про",
+    "всего",
+    "них",
+    "какая",
+    "разве",
+    "эту",
+    "моя",
+    "свою",
+    "этой",
+    "перед",
+    "том",
+    "такой",
+    "им",
+    "всю",
+    "между",
+    "сколько",
+    "почему",
+    "это",
+    "который",
+    "которая",
+    "которые",
+    "также",
+    "сказал",
+    "сказала",
+    "говорит",
+    "заявил",
 ];

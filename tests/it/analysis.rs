@@ -79,3 +79,51 @@ fn question_words_are_stopwords_but_capitals_are_not() {
     assert_eq!(stop("What did the US say"), [true, true, true, false, true]);
     assert_eq!(stop("Що сказав Рютте"), [true, true, false]);
 }
+
+/// A Russian word, analysed as part of Russian text (the text's language decides the
+/// stemmer for words whose letters do not).
+fn russian_stem(word: &str) -> String {
+    let terms: Vec<_> = analyze(&format!("что {word}")).into_iter().filter(|t| !t.stopword).collect();
+    assert_eq!(terms.len(), 1, "{word:?} should be one term: {terms:?}");
+    terms[0].text.clone()
+}
+
+/// Russian gets Snowball Russian and the same light pass as Ukrainian: its word forms
+/// meet, and so do the roots the two languages share.
+#[test]
+fn russian_word_forms_meet_and_meet_ukrainian_ones() {
+    let table: &[&[&str]] = &[
+        &["ракета", "ракеты", "ракет", "ракетами", "ракетой"],
+        &["миротворцы", "миротворцев", "миротворцам", "миротворцами"],
+        &["гарантии", "гарантий", "гарантиями", "гарантия"],
+        &["парламент", "парламента", "парламенте", "парламентов"],
+        &["делегация", "делегации", "делегаций", "делегацию"],
+        &["Украина", "Украины", "Украине", "Украину"],
+        &["ёлка", "елка"],
+    ];
+    for forms in table {
+        let stems: Vec<String> = forms.iter().map(|w| russian_stem(w)).collect();
+        assert!(stems.windows(2).all(|w| w[0] == w[1]), "{forms:?} -> {stems:?}");
+    }
+    // Roots both languages share meet across them.
+    for (russian, ukrainian) in [
+        ("миротворцев", "миротворців"),
+        ("парламента", "парламенту"),
+        ("ракеты", "ракети"),
+        ("Рютте", "Рютте"),
+    ] {
+        assert_eq!(russian_stem(russian), stem(ukrainian), "{russian} / {ukrainian}");
+    }
+}
+
+/// Russian function words are never searched, and a Russian question's words stem as
+/// Russian even without Russian-only letters.
+#[test]
+fn russian_questions_are_told_from_ukrainian_ones() {
+    let content = |text: &str| -> Vec<String> {
+        analyze(text).into_iter().filter(|t| !t.stopword).map(|t| t.text).collect()
+    };
+    assert_eq!(content("сколько ракет получила Украина"), content("ракеты получил Украине"));
+    assert_eq!(content("что это"), Vec::<String>::new());
+    assert!(content("Що Рютте казав про меморандум?").contains(&stem("меморандуму")));
+}
