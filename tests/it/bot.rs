@@ -13,8 +13,8 @@ use newsdesk::store::Store;
 use teloxide::Bot;
 
 use crate::support::fake_telegram::{self as fake, FakeTelegram, Fault};
-use crate::support::seed_index;
 use crate::support::telegram_html::assert_valid_message;
+use crate::support::{button_data, seed_index};
 
 const USER: u64 = 42;
 const GROUP: i64 = -100_200;
@@ -64,17 +64,6 @@ impl Harness {
     }
 }
 
-/// The callback data of every button under a message.
-fn buttons(message: &Value) -> Vec<String> {
-    message["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().unwrap().iter())
-        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn text(message: &Value) -> &str {
     message["text"].as_str().unwrap()
 }
@@ -94,7 +83,7 @@ async fn a_private_question_gets_a_cited_answer_card() {
     assert!(html.starts_with("<blockquote"), "{html}");
     assert!(html.contains("more than $40 billion in <b>security</b> <b>aid</b> to <b>Ukraine</b>"), "{html}");
     assert!(html.contains("</blockquote>\n[1] NATO committed to helping Ukraine stop Putin · AFP"), "{html}");
-    let data = buttons(card);
+    let data = button_data(card);
     assert!(data.iter().any(|d| d.starts_with("m:")), "{data:?}");
     assert!(data.iter().any(|d| d.starts_with("a:") && d.ends_with(":0")), "{data:?}");
     assert!(data.iter().any(|d| d.starts_with("f:") && d.ends_with(":+")), "{data:?}");
@@ -208,7 +197,7 @@ async fn more_edits_the_answer_and_full_article_sends_the_article() {
     h.send(fake::private_text(USER, "NATO membership for Ukraine")).await;
     let first = h.sent().remove(0);
     let first_text = text(&first).to_owned();
-    let data = buttons(&first);
+    let data = button_data(&first);
     let more = data.iter().find(|d| d.starts_with("m:")).unwrap().clone();
     let article = data.iter().find(|d| d.starts_with("a:") && d.ends_with(":0")).unwrap().clone();
     // Buttons work under the message the answer was sent as.
@@ -261,7 +250,7 @@ async fn expired_or_forged_buttons_answer_politely() {
 async fn feedback_buttons_are_acknowledged() {
     let h = Harness::new().await;
     h.send(fake::private_text(USER, "Kellogg plan")).await;
-    let up = buttons(&h.sent()[0]).into_iter().find(|d| d.ends_with(":+")).unwrap();
+    let up = button_data(&h.sent()[0]).into_iter().find(|d| d.ends_with(":+")).unwrap();
     let message = h.telegram.delivered_ids()[0];
     h.send(fake::callback_query(USER, USER as i64, message, &up)).await;
     assert_eq!(h.telegram.calls_to("answerCallbackQuery")[0].params["text"], "Thanks for the feedback!");

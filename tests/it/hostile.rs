@@ -15,8 +15,8 @@ use newsdesk::ingest;
 use newsdesk::store::Store;
 
 use crate::support::fake_telegram::{self as fake, FakeTelegram};
-use crate::support::seed_index;
 use crate::support::telegram_html::assert_valid_message;
+use crate::support::{button_data, seed_index};
 
 struct Bot {
     telegram: FakeTelegram,
@@ -198,17 +198,6 @@ fn the_seed_corpus_is_untouched_by_indexing() {
     for (path, len) in before {
         assert_eq!(std::fs::metadata(&path).unwrap().len(), len, "{path:?}");
     }
-}
-
-/// The callback data of every button under a sent message.
-fn button_data(message: &Value) -> Vec<String> {
-    message["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().unwrap().iter())
-        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// The key in callback data such as `m:<key>` or `a:<key>:0`.

@@ -136,3 +136,14 @@ pub async fn shut_down(token: teloxide::dispatching::ShutdownToken, wait: std::t
     .await
     .expect("the bot stops when asked");
 }
+
+/// The callback data of every button under a sent message.
+pub fn button_data(message: &Value) -> Vec<String> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|b| b["callback_data"].as_str().unwrap().to_owned())
+        .collect()
+}
