@@ -92,12 +92,51 @@ pub(super) async fn search(app: &Arc<App>, question: String, options: AskOptions
     }
 }
 
+/// The question as typed: markup pasted along with it (HTML tags and entities, as
+/// copied from a web page or a bot's message) taken out, trimmed, and cut to
+/// [`QUESTION_CHARS`].
 pub(super) fn trimmed_question(text: &str) -> String {
-    let text = text.trim();
+    let plain = without_markup(text);
+    let text = plain.trim();
     match text.char_indices().nth(QUESTION_CHARS) {
         Some((cut, _)) => text[..cut].to_owned(),
         None => text.to_owned(),
     }
+}
+
+/// `text` with HTML tags (`<b>`, `</blockquote>`, `<a href="…">`) removed and the
+/// common entities (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`, `&nbsp;`) read as
+/// their characters. Only tag-shaped runs go: "a < b" and "x > 3" stay as written.
+fn without_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['<', '&']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            let name = rest[1..].strip_prefix('/').unwrap_or(&rest[1..]);
+            let end = rest.find('>').filter(|&end| end <= 512 && !rest[1..end].contains('<'));
+            if name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && let Some(end) = end
+            {
+                out.push(' ');
+                rest = &rest[end + 1..];
+                continue;
+            }
+        } else if let Some((entity, character)) =
+            [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " ")]
+                .into_iter()
+                .find(|(entity, _)| rest.starts_with(entity))
+        {
+            out.push_str(character);
+            rest = &rest[entity.len()..];
+            continue;
+        }
+        out.push_str(&rest[..1]);
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Checks access and rate for a message; says why not and returns false when the
@@ -219,3 +258,23 @@ pub(super) fn keyboard(key: &str, first_rank: usize, results: usize, lang: Lang)
 
 /// Telegram clients show about this many buttons side by side.
 const BUTTONS_PER_ROW: usize = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_markup_is_taken_out_of_questions() {
+        let table = [
+            ("What is the PURL mechanism? </blockquote><a href=\"x\">x</a>", "What is the PURL mechanism? x"),
+            ("<b>NATO</b> &amp; Ukraine", "NATO & Ukraine"),
+            ("is 3 < 5 and 7 > 2", "is 3 < 5 and 7 > 2"),
+            ("a <3 b", "a <3 b"),
+            ("Rutte&#39;s visit&nbsp;to Kyiv", "Rutte's visit to Kyiv"),
+            ("&unknown; stays", "&unknown; stays"),
+        ];
+        for (pasted, plain) in table {
+            assert_eq!(trimmed_question(pasted).split_whitespace().collect::<Vec<_>>().join(" "), plain);
+        }
+    }
+}

@@ -476,3 +476,17 @@ async fn inline_results_are_never_shared_between_users() {
     assert_eq!(calls[0].params["is_personal"], true);
     assert_eq!(calls[1].params["cache_time"], 0, "empty results are not cached");
 }
+
+#[tokio::test]
+async fn markup_pasted_with_a_question_is_read_as_text() {
+    // Copied from a web page or another bot's answer: tags and entities come along.
+    let clean = Harness::new().await;
+    clean.send(fake::private_text(42, "What is the PURL mechanism?")).await;
+    let pasted = Harness::new().await;
+    pasted
+        .send(fake::private_text(42, "What is the PURL mechanism? </blockquote><a href=\"x\">x</a> &amp;"))
+        .await;
+    let (clean, pasted) = (clean.sent(), pasted.sent());
+    assert!(text(&clean[0]).contains("PURL"), "{}", text(&clean[0]));
+    assert_eq!(text(&pasted[0]), text(&clean[0]));
+}
