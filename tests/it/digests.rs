@@ -383,7 +383,9 @@ async fn chat_settings_set_language_and_results() {
     desk.send(fake::group_text(GROUP, ADMIN, "/results 1")).await;
     desk.send(fake::group_text(GROUP, MEMBER, "/ask What did Rutte say about the US?")).await;
     let sent = desk.wait_delivered_to(GROUP, 3).await;
-    assert_eq!(text(&sent[0]), "Збережено.");
+    // Each setting says what it set, in the chat's language from then on.
+    assert_eq!(text(&sent[0]), "У цьому чаті я писатиму українською.");
+    assert_eq!(text(&sent[1]), "Цитат у відповіді тут: до 1.");
     assert_eq!(text(&sent[2]).matches("<blockquote").count(), 1, "{}", text(&sent[2]));
     desk.send(fake::group_text(GROUP, MEMBER, "/results 99")).await;
     let sent = desk.wait_delivered_to(GROUP, 4).await;

@@ -381,7 +381,7 @@ pub(super) async fn on_language<R: AppBot>(
         return say(bot, msg, lang, Phrase::ManagersOnly).await;
     }
     app.store.set_lang(msg.chat.id.0, choice)?;
-    say(bot, msg, lang_in(app, msg), Phrase::Saved).await
+    reply(bot, msg, vec![render::language_reply(choice, lang_in(app, msg))], None).await
 }
 
 /// `/results 1-10|default`.
@@ -404,7 +404,7 @@ pub(super) async fn on_results<R: AppBot>(
         return say(bot, msg, lang, Phrase::ManagersOnly).await;
     }
     app.store.set_results(msg.chat.id.0, choice)?;
-    say(bot, msg, lang, Phrase::Saved).await
+    reply(bot, msg, vec![render::results_reply(choice, app.results, lang)], None).await
 }
 
 /// `/unanswered`: for the bot's admins, the recent questions that found nothing.

@@ -143,6 +143,26 @@ pub fn timezone_reply(name: &str, known: bool, lang: Lang) -> String {
     }
 }
 
+/// `/language`: what the chat's language is now (`None`: each person's own), said in it.
+pub fn language_reply(choice: Option<&str>, lang: Lang) -> String {
+    match (lang, choice) {
+        (Lang::En, Some(_)) => "I will write English in this chat.".to_owned(),
+        (Lang::Uk, Some(_)) => "У цьому чаті я писатиму українською.".to_owned(),
+        (Lang::En, None) => "I will write in each person's Telegram language in this chat.".to_owned(),
+        (Lang::Uk, None) => "У цьому чаті я писатиму мовою Telegram кожної людини.".to_owned(),
+    }
+}
+
+/// `/results`: how many quotes an answer in this chat shows now.
+pub fn results_reply(choice: Option<usize>, default: usize, lang: Lang) -> String {
+    match (lang, choice) {
+        (Lang::En, Some(n)) => format!("Answers here will show up to {n} quotes."),
+        (Lang::Uk, Some(n)) => format!("Цитат у відповіді тут: до {n}."),
+        (Lang::En, None) => format!("Answers here will show up to {default} quotes, the default."),
+        (Lang::Uk, None) => format!("Цитат у відповіді тут: до {default}, як спочатку."),
+    }
+}
+
 /// `/unanswered`: questions with how often each was asked.
 pub fn unanswered(questions: &[(String, u64)], lang: Lang) -> Vec<String> {
     if questions.is_empty() {

@@ -18,7 +18,8 @@ use crate::answer::{Answer, Hit};
 use crate::index::ArticleInfo;
 
 pub use digests::{
-    digest_message, subscribed, subscription_line, subscriptions, timezone_reply, unanswered, unsubscribed,
+    digest_message, language_reply, results_reply, subscribed, subscription_line, subscriptions,
+    timezone_reply, unanswered, unsubscribed,
 };
 pub use html::{MESSAGE_LIMIT, escape, pack, split_escaped};
 use html::{pack_with, utf16_len};

@@ -63,7 +63,6 @@ pub enum Phrase {
     ChannelCantPost,
     LanguageUsage,
     ResultsUsage,
-    Saved,
     UnansweredEmpty,
     UnansweredHeader,
     UnsubscribeUsage,
@@ -198,8 +197,6 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         (Lang::Uk, ResultsUsage) => {
             "/results від 1 до 10 — скільки цитат у відповіді тут; /results default — як спочатку."
         }
-        (Lang::En, Saved) => "Saved.",
-        (Lang::Uk, Saved) => "Збережено.",
         (Lang::En, UnansweredEmpty) => "Every question so far found an answer.",
         (Lang::Uk, UnansweredEmpty) => "Поки що кожне запитання знайшло відповідь.",
         (Lang::En, UnansweredHeader) => "Recent questions that found nothing:",
