@@ -139,6 +139,22 @@ fn without_markup(text: &str) -> String {
     out
 }
 
+/// Whether the sender may use the bot here at all; says why not when they may
+/// not. Questions, settings and digests share this check.
+pub(super) async fn allowed_here<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &App,
+    lang: Lang,
+) -> anyhow::Result<bool> {
+    if app.access.allows(Some(msg.chat.id.0), msg.from.as_ref().map(|u| u.id.0)) {
+        return Ok(true);
+    }
+    tracing::info!(chat = msg.chat.id.0, "refused: chat or user not allowed");
+    say(bot, msg, lang, Phrase::NotAllowed).await?;
+    Ok(false)
+}
+
 /// Checks access and rate for a message; says why not and returns false when the
 /// sender may not ask now.
 pub(super) async fn admitted<R: AppBot>(
@@ -147,10 +163,7 @@ pub(super) async fn admitted<R: AppBot>(
     app: &App,
     lang: Lang,
 ) -> anyhow::Result<bool> {
-    let user = msg.from.as_ref().map(|u| u.id.0);
-    if !app.access.allows(Some(msg.chat.id.0), user) {
-        tracing::info!(chat = msg.chat.id.0, "refused: chat or user not allowed");
-        say(bot, msg, lang, Phrase::NotAllowed).await?;
+    if !allowed_here(bot, msg, app, lang).await? {
         return Ok(false);
     }
     let asker = asker_of(msg);

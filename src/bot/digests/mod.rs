@@ -18,7 +18,7 @@ use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{Me, Recipient};
 
-use super::ask::admitted;
+use super::ask::{admitted, allowed_here};
 use super::render::{self, Lang, Phrase, phrase};
 use super::send::{lang_of, reply, say, topic_of};
 use super::{App, AppBot};
@@ -92,17 +92,6 @@ async fn may_manage<R: AppBot>(bot: &R, msg: &Message, app: &App) -> anyhow::Res
     }
     let member = bot.get_chat_member(msg.chat.id, user.id).await?;
     Ok(member.is_privileged())
-}
-
-/// Whether the sender may use the bot here at all; says why not when they may
-/// not. Settings are refused off the allowlist as questions are.
-async fn allowed_here<R: AppBot>(bot: &R, msg: &Message, app: &App, lang: Lang) -> anyhow::Result<bool> {
-    if app.access.allows(Some(msg.chat.id.0), msg.from.as_ref().map(|u| u.id.0)) {
-        return Ok(true);
-    }
-    tracing::info!(chat = msg.chat.id.0, "refused: chat or user not allowed");
-    say(bot, msg, lang, Phrase::NotAllowed).await?;
-    Ok(false)
 }
 
 /// `/digest [keywords]`: what is new since this chat's last digest, now.
