@@ -174,7 +174,7 @@ impl NewsIndex {
 }
 
 /// The first sentence of `text`, cut at a word boundary when too long.
-fn lead_of(text: &str) -> String {
+pub(crate) fn lead_of(text: &str) -> String {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
     let sentence = sentences(first).first().map_or(first, |&(s, e)| &first[s..e]).trim();
     if sentence.chars().count() <= LEAD_MAX_CHARS {

@@ -101,16 +101,47 @@ impl NewsIndex {
         };
         // Segments too large to score term at a time go through tantivy's block-max
         // WAND, built once if any needs it.
+        let restriction = lookups.restriction.as_ref();
         let mut wand: Option<Box<dyn Weight>> = None;
         let large = |ord: u32, segment: &SegmentReader| {
             let weight = match &mut wand {
                 Some(weight) => weight,
                 None => wand.insert(self.bm25_weight(searcher, lookups, &clause_terms)?),
             };
-            let collector = TopDocs::with_limit(limit).order_by_score();
-            collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
+            match restriction {
+                None => {
+                    let collector = TopDocs::with_limit(limit).order_by_score();
+                    collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
+                }
+                Some(r) => {
+                    bm25::top_wand_where(weight.as_ref(), ord, segment, limit, |doc| r.accepts(ord, doc))
+                }
+            }
         };
-        let top = bm25::top(searcher, &fields, &clauses, term_info, limit, bm25::DENSE_MAX_DOCS, large)?;
+        // The filters are checked on every passage scored, before it can be a
+        // candidate; without them, nothing is checked.
+        let top = match restriction {
+            None => bm25::top(
+                searcher,
+                &fields,
+                &clauses,
+                term_info,
+                limit,
+                bm25::DENSE_MAX_DOCS,
+                |_, _| true,
+                large,
+            )?,
+            Some(r) => bm25::top(
+                searcher,
+                &fields,
+                &clauses,
+                term_info,
+                limit,
+                bm25::DENSE_MAX_DOCS,
+                |ord, doc| r.accepts(ord, doc),
+                large,
+            )?,
+        };
         let mut candidates = self.match_positions(searcher, query, lookups, &top)?;
         for (i, candidate) in candidates.iter_mut().enumerate() {
             if i < RERANK_DEPTH {
@@ -347,7 +378,11 @@ impl Ranking {
     /// (it covers at least `min_coverage` of the question).
     pub(crate) fn citations(self, min_coverage: f32) -> Citations {
         let answered = self.hits.first().is_some_and(|hit| hit.coverage >= min_coverage);
-        let cited = self.hits.into_iter().map(|hit| Cited::lexical(hit.address, hit.score)).collect();
+        let cited = self
+            .hits
+            .into_iter()
+            .map(|hit| Cited::lexical(hit.address, hit.score, hit.coverage >= min_coverage))
+            .collect();
         Citations { cited, coverage: self.coverage, answered }
     }
 }
