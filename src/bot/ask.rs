@@ -8,10 +8,11 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 
 use super::render::{self, Lang, Phrase, phrase};
-use super::send::{reply_sent, say};
+use super::send::{reply, reply_sent, say};
 use super::state::{Asker, LiveAnswer};
 use super::{App, AppBot, digests};
-use crate::answer::{Answer, AskOptions};
+use crate::answer::{Answer, AskOptions, Parsed};
+use crate::retrieve::filters;
 
 /// Questions longer than this are cut before searching: a question is a sentence,
 /// and a pasted article would only slow the search down.
@@ -62,10 +63,10 @@ fn without_mention(text: &str, mention: &str) -> Option<String> {
 /// Runs the search on the blocking pool; `None` (after logging) when it failed or
 /// took longer than [`App::search_budget`]. A search over budget is not stopped (a
 /// blocking task cannot be); it finishes in the background and its answer is dropped.
-pub(super) async fn search(app: &Arc<App>, question: String, options: AskOptions) -> Option<Answer> {
+pub(super) async fn search(app: &Arc<App>, asked: Parsed, options: AskOptions) -> Option<Answer> {
     let searching = Arc::clone(app);
     let started = Instant::now();
-    let task = tokio::task::spawn_blocking(move || searching.index.ask(&question, options));
+    let task = tokio::task::spawn_blocking(move || searching.index.ask_parsed(&asked, options));
     // A search that ends past the budget counts as over it even when its result
     // arrived before the timer fired: the budget is the same whatever the timing.
     let outcome = tokio::time::timeout(app.search_budget, task)
@@ -206,6 +207,19 @@ pub(super) async fn answer<R: AppBot>(
     app: &Arc<App>,
     question: &str,
 ) -> anyhow::Result<()> {
+    answer_as(bot, msg, app, question, false).await
+}
+
+/// [`answer`], the relevant articles newest first when `newest_first` (`/latest
+/// topic`) even if the question does not ask for it. Its time words and filters are
+/// read in the chat's time zone.
+pub(super) async fn answer_as<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &Arc<App>,
+    question: &str,
+    newest_first: bool,
+) -> anyhow::Result<()> {
     let lang = digests::lang_in(app, msg);
     let question = trimmed_question(question);
     if question.is_empty() {
@@ -216,7 +230,9 @@ pub(super) async fn answer<R: AppBot>(
     }
     let results = app.store.settings(msg.chat.id.0).ok().and_then(|s| s.results).unwrap_or(app.results);
     let options = AskOptions { k: results, offset: 0, min_coverage: app.min_coverage, keep_weak: false };
-    let Some(answer) = search(app, question.clone(), options).await else {
+    let mut asked = filters::parse(&question, &digests::chat_now(app, msg.chat.id.0));
+    asked.newest_first |= newest_first;
+    let Some(answer) = search(app, asked.clone(), options).await else {
         return say(bot, msg, lang, Phrase::Unavailable).await;
     };
     app.monitor.question(answer.answered, answer.took);
@@ -226,11 +242,14 @@ pub(super) async fn answer<R: AppBot>(
         if let Err(err) = app.store.record_unanswered(msg.chat.id.0, &question, app.clock.now().as_second()) {
             tracing::warn!(error = ?anyhow::Error::from(err), "cannot record an unanswered question");
         }
-        return say(bot, msg, lang, Phrase::NothingFound).await;
+        // The usual refusal, or with filters, which ones (and "No articles from UNN
+        // in that period" when they leave nothing at all).
+        return reply(bot, msg, render::answer_messages(&answer, lang), None).await;
     }
     let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
     let key = app.answers.insert(LiveAnswer {
         question,
+        asked,
         offset: 0,
         shown: shown.clone(),
         created: Instant::now(),

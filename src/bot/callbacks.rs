@@ -54,11 +54,11 @@ pub(super) async fn on_callback<R: AppBot>(
             let offset = live.offset + live.shown.len();
             let options =
                 AskOptions { k: app.results, offset, min_coverage: app.min_coverage, keep_weak: false };
-            let answer = search(&app, live.question.clone(), options).await;
+            let answer = search(&app, live.asked.clone(), options).await;
             match answer {
                 Some(answer) if !answer.hits.is_empty() => {
                     // The page is edited into one message: keep the hits that fit.
-                    let (text, fitted) = render::one_message(&answer.hits);
+                    let (text, fitted) = render::one_message(&answer.hits, lang);
                     let shown: Vec<String> =
                         answer.hits[..fitted].iter().map(|h| h.article_id.clone()).collect();
                     app.answers.update(key, LiveAnswer { offset, shown: shown.clone(), ..live });

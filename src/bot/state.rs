@@ -108,6 +108,9 @@ impl RateLimiter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveAnswer {
     pub question: String,
+    /// The question with its filters read, as when it was asked: "More" pages the
+    /// same window.
+    pub asked: crate::answer::Parsed,
     /// Results shown before the current page.
     pub offset: usize,
     /// Article ids on the current page, in order.
@@ -292,6 +295,7 @@ mod tests {
         let t0 = Instant::now();
         let answer = LiveAnswer {
             question: "q".into(),
+            asked: crate::answer::Parsed::plain("q"),
             offset: 0,
             shown: vec![],
             created: t0,
@@ -314,6 +318,7 @@ mod tests {
         let t0 = Instant::now();
         let answer = LiveAnswer {
             question: "q".into(),
+            asked: crate::answer::Parsed::plain("q"),
             offset: 0,
             shown: vec![],
             created: t0,
@@ -337,6 +342,7 @@ mod tests {
         let cache = AnswerCache::new(Duration::from_secs(10), 10);
         let answer = LiveAnswer {
             question: "q".into(),
+            asked: crate::answer::Parsed::plain("q"),
             offset: 0,
             shown: vec![],
             created: Instant::now(),

@@ -10,6 +10,8 @@ use tantivy::{TantivyDocument, Term};
 
 use super::{NewsIndex, SearchError, opt_text, text_of};
 use crate::analysis::{analyze, sentences};
+use crate::retrieve::filters::Filters;
+use crate::retrieve::filters::index::Restriction;
 
 /// An article's metadata, as listed by [`NewsIndex::articles`] and [`NewsIndex::sources`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,20 +77,30 @@ impl NewsIndex {
 
     /// Articles added after `since` (an [`ArticleInfo::added`] stamp) that match any
     /// of the `include` words (every article when empty) and none of the `exclude`
-    /// words, in title or text; newest first, like [`NewsIndex::articles`].
+    /// words, in title or text, and that `filters` let through (outlets, language,
+    /// window, applied in the index as a question's are); newest first, like
+    /// [`NewsIndex::articles`].
     pub fn fresh_articles(
         &self,
         since: u64,
         include: &[String],
         exclude: &[String],
+        filters: &Filters,
     ) -> Result<Vec<FreshArticle>, SearchError> {
         let searcher = self.reader.searcher();
         let f = self.fields;
+        let restriction = Restriction::new(self, &searcher, filters)?;
         let recent = || -> Box<dyn Query> {
-            Box::new(RangeQuery::new(
+            let added: Box<dyn Query> = Box::new(RangeQuery::new(
                 std::ops::Bound::Excluded(Term::from_field_u64(f.added, since)),
                 std::ops::Bound::Unbounded,
-            ))
+            ));
+            match &restriction {
+                Some(r) => {
+                    Box::new(BooleanQuery::new(vec![(Occur::Must, added), (Occur::Must, r.query(self))]))
+                }
+                None => added,
+            }
         };
         let words = |words: &[String]| -> Box<dyn Query> {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();

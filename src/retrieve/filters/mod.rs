@@ -102,6 +102,12 @@ pub fn parse(question: &str, now: &Zoned) -> Parsed {
     Parsed { question: question.to_owned(), text: found.text, filters, newest_first: found.newest_first }
 }
 
+/// Only the explicit filters of `text` (`source:UNN`, `lang:uk`, `since:…`): the
+/// text without them, and the filters. Digests read their keywords this way.
+pub fn explicit_filters(text: &str) -> (String, Filters) {
+    explicit::extract(text)
+}
+
 /// The calendar day of `date` as the index stores it: `YYYYMMDD` as a number, which
 /// orders as the dates do.
 pub(crate) fn day_number(date: Date) -> u64 {
