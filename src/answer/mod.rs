@@ -334,7 +334,7 @@ const NO_TOPIC: &[&str] = &[
 ];
 
 /// Whether `text` (a question without its filters) names no topic.
-fn topicless(text: &str) -> bool {
+pub(crate) fn topicless(text: &str) -> bool {
     analyze(text)
         .iter()
         .filter(|t| !t.stopword)

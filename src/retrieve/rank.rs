@@ -12,7 +12,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Searcher, SegmentReader, Term};
 
 use super::terms::{Lookups, QueryTerms, Statistics};
-use super::{AskOptions, Citations, Cited, bm25};
+use super::filters::index::Restriction;
+use super::{AskOptions, Citations, Cited, bm25, filters};
 use crate::analysis::SENTENCE_BREAK;
 use crate::index::{NewsIndex, SearchError, article_key};
 
@@ -44,12 +45,27 @@ impl NewsIndex {
     /// libraries return document numbers (with the semantic layer on, through `ask`
     /// itself). No stored document is read.
     pub fn rank_articles(&self, question: &str, options: AskOptions) -> Result<Vec<u64>, SearchError> {
-        if self.semantic.is_some() {
-            let hits = self.ask(question, options)?.hits;
+        self.rank_articles_at(question, options, &jiff::Zoned::now())
+    }
+
+    /// [`NewsIndex::rank_articles`] asked at `now`, in its time zone (see
+    /// [`NewsIndex::ask_at`]).
+    pub fn rank_articles_at(
+        &self,
+        question: &str,
+        options: AskOptions,
+        now: &jiff::Zoned,
+    ) -> Result<Vec<u64>, SearchError> {
+        let parsed = filters::parse(question, now);
+        // The semantic layer, the newest first and listings go through `ask`.
+        let listing = !parsed.filters.is_empty() && crate::answer::topicless(&parsed.text);
+        if self.semantic.is_some() || parsed.newest_first || listing {
+            let hits = self.ask_parsed(&parsed, options)?.hits;
             return Ok(hits.iter().map(|hit| article_key(&hit.article_id)).collect());
         }
         let searcher = self.reader.searcher();
-        let (query, lookups) = self.query_terms(&searcher, question)?;
+        let (query, mut lookups) = self.query_terms(&searcher, &parsed.text)?;
+        lookups.restriction = Restriction::new(self, &searcher, &parsed.filters)?;
         let hits = self.rank(&searcher, &query, &lookups, options)?.hits;
         Ok(hits.iter().map(|hit| hit.article).collect())
     }

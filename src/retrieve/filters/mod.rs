@@ -92,14 +92,36 @@ impl Parsed {
 
 /// Reads the filters out of `question`, asked at `now` (its time zone is the
 /// asker's: "today" and "in February" are the asker's).
+///
+/// Explicit dates (`since:`, `until:`, `on:`) win: with one, time in words is left
+/// as words ("nasdaq short in march falls since:1987-03-01"). Several windows in
+/// words narrow each other ("in February since the 10th"); when they share no day,
+/// only the last is read and the others stay words ("results for the year to feb
+/// 27, Mar 25 1987").
 pub fn parse(question: &str, now: &Zoned) -> Parsed {
     let today = now.date();
     let (rest, mut filters) = explicit::extract(question);
     let found = when::extract(&rest, today);
-    for (since, until) in found.windows {
-        filters.narrow(since, until);
+    let mut windows: Vec<_> = if filters.dated() { Vec::new() } else { found.windows };
+    let mut shared = Filters::default();
+    for (_, (since, until)) in &windows {
+        shared.narrow(*since, *until);
     }
-    Parsed { question: question.to_owned(), text: found.text, filters, newest_first: found.newest_first }
+    if shared.impossible() && windows.len() > 1 {
+        windows.drain(..windows.len() - 1);
+    }
+    for (_, (since, until)) in &windows {
+        filters.narrow(*since, *until);
+    }
+    let mut spans: Vec<(usize, usize)> = windows.iter().map(|(span, _)| *span).collect();
+    spans.extend(&found.newest);
+    spans.sort_unstable();
+    Parsed {
+        question: question.to_owned(),
+        text: when::without(&rest, &spans),
+        filters,
+        newest_first: !found.newest.is_empty(),
+    }
 }
 
 /// Only the explicit filters of `text` (`source:UNN`, `lang:uk`, `since:…`): the

@@ -65,6 +65,7 @@ fn english_phrases_become_windows() {
             ("before 2020", w, None, Some("2019-12-31")),
             ("between February 3 and February 10", w, Some("2026-02-03"), Some("2026-02-10")),
             ("between Feb 3 and 10", w, Some("2026-02-03"), Some("2026-02-10")),
+            ("between March 1 and 15, 1987", w, Some("1987-03-01"), Some("1987-03-15")),
             ("between 3 and 10 February", w, Some("2026-02-03"), Some("2026-02-10")),
             ("from December to February", w, Some("2025-12-01"), Some("2026-02-28")),
             ("from Jan 5 to Feb 2", w, Some("2026-01-05"), Some("2026-02-02")),
@@ -323,11 +324,18 @@ fn explicit_filters_anywhere() {
     let p = parse("since:2016 until:2017", &now);
     assert_eq!((p.filters.since, p.filters.until), (Some(d("2016-01-01")), Some(d("2017-12-31"))));
 
-    // Explicit and plain-word windows narrow each other.
-    let p = parse("since:2026-02-04 last week", &now);
-    assert_eq!((p.filters.since, p.filters.until), (Some(d("2026-02-04")), Some(d("2026-02-08"))));
+    // Explicit dates win over time in words, which then stays words.
+    let p = parse("nasdaq short in march falls since:1987-03-01 until:1987-03-31", &now);
+    assert_eq!((p.filters.since, p.filters.until), (Some(d("1987-03-01")), Some(d("1987-03-31"))));
+    assert_eq!(p.text, "nasdaq short in march falls");
     let p = parse("since:2026-03-01 until:2026-02-01", &now);
     assert!(p.filters.impossible());
+    // Windows in words narrow each other; when they share no day, the last is read.
+    let p = parse("Rutte in February since the 10th of February", &now);
+    assert_eq!((p.filters.since, p.filters.until), (Some(d("2026-02-10")), Some(d("2026-02-28"))));
+    let p = parse("penobscot shoe 1st qtr feb 27 Mar 25 1987", &now);
+    assert_eq!((p.filters.since, p.filters.until), (Some(d("1987-03-25")), Some(d("1987-03-25"))));
+    assert_eq!(p.text, "penobscot shoe 1st qtr feb 27");
 
     // Unknown keys and unreadable values stay words.
     for question in ["note:this", "since:soon", "lang:de", "until:2026-13-01", "source:", "http://x.org"] {

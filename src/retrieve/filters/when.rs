@@ -26,48 +26,47 @@ use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
 
 /// A window's first and last day, both included; an open end is `None`.
-type Window = (Option<Date>, Option<Date>);
+pub(super) type Window = (Option<Date>, Option<Date>);
 
-/// The windows found in a text, the text without them, and whether it asks for
-/// the newest first.
+/// The windows found in a text, each with the byte range of its words, and the
+/// words that ask for the newest first.
 pub(super) struct Found {
-    pub(super) text: String,
-    pub(super) windows: Vec<Window>,
-    pub(super) newest_first: bool,
+    pub(super) windows: Vec<((usize, usize), Window)>,
+    pub(super) newest: Vec<(usize, usize)>,
 }
 
 pub(super) fn extract(text: &str, today: Date) -> Found {
     let tokens = tokenize(text);
     let reader = Reader { t: &tokens, today };
-    let mut windows = Vec::new();
-    let mut removed: Vec<(usize, usize)> = Vec::new();
-    let mut newest_first = false;
+    let mut found = Found { windows: Vec::new(), newest: Vec::new() };
     let mut i = 0;
     while i < tokens.len() {
         if let Some((n, window)) = reader.window(i) {
-            windows.push(window);
-            removed.push((tokens[i].start, tokens[i + n - 1].end));
+            found.windows.push(((tokens[i].start, tokens[i + n - 1].end), window));
             i += n;
             continue;
         }
         if let Some(n) = reader.newest(i) {
-            newest_first = true;
-            removed.push((tokens[i].start, tokens[i + n - 1].end));
+            found.newest.push((tokens[i].start, tokens[i + n - 1].end));
             i += n;
             continue;
         }
         i += 1;
     }
+    found
+}
+
+/// `text` without the byte ranges `spans` (sorted, apart), spaces squeezed.
+pub(super) fn without(text: &str, spans: &[(usize, usize)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (start, end) in removed {
+    for &(start, end) in spans {
         out.push_str(&text[at..start]);
         out.push(' ');
         at = end;
     }
     out.push_str(&text[at..]);
-    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    Found { text, windows, newest_first }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -221,8 +220,9 @@ enum Expr {
     Partial { year: Option<i16>, month: i8, day: Option<i8> },
     /// Days of a month: "1-15 March".
     Days { year: Option<i16>, month: i8, from: i8, to: i8 },
-    /// A bare day of the month, only inside a range ("between 1 and 15 March").
-    DayOnly(i8),
+    /// A day of the month without its month, only inside a range ("between 1 and
+    /// 15 March", "between March 1 and 15, 1987").
+    DayOnly(i8, Option<i16>),
 }
 
 /// How a relative phrase resolves.
@@ -752,7 +752,8 @@ impl Reader<'_> {
             return Some(found);
         }
         let day = self.day_number(i)?;
-        Some((1, Expr::DayOnly(day)))
+        let (n, year) = self.optional_year(i + 1);
+        Some((1 + n, Expr::DayOnly(day, year)))
     }
 
     /// A time expression at `i`. `led` says a preposition came before it, which lets
@@ -992,7 +993,7 @@ impl Reader<'_> {
     fn resolve(&self, expr: Expr) -> Option<(Date, Date)> {
         match expr {
             Expr::Span(a, b) => Some((a, b)),
-            Expr::DayOnly(_) => None,
+            Expr::DayOnly(..) => None,
             Expr::Partial { year: Some(year), month, day } => partial_span(year, month, day),
             Expr::Days { year: Some(year), month, from, to } => days_span(year, month, from, to),
             Expr::Partial { year: None, month, day } => {
@@ -1018,19 +1019,19 @@ impl Reader<'_> {
         let month_year = |e: Expr| match e {
             Expr::Partial { year, month, .. } | Expr::Days { year, month, .. } => Some((year, month)),
             Expr::Span(a, _) => Some((Some(a.year()), a.month())),
-            Expr::DayOnly(_) => None,
+            Expr::DayOnly(..) => None,
         };
         let first = match first {
-            Expr::DayOnly(day) => {
+            Expr::DayOnly(day, own_year) => {
                 let (year, month) = month_year(second)?;
-                Expr::Partial { year, month, day: Some(day) }
+                Expr::Partial { year: own_year.or(year), month, day: Some(day) }
             }
             other => other,
         };
         let second = match second {
-            Expr::DayOnly(day) => {
+            Expr::DayOnly(day, own_year) => {
                 let (year, month) = month_year(first)?;
-                Expr::Partial { year, month, day: Some(day) }
+                Expr::Partial { year: own_year.or(year), month, day: Some(day) }
             }
             other => other,
         };
