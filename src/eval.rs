@@ -232,7 +232,11 @@ pub fn load_xquad(
                         &paragraph.sentence_breaks,
                         answer.answer_start,
                     ),
-                    ..EvalQuestion::new(question.question.clone(), Some(id.clone()), vec![answer.text.clone()])
+                    ..EvalQuestion::new(
+                        question.question.clone(),
+                        Some(id.clone()),
+                        vec![answer.text.clone()],
+                    )
                 });
             }
         }
@@ -391,7 +395,8 @@ pub fn evaluate(
                 windows += 1;
                 let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string());
                 windows_ok += usize::from(
-                    (day(answer.filters.since), day(answer.filters.until)) == (q.since.clone(), q.until.clone()),
+                    (day(answer.filters.since), day(answer.filters.until))
+                        == (q.since.clone(), q.until.clone()),
                 );
             }
         }

@@ -11,8 +11,8 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Searcher, SegmentReader, Term};
 
-use super::terms::{Lookups, QueryTerms, Statistics};
 use super::filters::index::Restriction;
+use super::terms::{Lookups, QueryTerms, Statistics};
 use super::{AskOptions, Citations, Cited, bm25, filters};
 use crate::analysis::SENTENCE_BREAK;
 use crate::index::{NewsIndex, SearchError, article_key};

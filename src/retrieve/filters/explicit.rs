@@ -13,6 +13,10 @@ use super::Filters;
 /// replaced by a space), and the filters.
 pub(super) fn extract(question: &str) -> (String, Filters) {
     let mut filters = Filters::default();
+    // Most questions have no filter: nothing to take out.
+    if !question.contains(':') {
+        return (question.to_owned(), filters);
+    }
     let mut rest = String::with_capacity(question.len());
     let mut at = 0;
     let bytes = question.as_bytes();

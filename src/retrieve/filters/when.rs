@@ -19,8 +19,9 @@
 //! Anything that does not read as a whole phrase stays a word: "March" in "the march
 //! on Kyiv", "May" in "May I ask", "2016" in "Euro 2016".
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
@@ -36,11 +37,16 @@ pub(super) struct Found {
 }
 
 pub(super) fn extract(text: &str, today: Date) -> Found {
-    let tokens = tokenize(text);
-    let reader = Reader { t: &tokens, today };
+    let mut lower = String::with_capacity(text.len() + 8);
+    let tokens = tokenize(text, &mut lower);
+    let reader = Reader { t: &tokens, lower: &lower, today };
     let mut found = Found { windows: Vec::new(), newest: Vec::new() };
     let mut i = 0;
     while i < tokens.len() {
+        if !tokens[i].trigger {
+            i += 1;
+            continue;
+        }
         if let Some((n, window)) = reader.window(i) {
             found.windows.push(((tokens[i].start, tokens[i + n - 1].end), window));
             i += n;
@@ -58,6 +64,9 @@ pub(super) fn extract(text: &str, today: Date) -> Found {
 
 /// `text` without the byte ranges `spans` (sorted, apart), spaces squeezed.
 pub(super) fn without(text: &str, spans: &[(usize, usize)]) -> String {
+    if spans.is_empty() {
+        return text.trim().to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for &(start, end) in spans {
@@ -82,133 +91,145 @@ enum Kind {
 
 #[derive(Clone, Debug)]
 struct Token {
-    /// Lowercased, apostrophes as `'`.
-    text: String,
+    /// Where the token is in the lowercased text (apostrophes as `'`).
+    lo: u32,
+    hi: u32,
     kind: Kind,
     start: usize,
     end: usize,
+    /// A number, or a word some phrase can start with (or a month, a weekday):
+    /// other words are passed over at the cost of one look-up.
+    trigger: bool,
 }
 
-fn tokenize(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let end_of = |k: usize| chars.get(k).map_or(text.len(), |&(at, _)| at);
-    let mut k = 0;
-    while k < chars.len() {
-        let (start, c) = chars[k];
-        if c.is_ascii_digit() {
-            let mut j = k;
-            while j < chars.len() && chars[j].1.is_ascii_digit() {
-                j += 1;
-            }
-            // The longest digit pattern that reads: 2026-02-03, 03.02.2026, 1-15.
-            let digits = |from: usize| {
-                let mut to = from;
-                while to < chars.len() && chars[to].1.is_ascii_digit() {
-                    to += 1;
-                }
-                to
-            };
-            let value = |from: usize, to: usize| text[chars[from].0..end_of(to)].parse::<i32>().ok();
-            let sep = |at: usize, seps: &[char]| chars.get(at).is_some_and(|&(_, c)| seps.contains(&c));
-            let mut token: Option<(Kind, usize)> = None;
-            if j - k == 4 && sep(j, &['-']) {
-                let m_end = digits(j + 1);
-                if m_end - (j + 1) == 2 && sep(m_end, &['-']) {
-                    let d_end = digits(m_end + 1);
-                    if d_end - (m_end + 1) == 2 {
-                        let date = Date::new(
-                            value(k, j).unwrap_or(0) as i16,
-                            value(j + 1, m_end).unwrap_or(0) as i8,
-                            value(m_end + 1, d_end).unwrap_or(0) as i8,
-                        );
-                        if let Ok(date) = date {
-                            token = Some((Kind::Day(date), d_end));
-                        }
-                    }
-                }
-            }
-            if token.is_none() && (1..=2).contains(&(j - k)) && sep(j, &['.']) {
-                let m_end = digits(j + 1);
-                if m_end - (j + 1) == 2 && sep(m_end, &['.']) {
-                    let y_end = digits(m_end + 1);
-                    if y_end - (m_end + 1) == 4 {
-                        let date = Date::new(
-                            value(m_end + 1, y_end).unwrap_or(0) as i16,
-                            value(j + 1, m_end).unwrap_or(0) as i8,
-                            value(k, j).unwrap_or(0) as i8,
-                        );
-                        if let Ok(date) = date {
-                            token = Some((Kind::Day(date), y_end));
-                        }
-                    }
-                }
-            }
-            if token.is_none() && (1..=2).contains(&(j - k)) && sep(j, &['-', '–', '—']) {
-                let to_end = digits(j + 1);
-                if (1..=2).contains(&(to_end - (j + 1))) && !sep(to_end, &['-', '.']) {
-                    let (a, b) = (value(k, j).unwrap_or(0), value(j + 1, to_end).unwrap_or(0));
-                    if (1..=31).contains(&a) && (a..=31).contains(&b) {
-                        token = Some((Kind::Days(a as i8, b as i8), to_end));
-                    }
-                }
-            }
-            let (kind, to) = match token {
-                Some(found) => found,
-                None => {
-                    // An English ordinal: 1st, 2nd, 3rd, 4th.
-                    let mut to = j;
-                    let letters: String =
-                        chars[j..].iter().take(2).map(|&(_, c)| c.to_ascii_lowercase()).collect();
-                    if matches!(letters.as_str(), "st" | "nd" | "rd" | "th")
-                        && !chars.get(j + 2).is_some_and(|&(_, c)| c.is_alphanumeric())
-                    {
-                        to = j + 2;
-                    }
-                    if chars.get(to).is_some_and(|&(_, c)| c.is_alphabetic()) {
-                        // "5G", "10km": a word.
-                        let mut w = to;
-                        while w < chars.len() && chars[w].1.is_alphanumeric() {
-                            w += 1;
-                        }
-                        (Kind::Word, w)
-                    } else {
-                        (value(k, j).map_or(Kind::Word, |v| Kind::Number(v as u32)), to)
-                    }
-                }
-            };
-            let end = end_of(to);
-            out.push(Token { text: text[start..end].to_lowercase(), kind, start, end });
-            k = to;
-        } else if c.is_alphanumeric() {
-            let mut j = k;
-            let mut word = String::new();
-            while j < chars.len() {
-                let c = chars[j].1;
-                let apostrophe = matches!(c, '\'' | '’' | 'ʼ' | '‘' | '`')
-                    && j > k
-                    && chars.get(j + 1).is_some_and(|&(_, n)| n.is_alphabetic());
-                if c.is_alphanumeric() {
-                    word.extend(c.to_lowercase());
-                } else if apostrophe {
-                    word.push('\'');
-                } else {
-                    break;
-                }
-                j += 1;
-            }
-            // "until:" and the like are what is left of a filter that did not read
-            // ("until:2026-13-01"): not words of a time phrase.
-            if chars.get(j).is_some_and(|&(_, c)| c == ':') {
-                word.push(':');
-            }
-            out.push(Token { text: word.replace('ё', "е"), kind: Kind::Word, start, end: end_of(j) });
-            k = j;
-        } else {
-            k += 1;
+/// The tokens of `text`, their lowercased forms written one after another into
+/// `lower` (one buffer for all).
+fn tokenize(text: &str, lower: &mut String) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(16);
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii_digit() {
+            let (kind, end) = digits_token(text, at);
+            let lo = lower.len() as u32;
+            lower.extend(text[at..end].chars().map(|c| c.to_ascii_lowercase()));
+            out.push(Token { lo, hi: lower.len() as u32, kind, start: at, end, trigger: true });
+            at = end;
+            continue;
         }
+        let Some(c) = text[at..].chars().next() else { break };
+        if !c.is_alphanumeric() {
+            at += c.len_utf8();
+            continue;
+        }
+        let start = at;
+        let lo = lower.len();
+        let word = &mut *lower;
+        let mut chars = text[at..].char_indices().peekable();
+        while let Some((offset, c)) = chars.next() {
+            let apostrophe = matches!(c, '\'' | '’' | 'ʼ' | '‘' | '`')
+                && offset > 0
+                && chars.peek().is_some_and(|&(_, n)| n.is_alphabetic());
+            if c.is_alphanumeric() {
+                if c.is_ascii() {
+                    word.push(c.to_ascii_lowercase());
+                } else if c == 'ё' || c == 'Ё' {
+                    word.push('е');
+                } else {
+                    word.extend(c.to_lowercase());
+                }
+            } else if apostrophe {
+                word.push('\'');
+            } else {
+                break;
+            }
+            at = start + offset + c.len_utf8();
+        }
+        // "until:" and the like are what is left of a filter that did not read
+        // ("until:2026-13-01"): not words of a time phrase.
+        if bytes.get(at) == Some(&b':') {
+            word.push(':');
+        }
+        let trigger = is_trigger(&lower[lo..]);
+        out.push(Token { lo: lo as u32, hi: lower.len() as u32, kind: Kind::Word, start, end: at, trigger });
     }
     out
+}
+
+/// The token of digits at `at`: the longest pattern that reads (2026-02-03,
+/// 03.02.2026, 1-15, 3rd, 1987), or a word ("5G", "10km"); and where it ends.
+fn digits_token(text: &str, at: usize) -> (Kind, usize) {
+    let bytes = text.as_bytes();
+    let digits =
+        |from: usize| from + bytes[from.min(bytes.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let value = |from: usize, to: usize| text[from..to].parse::<i32>().unwrap_or(0);
+    let is = |i: usize, b: u8| bytes.get(i) == Some(&b);
+    let j = digits(at);
+    let len = j - at;
+    // 2026-02-03
+    if len == 4 && is(j, b'-') {
+        let m_end = digits(j + 1);
+        if m_end - (j + 1) == 2 && is(m_end, b'-') {
+            let d_end = digits(m_end + 1);
+            if d_end - (m_end + 1) == 2
+                && let Ok(date) =
+                    Date::new(value(at, j) as i16, value(j + 1, m_end) as i8, value(m_end + 1, d_end) as i8)
+            {
+                return (Kind::Day(date), d_end);
+            }
+        }
+    }
+    // 03.02.2026
+    if (1..=2).contains(&len) && is(j, b'.') {
+        let m_end = digits(j + 1);
+        if m_end - (j + 1) == 2 && is(m_end, b'.') {
+            let y_end = digits(m_end + 1);
+            if y_end - (m_end + 1) == 4
+                && let Ok(date) =
+                    Date::new(value(m_end + 1, y_end) as i16, value(j + 1, m_end) as i8, value(at, j) as i8)
+            {
+                return (Kind::Day(date), y_end);
+            }
+        }
+    }
+    // 1-15, 1–15
+    if (1..=2).contains(&len) {
+        let dash = if is(j, b'-') {
+            1
+        } else if text[j..].starts_with(['–', '—']) {
+            3
+        } else {
+            0
+        };
+        if dash > 0 {
+            let to_end = digits(j + dash);
+            if (1..=2).contains(&(to_end - (j + dash))) && !is(to_end, b'-') && !is(to_end, b'.') {
+                let (a, b) = (value(at, j), value(j + dash, to_end));
+                if (1..=31).contains(&a) && (a..=31).contains(&b) {
+                    return (Kind::Days(a as i8, b as i8), to_end);
+                }
+            }
+        }
+    }
+    // An English ordinal: 1st, 2nd, 3rd, 4th.
+    let mut to = j;
+    let suffix = bytes.get(j..j + 2).map(|s| s.to_ascii_lowercase());
+    if matches!(suffix.as_deref(), Some(b"st" | b"nd" | b"rd" | b"th"))
+        && !text[j + 2..].starts_with(|c: char| c.is_alphanumeric())
+    {
+        to = j + 2;
+    }
+    if text[to..].starts_with(|c: char| c.is_alphabetic()) {
+        // "5G", "10km": a word.
+        let rest = &text[to..];
+        let end = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
+        return (Kind::Word, to + end);
+    }
+    match text[at..j].parse::<u32>() {
+        Ok(n) => (Kind::Number(n), to),
+        Err(_) => (Kind::Word, to),
+    }
 }
 
 /// A time expression, before it is placed in a year when it names none.
@@ -391,90 +412,176 @@ const AND: &[&str] = &["and", "і", "й", "та", "и"];
 /// "from … to …".
 const TO: &[&str] = &["to", "till", "until", "through", "thru", "по", "до"];
 
-/// Month names in every case the three languages use, and whether the form is the
-/// Ukrainian or Russian locative ("у лютому", "в феврале"), which means "in" on its own.
+/// Month names in every case the three languages use.
+const MONTHS: &[(&str, i8)] = &[
+    ("january", 1),
+    ("jan", 1),
+    ("janurary", 1),
+    ("janaury", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("febuary", 2),
+    ("feburary", 2),
+    ("februray", 2),
+    ("febrary", 2),
+    ("march", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("may", 5),
+    ("june", 6),
+    ("jun", 6),
+    ("july", 7),
+    ("jul", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sep", 9),
+    ("sept", 9),
+    ("septmber", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+    ("січень", 1),
+    ("січня", 1),
+    ("лютий", 2),
+    ("лютого", 2),
+    ("березень", 3),
+    ("березня", 3),
+    ("квітень", 4),
+    ("квітня", 4),
+    ("травень", 5),
+    ("травня", 5),
+    ("червень", 6),
+    ("червня", 6),
+    ("липень", 7),
+    ("липня", 7),
+    ("серпень", 8),
+    ("серпня", 8),
+    ("вересень", 9),
+    ("вересня", 9),
+    ("жовтень", 10),
+    ("жовтня", 10),
+    ("листопад", 11),
+    ("листопада", 11),
+    ("грудень", 12),
+    ("грудня", 12),
+    ("январь", 1),
+    ("января", 1),
+    ("февраль", 2),
+    ("февраля", 2),
+    ("март", 3),
+    ("марта", 3),
+    ("апрель", 4),
+    ("апреля", 4),
+    ("май", 5),
+    ("мая", 5),
+    ("июнь", 6),
+    ("июня", 6),
+    ("июль", 7),
+    ("июля", 7),
+    ("август", 8),
+    ("августа", 8),
+    ("сентябрь", 9),
+    ("сентября", 9),
+    ("октябрь", 10),
+    ("октября", 10),
+    ("ноябрь", 11),
+    ("ноября", 11),
+    ("декабрь", 12),
+    ("декабря", 12),
+];
+
+/// The Ukrainian and Russian locative ("у лютому", "в феврале"), which means "in"
+/// on its own.
+const LOCATIVE_MONTHS: &[(&str, i8)] = &[
+    ("січні", 1),
+    ("январе", 1),
+    ("лютому", 2),
+    ("феврале", 2),
+    ("березні", 3),
+    ("марте", 3),
+    ("квітні", 4),
+    ("апреле", 4),
+    ("травні", 5),
+    ("мае", 5),
+    ("червні", 6),
+    ("июне", 6),
+    ("липні", 7),
+    ("июле", 7),
+    ("серпні", 8),
+    ("августе", 8),
+    ("вересні", 9),
+    ("сентябре", 9),
+    ("жовтні", 10),
+    ("октябре", 10),
+    ("листопаді", 11),
+    ("ноябре", 11),
+    ("грудні", 12),
+    ("декабре", 12),
+];
+
+/// A month's number, and whether the word is its locative.
 fn month(word: &str) -> Option<(i8, bool)> {
-    let month = match word {
-        "january" | "jan" | "janurary" | "janaury" => 1,
-        "february" | "feb" | "febuary" | "feburary" | "februray" | "febrary" => 2,
-        "march" | "mar" => 3,
-        "april" | "apr" => 4,
-        "may" => 5,
-        "june" | "jun" => 6,
-        "july" | "jul" => 7,
-        "august" | "aug" => 8,
-        "september" | "sep" | "sept" | "septmber" => 9,
-        "october" | "oct" => 10,
-        "november" | "nov" => 11,
-        "december" | "dec" => 12,
-        "січень" | "січня" => 1,
-        "лютий" | "лютого" => 2,
-        "березень" | "березня" => 3,
-        "квітень" | "квітня" => 4,
-        "травень" | "травня" => 5,
-        "червень" | "червня" => 6,
-        "липень" | "липня" => 7,
-        "серпень" | "серпня" => 8,
-        "вересень" | "вересня" => 9,
-        "жовтень" | "жовтня" => 10,
-        "листопад" | "листопада" => 11,
-        "грудень" | "грудня" => 12,
-        "январь" | "января" => 1,
-        "февраль" | "февраля" => 2,
-        "март" | "марта" => 3,
-        "апрель" | "апреля" => 4,
-        "май" | "мая" => 5,
-        "июнь" | "июня" => 6,
-        "июль" | "июля" => 7,
-        "август" | "августа" => 8,
-        "сентябрь" | "сентября" => 9,
-        "октябрь" | "октября" => 10,
-        "ноябрь" | "ноября" => 11,
-        "декабрь" | "декабря" => 12,
-        _ => {
-            let locative = match word {
-                "січні" | "январе" => 1,
-                "лютому" | "феврале" => 2,
-                "березні" | "марте" => 3,
-                "квітні" | "апреле" => 4,
-                "травні" | "мае" => 5,
-                "червні" | "июне" => 6,
-                "липні" | "июле" => 7,
-                "серпні" | "августе" => 8,
-                "вересні" | "сентябре" => 9,
-                "жовтні" | "октябре" => 10,
-                "листопаді" | "ноябре" => 11,
-                "грудні" | "декабре" => 12,
-                _ => return None,
-            };
-            return Some((locative, true));
-        }
-    };
-    Some((month, false))
+    LEXICON.get(word).and_then(|l| match *l {
+        Lexeme::Month(month, locative) => Some((month, locative)),
+        _ => None,
+    })
 }
 
+/// Weekday names, in the cases used after "on", "у", "в" and "last".
+const WEEKDAYS: &[(&str, Weekday)] = &[
+    ("monday", Weekday::Monday),
+    ("понеділок", Weekday::Monday),
+    ("понеділка", Weekday::Monday),
+    ("понедельник", Weekday::Monday),
+    ("понедельника", Weekday::Monday),
+    ("tuesday", Weekday::Tuesday),
+    ("вівторок", Weekday::Tuesday),
+    ("вівторка", Weekday::Tuesday),
+    ("вторник", Weekday::Tuesday),
+    ("вторника", Weekday::Tuesday),
+    ("wednesday", Weekday::Wednesday),
+    ("середу", Weekday::Wednesday),
+    ("середа", Weekday::Wednesday),
+    ("середи", Weekday::Wednesday),
+    ("среду", Weekday::Wednesday),
+    ("среда", Weekday::Wednesday),
+    ("среды", Weekday::Wednesday),
+    ("thursday", Weekday::Thursday),
+    ("четвер", Weekday::Thursday),
+    ("четверга", Weekday::Thursday),
+    ("четверг", Weekday::Thursday),
+    ("friday", Weekday::Friday),
+    ("п'ятницю", Weekday::Friday),
+    ("п'ятниця", Weekday::Friday),
+    ("п'ятниці", Weekday::Friday),
+    ("пятницю", Weekday::Friday),
+    ("пятницу", Weekday::Friday),
+    ("пятница", Weekday::Friday),
+    ("пятницы", Weekday::Friday),
+    ("saturday", Weekday::Saturday),
+    ("суботу", Weekday::Saturday),
+    ("субота", Weekday::Saturday),
+    ("суботи", Weekday::Saturday),
+    ("субботу", Weekday::Saturday),
+    ("суббота", Weekday::Saturday),
+    ("субботы", Weekday::Saturday),
+    ("sunday", Weekday::Sunday),
+    ("неділю", Weekday::Sunday),
+    ("неділя", Weekday::Sunday),
+    ("неділі", Weekday::Sunday),
+    ("воскресенье", Weekday::Sunday),
+    ("воскресенья", Weekday::Sunday),
+];
+
 fn weekday(word: &str) -> Option<Weekday> {
-    Some(match word {
-        "monday" | "понеділок" | "понеділка" | "понедельник" | "понедельника" => {
-            Weekday::Monday
-        }
-        "tuesday" | "вівторок" | "вівторка" | "вторник" | "вторника" => {
-            Weekday::Tuesday
-        }
-        "wednesday" | "середу" | "середа" | "середи" | "среду" | "среда" | "среды" => {
-            Weekday::Wednesday
-        }
-        "thursday" | "четвер" | "четверга" | "четверг" => Weekday::Thursday,
-        "friday" | "п'ятницю" | "п'ятниця" | "п'ятниці" | "пятницю" | "пятницу" | "пятница" | "пятницы" => {
-            Weekday::Friday
-        }
-        "saturday" | "суботу" | "субота" | "суботи" | "субботу" | "суббота" | "субботы" => {
-            Weekday::Saturday
-        }
-        "sunday" | "неділю" | "неділя" | "неділі" | "воскресенье" | "воскресенья" => {
-            Weekday::Sunday
-        }
-        _ => return None,
+    LEXICON.get(word).and_then(|l| match *l {
+        Lexeme::Weekday(day) => Some(day),
+        _ => None,
     })
 }
 
@@ -482,21 +589,63 @@ fn weekday(word: &str) -> Option<Weekday> {
 const YEAR_WORDS: &[&str] = &["року", "році", "рік", "р", "рр", "год", "году", "года", "г", "гг", "year"];
 
 /// Numbers written as words, for "the last three days".
+const SMALL_NUMBERS: &[(&str, i64)] = &[
+    ("one", 1),
+    ("один", 1),
+    ("одну", 1),
+    ("одна", 1),
+    ("одного", 1),
+    ("two", 2),
+    ("два", 2),
+    ("дві", 2),
+    ("две", 2),
+    ("двох", 2),
+    ("двух", 2),
+    ("three", 3),
+    ("три", 3),
+    ("трьох", 3),
+    ("трех", 3),
+    ("four", 4),
+    ("чотири", 4),
+    ("четыре", 4),
+    ("five", 5),
+    ("п'ять", 5),
+    ("пять", 5),
+    ("six", 6),
+    ("шість", 6),
+    ("шесть", 6),
+    ("seven", 7),
+    ("сім", 7),
+    ("семь", 7),
+    ("ten", 10),
+    ("десять", 10),
+    ("fourteen", 14),
+    ("thirty", 30),
+];
+
 fn small_number(word: &str) -> Option<i64> {
-    Some(match word {
-        "one" | "один" | "одну" | "одна" | "одного" => 1,
-        "two" | "два" | "дві" | "две" | "двох" | "двух" => 2,
-        "three" | "три" | "трьох" | "трех" => 3,
-        "four" | "чотири" | "четыре" => 4,
-        "five" | "п'ять" | "пять" => 5,
-        "six" | "шість" | "шесть" => 6,
-        "seven" | "сім" | "семь" => 7,
-        "ten" | "десять" => 10,
-        "fourteen" => 14,
-        "thirty" => 30,
-        _ => return None,
+    LEXICON.get(word).and_then(|l| match *l {
+        Lexeme::Number(n) => Some(n),
+        _ => None,
     })
 }
+
+/// What a word is, when it is one of the above.
+#[derive(Clone, Copy)]
+enum Lexeme {
+    Month(i8, bool),
+    Weekday(Weekday),
+    Number(i64),
+}
+
+static LEXICON: LazyLock<FxHashMap<&'static str, Lexeme>> = LazyLock::new(|| {
+    let mut map = FxHashMap::default();
+    map.extend(MONTHS.iter().map(|&(w, m)| (w, Lexeme::Month(m, false))));
+    map.extend(LOCATIVE_MONTHS.iter().map(|&(w, m)| (w, Lexeme::Month(m, true))));
+    map.extend(WEEKDAYS.iter().map(|&(w, d)| (w, Lexeme::Weekday(d))));
+    map.extend(SMALL_NUMBERS.iter().map(|&(w, n)| (w, Lexeme::Number(n))));
+    map
+});
 
 /// The unit of "the last 3 days": days in a unit, or months.
 enum Unit {
@@ -595,9 +744,44 @@ const NEWEST: &[&str] = &[
     "что новенького",
 ];
 
+/// Words that start a phrase, or the time expression after a preposition.
+static TRIGGERS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    let mut set: FxHashSet<&str> = FxHashSet::default();
+    for list in [WITHIN, SINCE, AFTER, UNTIL, BEFORE, BETWEEN, PAST, LAST] {
+        set.extend(list.iter().copied());
+    }
+    set.extend(["prior", "starting", "beginning", "починаючи", "начиная", "the", "year"]);
+    set.extend(RELATIVE.iter().map(|(phrase, _)| phrase.split(' ').next().unwrap_or(phrase)));
+    set.extend(NEWEST.iter().map(|phrase| phrase.split(' ').next().unwrap_or(phrase)));
+    set
+});
+
+fn is_trigger(word: &str) -> bool {
+    TRIGGERS.contains(word)
+        || month(word).is_some()
+        || weekday(word).is_some()
+        || small_number(word).is_some()
+}
+
+/// "last" before a month or a weekday.
+const LAST: &[&str] = &[
+    "last",
+    "минулого",
+    "минулої",
+    "минулий",
+    "минулу",
+    "минулому",
+    "прошлый",
+    "прошлую",
+    "прошлое",
+    "прошлого",
+    "прошлой",
+    "прошлом",
+];
+
 /// [`RELATIVE`] by first word, so that a word starts no scan of the table.
-static RELATIVE_BY_FIRST: LazyLock<HashMap<&'static str, Vec<(&'static str, Rel)>>> = LazyLock::new(|| {
-    let mut map: HashMap<&str, Vec<(&str, Rel)>> = HashMap::new();
+static RELATIVE_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<(&'static str, Rel)>>> = LazyLock::new(|| {
+    let mut map: FxHashMap<&str, Vec<(&str, Rel)>> = FxHashMap::default();
     for &(phrase, rel) in RELATIVE {
         map.entry(phrase.split(' ').next().unwrap_or(phrase)).or_default().push((phrase, rel));
     }
@@ -605,8 +789,8 @@ static RELATIVE_BY_FIRST: LazyLock<HashMap<&'static str, Vec<(&'static str, Rel)
 });
 
 /// [`NEWEST`] by first word.
-static NEWEST_BY_FIRST: LazyLock<HashMap<&'static str, Vec<&'static str>>> = LazyLock::new(|| {
-    let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+static NEWEST_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<&'static str>>> = LazyLock::new(|| {
+    let mut map: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
     for &phrase in NEWEST {
         map.entry(phrase.split(' ').next().unwrap_or(phrase)).or_default().push(phrase);
     }
@@ -615,12 +799,17 @@ static NEWEST_BY_FIRST: LazyLock<HashMap<&'static str, Vec<&'static str>>> = Laz
 
 struct Reader<'a> {
     t: &'a [Token],
+    lower: &'a str,
     today: Date,
 }
 
 impl Reader<'_> {
+    fn text(&self, t: &Token) -> &str {
+        &self.lower[t.lo as usize..t.hi as usize]
+    }
+
     fn word(&self, i: usize) -> Option<&str> {
-        self.t.get(i).filter(|t| t.kind == Kind::Word).map(|t| t.text.as_str())
+        self.t.get(i).filter(|t| t.kind == Kind::Word).map(|t| self.text(t))
     }
 
     fn is(&self, i: usize, words: &[&str]) -> bool {
@@ -631,7 +820,7 @@ impl Reader<'_> {
     fn phrase(&self, i: usize, phrase: &str) -> Option<usize> {
         let mut n = 0;
         for word in phrase.split(' ') {
-            if self.t.get(i + n)?.text != word {
+            if self.text(self.t.get(i + n)?) != word {
                 return None;
             }
             n += 1;
@@ -658,7 +847,7 @@ impl Reader<'_> {
     fn year(&self, i: usize) -> Option<i16> {
         let t = self.t.get(i)?;
         match t.kind {
-            Kind::Number(n) if (1800..=2199).contains(&n) && t.text.len() == 4 => Some(n as i16),
+            Kind::Number(n) if (1800..=2199).contains(&n) && t.end - t.start == 4 => Some(n as i16),
             _ => None,
         }
     }
@@ -759,7 +948,7 @@ impl Reader<'_> {
     /// A time expression at `i`. `led` says a preposition came before it, which lets
     /// a bare month or year read as one.
     fn expr(&self, i: usize, led: bool) -> Option<(usize, Expr)> {
-        let t = self.t.get(i)?;
+        let t = self.t.get(i).filter(|t| t.trigger)?;
         // 2026-02-03, 03.02.2026
         if let Kind::Day(date) = t.kind {
             return Some((1, Expr::Span(date, date)));
@@ -790,7 +979,7 @@ impl Reader<'_> {
         }
         if let Some(word) = self.word(i) {
             // "last February", "минулого лютого"
-            if self.is(i, &["last", "минулого", "минулий", "прошлого", "прошлый", "прошлом", "минулому"])
+            if self.is(i, LAST)
                 && let Some((m, _)) = self.word(i + 1).and_then(month)
             {
                 let this_year = self.today.year();
@@ -962,21 +1151,7 @@ impl Reader<'_> {
 
     /// "on Monday", "last Friday", "у понеділок", "в среду", "минулої п'ятниці".
     fn weekday_expr(&self, i: usize, led: bool) -> Option<(usize, Expr)> {
-        let last = self.is(
-            i,
-            &[
-                "last",
-                "минулого",
-                "минулої",
-                "минулий",
-                "минулу",
-                "прошлый",
-                "прошлую",
-                "прошлое",
-                "прошлого",
-                "прошлой",
-            ],
-        );
+        let last = self.is(i, LAST);
         let at = i + usize::from(last);
         let day = self.word(at).and_then(weekday)?;
         if !(led || last) {
