@@ -212,7 +212,7 @@ impl NewsIndex {
                 cited_days.push(day_at(searcher, c.address)?);
             }
             let mut ordered: Vec<(Option<u64>, Cited)> = cited_days.into_iter().zip(cited.cited).collect();
-            ordered.sort_by(|a, b| b.0.cmp(&a.0));
+            ordered.sort_by_key(|(day, _)| std::cmp::Reverse(*day));
             take(Citations { cited: ordered.into_iter().map(|(_, c)| c).collect(), ..cited }, &mut found);
             at += chunk;
             chunk *= 2;
