@@ -16,7 +16,7 @@ use std::fmt::Write;
 
 use crate::answer::{Answer, Hit};
 use crate::index::ArticleInfo;
-use crate::retrieve::filters::{filter_description, nothing_matches};
+use crate::retrieve::filters::{filter_description, missed_window, nothing_matches};
 
 pub use digests::{
     digest_message, language_reply, results_reply, subscribed, subscription_line, subscriptions,
@@ -139,7 +139,13 @@ pub fn answer_messages(answer: &Answer, lang: Lang) -> Vec<String> {
         }
         return vec![format!("<i>{}</i>\n{}", escape(&filters), escape(refusal))];
     }
-    let heading = (!filters.is_empty()).then(|| format!("<i>🗓 {}</i>", escape(&filters)));
+    let missed = answer.missed_window.map(|(since, until)| missed_window(since, until, lang.code()));
+    let heading = match (missed, filters.is_empty()) {
+        (Some(missed), true) => Some(format!("<i>🗓 {}</i>", escape(&missed))),
+        (Some(missed), false) => Some(format!("<i>🗓 {} · {}</i>", escape(&missed), escape(&filters))),
+        (None, false) => Some(format!("<i>🗓 {}</i>", escape(&filters))),
+        (None, true) => None,
+    };
     pack(heading.into_iter().chain(answer.hits.iter().map(|hit| citation(hit, lang))), MESSAGE_LIMIT)
 }
 
