@@ -21,7 +21,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
@@ -100,6 +100,8 @@ struct Token {
     /// A number, or a word some phrase can start with (or a month, a weekday):
     /// other words are passed over at the cost of one look-up.
     trigger: bool,
+    /// What the word can be in a time phrase (`role::` bits).
+    roles: u32,
 }
 
 /// The tokens of `text`, their lowercased forms written one after another into
@@ -114,7 +116,7 @@ fn tokenize(text: &str, lower: &mut String) -> Vec<Token> {
             let (kind, end) = digits_token(text, at);
             let lo = lower.len() as u32;
             lower.extend(text[at..end].chars().map(|c| c.to_ascii_lowercase()));
-            out.push(Token { lo, hi: lower.len() as u32, kind, start: at, end, trigger: true });
+            out.push(Token { lo, hi: lower.len() as u32, kind, start: at, end, trigger: true, roles: 0 });
             at = end;
             continue;
         }
@@ -151,8 +153,17 @@ fn tokenize(text: &str, lower: &mut String) -> Vec<Token> {
         if bytes.get(at) == Some(&b':') {
             word.push(':');
         }
-        let trigger = is_trigger(&lower[lo..]);
-        out.push(Token { lo: lo as u32, hi: lower.len() as u32, kind: Kind::Word, start, end: at, trigger });
+        let roles = ROLES.get(&lower[lo..]).copied().unwrap_or(0);
+        let trigger = roles & role::STARTS != 0;
+        out.push(Token {
+            lo: lo as u32,
+            hi: lower.len() as u32,
+            kind: Kind::Word,
+            start,
+            end: at,
+            trigger,
+            roles,
+        });
     }
     out
 }
@@ -744,24 +755,93 @@ const NEWEST: &[&str] = &[
     "что новенького",
 ];
 
-/// Words that start a phrase, or the time expression after a preposition.
-static TRIGGERS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
-    let mut set: FxHashSet<&str> = FxHashSet::default();
-    for list in [WITHIN, SINCE, AFTER, UNTIL, BEFORE, BETWEEN, PAST, LAST] {
-        set.extend(list.iter().copied());
-    }
-    set.extend(["prior", "starting", "beginning", "починаючи", "начиная", "the", "year"]);
-    set.extend(RELATIVE.iter().map(|(phrase, _)| phrase.split(' ').next().unwrap_or(phrase)));
-    set.extend(NEWEST.iter().map(|phrase| phrase.split(' ').next().unwrap_or(phrase)));
-    set
-});
-
-fn is_trigger(word: &str) -> bool {
-    TRIGGERS.contains(word)
-        || month(word).is_some()
-        || weekday(word).is_some()
-        || small_number(word).is_some()
+/// What a word can be in a time phrase, as bits: each word is looked up once, when
+/// the question is split, and every later test is a bit test.
+mod role {
+    pub(super) const WITHIN: u32 = 1;
+    pub(super) const SINCE: u32 = 1 << 1;
+    pub(super) const AFTER: u32 = 1 << 2;
+    pub(super) const UNTIL: u32 = 1 << 3;
+    pub(super) const BEFORE: u32 = 1 << 4;
+    pub(super) const BETWEEN: u32 = 1 << 5;
+    pub(super) const AND: u32 = 1 << 6;
+    pub(super) const TO: u32 = 1 << 7;
+    pub(super) const PAST: u32 = 1 << 8;
+    pub(super) const LAST: u32 = 1 << 9;
+    /// "starting", "починаючи", "начиная"
+    pub(super) const STARTING: u32 = 1 << 10;
+    /// "from", "з", "с" after "starting"
+    pub(super) const STARTING_FROM: u32 = 1 << 11;
+    pub(super) const THE: u32 = 1 << 12;
+    pub(super) const OF: u32 = 1 << 13;
+    pub(super) const YEAR: u32 = 1 << 14;
+    /// "року", "года", "г" after a year
+    pub(super) const YEAR_WORD: u32 = 1 << 15;
+    pub(super) const AGO: u32 = 1 << 16;
+    /// "в" of "в течение"
+    pub(super) const V: u32 = 1 << 17;
+    pub(super) const DURING: u32 = 1 << 18;
+    /// The first word of a relative phrase or of one asking for the newest, or
+    /// "prior".
+    pub(super) const PHRASE: u32 = 1 << 19;
+    /// A month, a weekday or a number in words.
+    pub(super) const LEXEME: u32 = 1 << 20;
+    /// Words a window or a time expression can start with.
+    pub(super) const STARTS: u32 = WITHIN
+        | SINCE
+        | AFTER
+        | UNTIL
+        | BEFORE
+        | BETWEEN
+        | PAST
+        | LAST
+        | STARTING
+        | THE
+        | YEAR
+        | V
+        | PHRASE
+        | LEXEME;
 }
+
+/// Every word with a role, and its roles.
+static ROLES: LazyLock<FxHashMap<&'static str, u32>> = LazyLock::new(|| {
+    let mut map: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut add = |words: &[&'static str], bits: u32| {
+        for &word in words {
+            *map.entry(word).or_default() |= bits;
+        }
+    };
+    add(WITHIN, role::WITHIN);
+    add(SINCE, role::SINCE);
+    add(AFTER, role::AFTER);
+    add(UNTIL, role::UNTIL);
+    add(BEFORE, role::BEFORE);
+    add(BETWEEN, role::BETWEEN);
+    add(AND, role::AND);
+    add(TO, role::TO);
+    add(PAST, role::PAST);
+    add(LAST, role::LAST);
+    add(&["starting", "beginning", "починаючи", "начиная"], role::STARTING);
+    add(&["from", "on", "з", "із", "зі", "від", "с", "со"], role::STARTING_FROM);
+    add(&["the"], role::THE);
+    add(&["of"], role::OF);
+    add(&["year"], role::YEAR);
+    add(YEAR_WORDS, role::YEAR_WORD);
+    add(AGO, role::AGO);
+    add(&["в"], role::V);
+    add(&["течение"], role::DURING);
+    add(&["prior"], role::PHRASE);
+    for (phrase, _) in RELATIVE {
+        add(&[phrase.split(' ').next().unwrap_or(phrase)], role::PHRASE);
+    }
+    for phrase in NEWEST {
+        add(&[phrase.split(' ').next().unwrap_or(phrase)], role::PHRASE);
+    }
+    for word in LEXICON.keys() {
+        add(&[word], role::LEXEME);
+    }
+    map
+});
 
 /// "last" before a month or a weekday.
 const LAST: &[&str] = &[
@@ -780,19 +860,22 @@ const LAST: &[&str] = &[
 ];
 
 /// [`RELATIVE`] by first word, so that a word starts no scan of the table.
-static RELATIVE_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<(&'static str, Rel)>>> = LazyLock::new(|| {
-    let mut map: FxHashMap<&str, Vec<(&str, Rel)>> = FxHashMap::default();
-    for &(phrase, rel) in RELATIVE {
-        map.entry(phrase.split(' ').next().unwrap_or(phrase)).or_default().push((phrase, rel));
-    }
-    map
-});
+static RELATIVE_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<(Vec<&'static str>, Rel)>>> =
+    LazyLock::new(|| {
+        let mut map: FxHashMap<&str, Vec<(Vec<&str>, Rel)>> = FxHashMap::default();
+        for &(phrase, rel) in RELATIVE {
+            let words: Vec<&str> = phrase.split(' ').collect();
+            map.entry(words[0]).or_default().push((words, rel));
+        }
+        map
+    });
 
 /// [`NEWEST`] by first word.
-static NEWEST_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<&'static str>>> = LazyLock::new(|| {
-    let mut map: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+static NEWEST_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<Vec<&'static str>>>> = LazyLock::new(|| {
+    let mut map: FxHashMap<&str, Vec<Vec<&str>>> = FxHashMap::default();
     for &phrase in NEWEST {
-        map.entry(phrase.split(' ').next().unwrap_or(phrase)).or_default().push(phrase);
+        let words: Vec<&str> = phrase.split(' ').collect();
+        map.entry(words[0]).or_default().push(words);
     }
     map
 });
@@ -812,8 +895,8 @@ impl Reader<'_> {
         self.t.get(i).filter(|t| t.kind == Kind::Word).map(|t| self.text(t))
     }
 
-    fn is(&self, i: usize, words: &[&str]) -> bool {
-        self.word(i).is_some_and(|w| words.contains(&w))
+    fn is(&self, i: usize, roles: u32) -> bool {
+        self.t.get(i).is_some_and(|t| t.roles & roles != 0)
     }
 
     /// The number of tokens of `phrase` (words separated by spaces) matched at `i`.
@@ -826,6 +909,16 @@ impl Reader<'_> {
             n += 1;
         }
         Some(n)
+    }
+
+    /// [`Reader::phrase`] for a phrase already split into words.
+    fn words(&self, i: usize, words: &[&str]) -> Option<usize> {
+        for (n, word) in words.iter().enumerate() {
+            if self.text(self.t.get(i + n)?) != *word {
+                return None;
+            }
+        }
+        Some(words.len())
     }
 
     fn number(&self, i: usize) -> Option<u32> {
@@ -855,7 +948,7 @@ impl Reader<'_> {
     /// A year, with the word that may follow it ("2016 року").
     fn year_with_word(&self, i: usize) -> Option<(usize, i16, bool)> {
         let year = self.year(i)?;
-        if self.is(i + 1, YEAR_WORDS) {
+        if self.is(i + 1, role::YEAR_WORD) {
             return Some((2, year, true));
         }
         Some((1, year, false))
@@ -864,20 +957,20 @@ impl Reader<'_> {
     /// A window at token `i`: how many tokens it takes and its days.
     fn window(&self, i: usize) -> Option<(usize, Window)> {
         // "starting (from) March 1", "починаючи з", "начиная с": since.
-        if self.is(i, &["starting", "beginning", "починаючи", "начиная"]) {
-            let from = usize::from(self.is(i + 1, &["from", "on", "з", "із", "зі", "від", "с", "со"]));
+        if self.is(i, role::STARTING) {
+            let from = usize::from(self.is(i + 1, role::STARTING_FROM));
             if let Some((n, expr)) = self.expr(i + 1 + from, true) {
                 let (first, _) = self.resolve(expr)?;
                 return Some((n + 1 + from, (Some(first), None)));
             }
         }
-        if self.is(i, BETWEEN)
-            && let Some((n, window)) = self.range(i + 1, AND)
+        if self.is(i, role::BETWEEN)
+            && let Some((n, window)) = self.range(i + 1, role::AND)
         {
             return Some((n + 1, window));
         }
-        if self.is(i, SINCE) {
-            if let Some((n, window)) = self.range(i + 1, TO) {
+        if self.is(i, role::SINCE) {
+            if let Some((n, window)) = self.range(i + 1, role::TO | role::AND) {
                 return Some((n + 1, window));
             }
             if let Some((n, expr)) = self.expr(i + 1, true) {
@@ -885,19 +978,19 @@ impl Reader<'_> {
                 return Some((n + 1, (Some(first), None)));
             }
         }
-        if self.is(i, AFTER)
+        if self.is(i, role::AFTER)
             && let Some((n, expr)) = self.expr(i + 1, true)
         {
             let (_, last) = self.resolve(expr)?;
             return Some((n + 1, (last.tomorrow().ok(), None)));
         }
-        if self.is(i, UNTIL)
+        if self.is(i, role::UNTIL)
             && let Some((n, expr)) = self.expr(i + 1, true)
         {
             let (_, last) = self.resolve(expr)?;
             return Some((n + 1, (None, Some(last))));
         }
-        let before = if self.is(i, BEFORE) { 1 } else { self.phrase(i, "prior to").unwrap_or(0) };
+        let before = if self.is(i, role::BEFORE) { 1 } else { self.phrase(i, "prior to").unwrap_or(0) };
         if before > 0
             && let Some((n, expr)) = self.expr(i + before, true)
         {
@@ -906,9 +999,9 @@ impl Reader<'_> {
         }
         // "in the last 3 days", "over the past week", "за останні 3 дні", "в течение".
         let mut lead = 0;
-        if self.is(i, &["в"]) && self.is(i + 1, &["течение"]) {
+        if self.is(i, role::V) && self.is(i + 1, role::DURING) {
             lead = 2;
-        } else if self.is(i, WITHIN) {
+        } else if self.is(i, role::WITHIN) {
             lead = 1;
         }
         if lead > 0
@@ -924,11 +1017,10 @@ impl Reader<'_> {
 
     /// "X and Y" / "X to Y" after "between" / "from": both ends, a bare day on one
     /// side taking its month and year from the other.
-    fn range(&self, i: usize, joiners: &[&str]) -> Option<(usize, Window)> {
+    fn range(&self, i: usize, joiners: u32) -> Option<(usize, Window)> {
         let (n1, first) = self.expr_or_day(i)?;
         let j = i + n1;
-        let joined = self.is(j, joiners) || (joiners == TO && self.is(j, AND));
-        if !joined {
+        if !self.is(j, joiners) {
             return None;
         }
         let (n2, second) = self.expr_or_day(j + 1)?;
@@ -961,9 +1053,9 @@ impl Reader<'_> {
             return Some((2 + ny, Expr::Days { year, month: m, from, to }));
         }
         // "the 3rd of March", "3 March 2026", "3 березня", "3 февраля 2026 года"
-        let the = usize::from(self.is(i, &["the"]));
+        let the = usize::from(self.is(i, role::THE));
         if let Some(day) = self.day_number(i + the) {
-            let of = usize::from(self.is(i + the + 1, &["of"]));
+            let of = usize::from(self.is(i + the + 1, role::OF));
             if let Some((m, _)) = self.word(i + the + 1 + of).and_then(month) {
                 let at = i + the + 2 + of;
                 let (ny, year) = self.optional_year(at);
@@ -979,7 +1071,7 @@ impl Reader<'_> {
         }
         if let Some(word) = self.word(i) {
             // "last February", "минулого лютого"
-            if self.is(i, LAST)
+            if self.is(i, role::LAST)
                 && let Some((m, _)) = self.word(i + 1).and_then(month)
             {
                 let this_year = self.today.year();
@@ -1020,7 +1112,7 @@ impl Reader<'_> {
                 return Some((2, year_span(year)?));
             }
             if word == "the"
-                && self.is(i + 1, &["year"])
+                && self.is(i + 1, role::YEAR)
                 && let Some(year) = self.year(i + 2)
             {
                 return Some((3, year_span(year)?));
@@ -1067,7 +1159,7 @@ impl Reader<'_> {
         let (n, rel) = RELATIVE_BY_FIRST
             .get(self.word(i)?)?
             .iter()
-            .filter_map(|(phrase, rel)| Some((self.phrase(i, phrase)?, *rel)))
+            .filter_map(|(words, rel)| Some((self.words(i, words)?, *rel)))
             .max_by_key(|(n, _)| *n)?;
         let (a, b) = self.relative_span(rel)?;
         Some((n, Expr::Span(a, b)))
@@ -1103,8 +1195,8 @@ impl Reader<'_> {
 
     /// "(the) last 3 days", "past two weeks", "останні 3 дні", "последние 2 недели".
     fn past_units(&self, i: usize) -> Option<(usize, Expr)> {
-        let the = usize::from(self.is(i, &["the"]));
-        if !self.is(i + the, PAST) {
+        let the = usize::from(self.is(i, role::THE));
+        if !self.is(i + the, role::PAST) {
             return None;
         }
         let at = i + the + 1;
@@ -1126,7 +1218,7 @@ impl Reader<'_> {
         let count = self.number(i).map(i64::from).or_else(|| self.word(i).and_then(small_number))?;
         let word = self.word(i + 1)?;
         let unit = unit(word)?;
-        if !self.is(i + 2, AGO) || count > 3660 {
+        if !self.is(i + 2, role::AGO) || count > 3660 {
             return None;
         }
         let today = self.today;
@@ -1151,7 +1243,7 @@ impl Reader<'_> {
 
     /// "on Monday", "last Friday", "у понеділок", "в среду", "минулої п'ятниці".
     fn weekday_expr(&self, i: usize, led: bool) -> Option<(usize, Expr)> {
-        let last = self.is(i, LAST);
+        let last = self.is(i, role::LAST);
         let at = i + usize::from(last);
         let day = self.word(at).and_then(weekday)?;
         if !(led || last) {
@@ -1242,7 +1334,7 @@ impl Reader<'_> {
 
     /// Asking for the newest first, at `i`: the number of tokens.
     fn newest(&self, i: usize) -> Option<usize> {
-        NEWEST_BY_FIRST.get(self.word(i)?)?.iter().filter_map(|phrase| self.phrase(i, phrase)).max()
+        NEWEST_BY_FIRST.get(self.word(i)?)?.iter().filter_map(|words| self.words(i, words)).max()
     }
 }
 
