@@ -859,16 +859,18 @@ const LAST: &[&str] = &[
     "прошлом",
 ];
 
+/// A phrase split into its words, with what it means.
+type Phrase<T> = (Vec<&'static str>, T);
+
 /// [`RELATIVE`] by first word, so that a word starts no scan of the table.
-static RELATIVE_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<(Vec<&'static str>, Rel)>>> =
-    LazyLock::new(|| {
-        let mut map: FxHashMap<&str, Vec<(Vec<&str>, Rel)>> = FxHashMap::default();
-        for &(phrase, rel) in RELATIVE {
-            let words: Vec<&str> = phrase.split(' ').collect();
-            map.entry(words[0]).or_default().push((words, rel));
-        }
-        map
-    });
+static RELATIVE_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<Phrase<Rel>>>> = LazyLock::new(|| {
+    let mut map: FxHashMap<&str, Vec<(Vec<&str>, Rel)>> = FxHashMap::default();
+    for &(phrase, rel) in RELATIVE {
+        let words: Vec<&str> = phrase.split(' ').collect();
+        map.entry(words[0]).or_default().push((words, rel));
+    }
+    map
+});
 
 /// [`NEWEST`] by first word.
 static NEWEST_BY_FIRST: LazyLock<FxHashMap<&'static str, Vec<Vec<&'static str>>>> = LazyLock::new(|| {
