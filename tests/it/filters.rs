@@ -324,3 +324,36 @@ async fn digests_take_outlet_and_language_filters() {
         (vec!["UNN".to_owned()], vec!["AFP".to_owned()], Some("en".to_owned()))
     );
 }
+
+#[test]
+fn vector_candidates_keep_to_the_filters_too() {
+    use crate::support::fake_embed::FakeEmbedServer;
+    use crate::support::{embed_config, hybrid_index};
+    use newsdesk::answer::{AskOptions, Match};
+    let server = FakeEmbedServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let index = hybrid_index(dir.path(), embed_config(&server.url, std::time::Duration::from_secs(5)));
+    let now: jiff::Zoned = "2026-02-13T10:00:00+02:00[Europe/Kyiv]".parse().unwrap();
+    let options = AskOptions { k: 5, keep_weak: true, ..AskOptions::default() };
+    // Without filters the layer brings articles by meaning from everywhere …
+    let all = index.ask_at("NATO security guarantees for Ukraine", options, &now).unwrap();
+    assert!(all.hits.iter().any(|h| h.matched != Match::Lexical), "{all:#?}");
+    assert!(all.hits.iter().any(|h| h.date.is_none()));
+    // … with them, only what they let through, found by words or by meaning.
+    for (question, passes) in [
+        (
+            "NATO security guarantees for Ukraine source:UNN",
+            (|h: &newsdesk::answer::Hit| h.source.as_deref() == Some("UNN"))
+                as fn(&newsdesk::answer::Hit) -> bool,
+        ),
+        ("NATO security guarantees for Ukraine lang:uk", |h| h.lang == "uk"),
+        ("NATO security guarantees for Ukraine in February", |h| {
+            h.date.as_deref().is_some_and(|d| d.starts_with("2026-02"))
+        }),
+        ("NATO security guarantees for Ukraine -source:AFP", |h| h.source.as_deref() != Some("AFP")),
+    ] {
+        let answer = index.ask_at(question, options, &now).unwrap();
+        assert!(!answer.hits.is_empty(), "{question}");
+        assert!(answer.hits.iter().all(passes), "{question}: {answer:#?}");
+    }
+}

@@ -420,6 +420,37 @@ mod tests {
     }
 
     #[test]
+    fn nearest_where_keeps_to_the_filter_with_or_without_the_approximate_index() {
+        let mut seed = 0x1234_5678_9abc_def1_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 2000) as f32 / 1000.0 - 1.0
+        };
+        let items: Vec<(u64, u8, Vec<f32>)> =
+            (0..2000).map(|i| (i, 1, unit(&(0..16).map(|_| next()).collect::<Vec<_>>()))).collect();
+        let mut exact = VectorStore::in_memory("m");
+        exact.add(&items).unwrap();
+        let mut approximate = VectorStore::in_memory("m").with_exact_limit(100);
+        approximate.add(&items).unwrap();
+        approximate.build_approximate();
+        let question = unit(&(0..16).map(|_| next()).collect::<Vec<_>>());
+        // A narrow filter: one vector in a hundred.
+        let passes = |near: &Near| near.key % 100 == 7;
+        let want: Vec<u64> = exact.nearest_where(&question, 5, passes).iter().map(|n| n.key).collect();
+        assert_eq!(want.len(), 5);
+        assert!(want.iter().all(|k| k % 100 == 7));
+        // The same by brute force.
+        let mut all: Vec<Near> = exact.nearest(&question, 2000).into_iter().filter(passes).collect();
+        all.truncate(5);
+        assert_eq!(all.iter().map(|n| n.key).collect::<Vec<_>>(), want);
+        // The approximate index proposes few that pass; the rest is scanned.
+        let got: Vec<u64> = approximate.nearest_where(&question, 5, passes).iter().map(|n| n.key).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn vectors_persist_survive_a_torn_tail_and_are_searched_exactly() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vectors.bin");
