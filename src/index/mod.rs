@@ -66,6 +66,8 @@ pub struct NewsIndex {
     pub(crate) dir: Option<PathBuf>,
     /// The optional semantic layer; `None` answers lexically only.
     pub(crate) semantic: Option<Arc<Semantic>>,
+    /// The outlets and days filters read, kept per searcher generation.
+    pub(crate) facets: Arc<std::sync::Mutex<Option<Arc<crate::retrieve::filters::index::Facets>>>>,
 }
 
 /// File in the index folder holding sentence vectors.
@@ -110,7 +112,7 @@ impl NewsIndex {
         index.tokenizers().register(ANALYZER, TextAnalyzer::from(NewsTokenizer::default()));
         let fields = Fields::from_schema(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(NewsIndex { index, reader, fields, dir, semantic: None })
+        Ok(NewsIndex { index, reader, fields, dir, semantic: None, facets: Arc::default() })
     }
 
     fn writer(&self) -> Result<IndexWriter<TantivyDocument>, SearchError> {

@@ -10,8 +10,9 @@
 //! come back, not the best ones overall with the rest thrown away. Digests and the
 //! "nothing in that period" check run it as a tantivy query ([`Restriction::query`]).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
@@ -308,6 +309,15 @@ impl Restriction {
     }
 }
 
+/// What filters read of the whole index: its outlets and its days, with the
+/// passages of each day (see `NewsIndex::facets`).
+#[derive(Debug, Default)]
+pub(crate) struct Facets {
+    generation: u64,
+    outlets: BTreeSet<String>,
+    days: BTreeMap<u64, u64>,
+}
+
 /// Filters that let at most this many passages through are listed by reading them
 /// all ([`NewsIndex::newest_articles`]); about 2 ms a hundred thousand.
 const LISTED_DIRECTLY: u64 = 200_000;
@@ -407,12 +417,7 @@ impl NewsIndex {
 
     /// Whether any article of the archive has a date.
     pub(crate) fn has_dated(&self, searcher: &Searcher) -> Result<bool, SearchError> {
-        for reader in searcher.segment_readers() {
-            if reader.inverted_index(self.fields.day)?.terms().num_terms() > 0 {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(!self.facets(searcher)?.days.is_empty())
     }
 
     /// The archive's distinct days from `from` to `to` (`YYYYMMDD`, both included),
@@ -423,38 +428,54 @@ impl NewsIndex {
         from: u64,
         to: u64,
     ) -> Result<(BTreeSet<u64>, u64), SearchError> {
+        let facets = self.facets(searcher)?;
         let mut days = BTreeSet::new();
         let mut passages = 0;
-        for reader in searcher.segment_readers() {
-            let inverted = reader.inverted_index(self.fields.day)?;
-            let mut terms =
-                inverted.terms().range().ge(from.to_be_bytes()).le(to.to_be_bytes()).into_stream()?;
-            while terms.advance() {
-                if let Ok(bytes) = <[u8; 8]>::try_from(terms.key()) {
-                    days.insert(u64::from_be_bytes(bytes));
-                    passages += u64::from(terms.value().doc_freq);
-                }
+        if from <= to {
+            for (&day, &count) in facets.days.range(from..=to) {
+                days.insert(day);
+                passages += count;
             }
         }
         Ok((days, passages))
     }
 
-    /// The outlets the archive names, as written, from the `source` field's terms.
-    pub(crate) fn outlets_of(&self, searcher: &Searcher) -> Result<BTreeSet<String>, SearchError> {
-        let mut names = BTreeSet::new();
-        let mut seen = HashSet::new();
+    /// The outlets and days of the searcher's index, read from the `source` and
+    /// `day` fields' terms once per searcher generation (they change only when
+    /// articles are added or removed).
+    fn facets(&self, searcher: &Searcher) -> Result<Arc<Facets>, SearchError> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.facets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(facets) = cached.as_ref().filter(|f| f.generation == generation) {
+            return Ok(Arc::clone(facets));
+        }
+        let mut facets = Facets { generation, outlets: BTreeSet::new(), days: BTreeMap::new() };
         for reader in searcher.segment_readers() {
             let inverted = reader.inverted_index(self.fields.source)?;
             let mut terms = inverted.terms().stream()?;
             while terms.advance() {
-                let bytes = terms.key();
-                if seen.insert(bytes.to_vec())
-                    && let Ok(name) = std::str::from_utf8(bytes)
+                if let Ok(name) = std::str::from_utf8(terms.key())
+                    && !facets.outlets.contains(name)
                 {
-                    names.insert(name.to_owned());
+                    facets.outlets.insert(name.to_owned());
+                }
+            }
+            let inverted = reader.inverted_index(self.fields.day)?;
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                if let Ok(bytes) = <[u8; 8]>::try_from(terms.key()) {
+                    *facets.days.entry(u64::from_be_bytes(bytes)).or_default() +=
+                        u64::from(terms.value().doc_freq);
                 }
             }
         }
-        Ok(names)
+        let facets = Arc::new(facets);
+        *cached = Some(Arc::clone(&facets));
+        Ok(facets)
+    }
+
+    /// The outlets the archive names, as written.
+    pub(crate) fn outlets_of(&self, searcher: &Searcher) -> Result<BTreeSet<String>, SearchError> {
+        Ok(self.facets(searcher)?.outlets.clone())
     }
 }
