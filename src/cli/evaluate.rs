@@ -27,7 +27,9 @@ pub struct EvalArgs {
     /// Language of the XQuAD-R paragraphs.
     #[arg(long, default_value = "en", requires = "xquad")]
     paragraph_lang: String,
-    /// JSON lines `{"question", "article": id|null, "answer": phrase|null}` over --corpus.
+    /// JSON lines `{"question", "article": id|null, "answer": phrase|null}` over --corpus;
+    /// optionally `"now"` and `"tz"` (when and where it is asked) and the filter every
+    /// result must be in: `"since"`, `"until"` (YYYY-MM-DD), `"sources"`, `"lang"`.
     #[arg(long, required_unless_present_any = ["squad", "xquad"])]
     questions: Option<PathBuf>,
     /// Ask the --squad or --xquad questions against --corpus instead of their own

@@ -3,11 +3,11 @@
 //!
 //! Two kinds, anywhere in the question, in the CLI, the bot and inline mode:
 //!
-//! - explicit ([`explicit`]): `since:2026-02-01`, `until:2026-02-28`, `on:2026-02-03`
+//! - explicit (`explicit.rs`): `since:2026-02-01`, `until:2026-02-28`, `on:2026-02-03`
 //!   (a day, or `2026-02` a month, `2026` a year), `source:UNN` (an outlet,
 //!   case-insensitive, a prefix will do; repeated means any of them),
 //!   `-source:RT`, `lang:uk|en|ru`. A `word:` that is none of these stays a word.
-//! - time in plain words, in English, Ukrainian and Russian ([`when`]): "today",
+//! - time in plain words, in English, Ukrainian and Russian (`when.rs`): "today",
 //!   "last week", "in February", "у лютому", "з 1 березня", "на прошлой неделе",
 //!   "between March 1 and 15", "за останні 3 дні", and "latest"/"останні новини"/
 //!   "последние новости" for the newest first.
@@ -16,7 +16,7 @@
 //! asker's time zone (a [`Zoned`]): "today" is the asker's date. The words that set a
 //! filter are taken out of the text that is searched. Articles carry a publication
 //! date (a calendar day, no time), so a window is a range of days, both ends
-//! included. How the filter is applied in the index is in [`index`].
+//! included. How the filter is applied in the index is in `index.rs`.
 
 mod explicit;
 pub(crate) mod index;
