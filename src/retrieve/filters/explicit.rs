@@ -19,7 +19,6 @@ pub(super) fn extract(question: &str) -> (String, Filters) {
     }
     let mut rest = String::with_capacity(question.len());
     let mut at = 0;
-    let bytes = question.as_bytes();
     while at < question.len() {
         // Copy whitespace through.
         let c = question[at..].chars().next().expect("at a character boundary");
@@ -41,7 +40,6 @@ pub(super) fn extract(question: &str) -> (String, Filters) {
                 at = chunk_end;
             }
         }
-        debug_assert!(at <= bytes.len());
     }
     (rest, filters)
 }
@@ -64,8 +62,8 @@ enum Filter {
 fn read_filter(text: &str, at: usize, chunk_end: usize) -> Option<(usize, Filter)> {
     let chunk = &text[at..chunk_end];
     let (key, value) = chunk.split_once(':')?;
-    let key = key.to_lowercase();
     let value_at = at + key.len() + 1;
+    let key = key.to_ascii_lowercase();
     match key.as_str() {
         "source" | "-source" => {
             let (name, end) = outlet_value(text, value_at, chunk_end)?;
