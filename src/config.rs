@@ -35,6 +35,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("NEWSDESK_EMBED_TIMEOUT_MS", "2000"),
     ("NEWSDESK_EMBED_BATCH", "8"),
     ("NEWSDESK_MIN_SIMILARITY", "0.27"),
+    ("NEWSDESK_DIGEST_REDELIVERY", "at-most-once"),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +79,12 @@ pub struct Config {
     pub embed: Option<crate::retrieve::semantic::EmbedConfig>,
     /// Similarity from which a passage found only by meaning is cited.
     pub min_similarity: f32,
+    /// A digest that was going to Telegram when the process died: not sent again
+    /// (the default) or sent again.
+    pub redelivery: crate::store::Redelivery,
+    /// A crash injected at one step of digest delivery (`NEWSDESK_FAILPOINT`), for
+    /// the crash tests; never set in production.
+    pub failpoint: Option<crate::store::Failpoint>,
 }
 
 /// A string that never appears in logs or `Debug` output.
@@ -249,6 +256,22 @@ impl Config {
             },
         };
         let min_similarity = fraction(&mut problems, &get, "NEWSDESK_MIN_SIMILARITY");
+        let redelivery_raw = get("NEWSDESK_DIGEST_REDELIVERY");
+        let redelivery = crate::store::Redelivery::parse(&redelivery_raw).unwrap_or_else(|| {
+            problems.push(format!(
+                "invalid NEWSDESK_DIGEST_REDELIVERY={redelivery_raw:?}: must be at-most-once or at-least-once"
+            ));
+            crate::store::Redelivery::default()
+        });
+        let failpoint = match get("NEWSDESK_FAILPOINT").as_str() {
+            "" => None,
+            raw => crate::store::Failpoint::parse(raw).or_else(|| {
+                problems.push(format!(
+                    "invalid NEWSDESK_FAILPOINT={raw:?}: must be recorded, sending, accepted or marked, with :n"
+                ));
+                None
+            }),
+        };
         if problems.is_empty() {
             Ok(Config {
                 corpus,
@@ -269,6 +292,8 @@ impl Config {
                 webhook_secret,
                 embed,
                 min_similarity,
+                redelivery,
+                failpoint,
             })
         } else {
             Err(ConfigError { problems })

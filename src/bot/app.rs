@@ -113,7 +113,7 @@ impl App {
             answers: AnswerCache::new(ANSWER_TTL, ANSWER_CACHE_ENTRIES),
             default_tz: config.tz.clone(),
             clock: Arc::new(SystemClock),
-            delivery: super::digests::Delivery::default(),
+            delivery: super::digests::Delivery::new(config.redelivery, config.failpoint.clone()),
         }
     }
 

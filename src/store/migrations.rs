@@ -64,4 +64,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         question TEXT NOT NULL,
         at INTEGER NOT NULL
     );",
+    // 2: an outbox row is marked `sending_at` just before it goes to Telegram; a
+    // row still marked so after a restart is uncertain (see `Redelivery`).
+    "ALTER TABLE outbox ADD COLUMN sending_at INTEGER;",
 ];

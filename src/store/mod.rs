@@ -25,7 +25,7 @@ use rusqlite::Connection;
 
 pub use chats::ChatSettings;
 use migrations::MIGRATIONS;
-pub use outbox::{DigestRecord, OutboxCounts, OutboxItem};
+pub use outbox::{DeliveryStep, DigestRecord, Failpoint, OutboxCounts, OutboxItem, Redelivery, UNCERTAIN};
 pub use subscriptions::{NewSubscription, Subscription, SubscriptionLimit};
 
 #[derive(Debug, thiserror::Error)]
@@ -133,11 +133,15 @@ impl Store {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The schema version (number of migrations applied).
+    /// The schema version (number of migrations applied); [`SCHEMA_VERSION`] once
+    /// opened.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn().query_row("PRAGMA user_version", [], |row| row.get(0))?)
     }
 }
+
+/// The schema version this newsdesk writes: the number of migrations.
+pub const SCHEMA_VERSION: i64 = migrations::MIGRATIONS.len() as i64;
 
 /// Creates the database file readable by its owner only, when it does not exist yet.
 /// SQLite gives its `-wal` and `-shm` files the database's mode.

@@ -421,12 +421,18 @@ fn the_database_survives_a_reopen() {
     drop(store);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.settings(-5).unwrap().lang.as_deref(), Some("uk"));
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), newsdesk::store::SCHEMA_VERSION);
+    assert_eq!(newsdesk::store::SCHEMA_VERSION, 2, "the first schema, then the outbox's sending mark");
 }
 
 /// `newsdesk serve` as a process on the seeds, with its index and data in `dir`.
 fn serve_process(telegram: &FakeTelegram, dir: &Path) -> tokio::process::Child {
+    serve_process_with(telegram, dir, &[])
+}
+
+fn serve_process_with(telegram: &FakeTelegram, dir: &Path, env: &[(&str, &str)]) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .envs(env.iter().copied())
         .args(["serve", "--corpus"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
         .arg("--index")
@@ -460,15 +466,13 @@ async fn a_digest_killed_between_outbox_and_send_is_delivered_once_after_restart
     store.subscribe(&subscription, now).unwrap();
     drop(store);
 
-    // Telegram answers the first send with 502 Bad Gateway, which teloxide reports
-    // only after waiting 10 s: the process is killed in that window, after the
-    // digest was written to the outbox and before any send succeeded.
-    telegram.fail_next("sendMessage", Fault::ServerError(502));
-    let first = serve_process(&telegram, dir.path());
-    telegram.wait_for("sendMessage", 1, Duration::from_secs(60)).await;
+    // The process stops dead right after the digest was written to the outbox,
+    // before anything was sent (an injected crash at that exact step).
+    let mut first = serve_process_with(&telegram, dir.path(), &[("NEWSDESK_FAILPOINT", "recorded")]);
+    let stopped = tokio::time::timeout(Duration::from_secs(60), first.wait()).await.unwrap().unwrap();
+    assert!(!stopped.success(), "stopped at the failpoint: {stopped}");
     let counts = Store::open(&database).unwrap().outbox_counts().unwrap();
     assert_eq!((counts.pending, counts.sent), (1, 0), "written to the outbox before sending");
-    sigkill(first).await;
     assert!(telegram.delivered().is_empty());
 
     // After a restart the pending digest goes out, once.
