@@ -37,9 +37,9 @@ pub use commands::{Command, command_menu, register_commands};
 pub use send::{error_detail, error_kind};
 pub use serve::{SCHEDULER_TICK, Updates, bot, dispatcher, serve, throttled};
 
-use ask::{on_question, question_in};
+use ask::{on_edited_question, on_question, question_in};
 use callbacks::on_callback;
-use commands::{on_command, on_other_private};
+use commands::{on_command, on_edited_command, on_other_private};
 use inline::on_inline;
 
 /// The application dependencies; the dispatcher adds `Update`, `Me` and the bot.
@@ -59,8 +59,13 @@ pub fn schema<R: AppBot>() -> UpdateHandler<anyhow::Error> {
     // group; other posts are the channel's own content.
     let channel_commands = Update::filter_channel_post()
         .branch(teloxide::filter_command::<Command, _>().endpoint(on_command::<R>));
+    // A question edited after it was asked: the answer follows the new wording.
+    let edits = Update::filter_edited_message()
+        .branch(teloxide::filter_command::<Command, _>().endpoint(on_edited_command::<R>))
+        .branch(dptree::filter_map(question_in).endpoint(on_edited_question::<R>));
     dptree::entry()
         .branch(messages)
+        .branch(edits)
         .branch(channel_commands)
         .branch(Update::filter_inline_query().endpoint(on_inline::<R>))
         .branch(Update::filter_callback_query().endpoint(on_callback::<R>))

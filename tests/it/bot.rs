@@ -306,14 +306,14 @@ async fn commands_list_articles_outlets_and_whole_articles() {
     }
     let texts: Vec<String> = h.sent().iter().map(|m| text(m).to_owned()).collect();
     assert!(texts[0].starts_with("Hi! I answer questions"));
-    assert!(texts[1].contains("/article ID"));
-    assert!(texts[2].starts_with("<b>Newest articles:</b>\n• The US will pressure Russia"), "{}", texts[2]);
-    assert!(texts[2].contains("/article 001_6cd02a9f49007a16"));
-    assert!(texts[3].contains("• UNN — 1"), "{}", texts[3]);
+    assert!(texts[1].contains("📄 under an answer or a list — the whole article"), "{}", texts[1]);
+    assert!(texts[2].starts_with("<b>Newest articles:</b>\n1. The US will pressure Russia"), "{}", texts[2]);
+    assert!(!texts[2].contains("/article"), "no command that a tap cannot run: {}", texts[2]);
+    assert!(texts[3].contains(". UNN — 1"), "{}", texts[3]);
     assert!(texts[4].starts_with("<b>НАТО може стати «тилом»"), "{}", texts[4]);
     assert!(texts[4].contains("2026-02-02"));
     assert_eq!(texts[5], "There is no article with that id in the archive.");
-    assert!(texts[6].starts_with("Give the article's id"));
+    assert!(texts[6].starts_with("<b>Tap 📄 under an answer or a list"), "{}", texts[6]);
     for t in &texts {
         assert_valid_message(t);
     }
@@ -356,13 +356,10 @@ async fn odd_messages_get_sensible_replies_and_nothing_panics() {
     assert!(h.send(sticker).await);
     assert_eq!(text(h.sent().last().unwrap()), "I can only read text. Send your question as a message.");
 
-    // An edited message is not a new question.
-    let mut edited = fake::private_text(USER, "Stoltenberg");
-    let message = edited.as_object_mut().unwrap().remove("message").unwrap();
-    edited["edited_message"] = message;
-    edited["edited_message"]["edit_date"] = serde_json::json!(1_700_000_000);
-    assert!(!h.send(edited).await);
-    assert_eq!(h.sent().len(), 7);
+    // An edit of a message the bot never answered is answered as a new question.
+    assert!(h.send(fake::edited(fake::with_message_id(fake::private_text(USER, "Stoltenberg"), 77))).await);
+    assert_eq!(h.sent().len(), 8);
+    assert!(text(&h.sent()[7]).contains("<blockquote"), "{}", text(&h.sent()[7]));
 }
 
 #[tokio::test]
@@ -489,4 +486,177 @@ async fn markup_pasted_with_a_question_is_read_as_text() {
     let (clean, pasted) = (clean.sent(), pasted.sent());
     assert!(text(&clean[0]).contains("PURL"), "{}", text(&clean[0]));
     assert_eq!(text(&pasted[0]), text(&clean[0]));
+}
+
+/// The labels of the buttons under a message (or an edit), row by row, flattened.
+fn labels(message: &Value) -> Vec<String> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .flat_map(|row| row.as_array().unwrap())
+                .map(|b| b["text"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The callback data of the button labelled `label` under `message`.
+fn data_of(message: &Value, label: &str) -> String {
+    let rows = message["reply_markup"]["inline_keyboard"].as_array().unwrap();
+    let mut buttons = rows.iter().flat_map(|row| row.as_array().unwrap());
+    let button = buttons.find(|b| b["text"] == label).unwrap_or_else(|| panic!("no {label} in {message}"));
+    button["callback_data"].as_str().unwrap().to_owned()
+}
+
+// Issue point 1: articles are one tap away from /latest, /sources and a bare /article.
+#[tokio::test]
+async fn lists_of_articles_and_outlets_open_with_one_tap() {
+    let h = Harness::new().await;
+    h.send(fake::private_text(USER, "/latest")).await;
+    let list = h.sent()[0].clone();
+    let buttons = labels(&list);
+    assert!(buttons.len() >= 5 && buttons.iter().all(|b| b.starts_with("📄 ")), "{buttons:?}");
+    let first_title =
+        text(&list).lines().nth(1).unwrap().trim_start_matches("1. ").split(" · ").next().unwrap();
+    h.send(fake::callback_query(USER, USER as i64, h.telegram.delivered_ids()[0], &data_of(&list, "📄 1")))
+        .await;
+    let article = h.sent()[1].clone();
+    assert!(text(&article).starts_with(&format!("<b>{first_title}")), "{}", text(&article));
+
+    // A bare /article says how, and gives the buttons to do it.
+    h.send(fake::private_text(USER, "/article")).await;
+    let hint = h.sent().last().unwrap().clone();
+    assert!(text(&hint).contains("Tap 📄"), "{}", text(&hint));
+    assert!(labels(&hint).contains(&"📄 1".to_owned()));
+
+    // /sources: a button per outlet lists that outlet's newest articles.
+    h.send(fake::private_text(USER, "/sources")).await;
+    let sources = h.sent().last().unwrap().clone();
+    let n = h.sent().len() - 1;
+    let line = text(&sources).lines().find(|l| l.contains("UNN")).unwrap().to_owned();
+    let number = line.split('.').next().unwrap();
+    h.send(fake::callback_query(
+        USER,
+        USER as i64,
+        h.telegram.delivered_ids()[n],
+        &data_of(&sources, &format!("📰 {number}")),
+    ))
+    .await;
+    let outlet = h.sent().last().unwrap().clone();
+    assert_eq!(text(&outlet).lines().count(), 2, "one UNN article: {}", text(&outlet));
+    assert!(text(&outlet).contains("UNN"), "{}", text(&outlet));
+    assert_eq!(labels(&outlet), ["📄 Full article"]);
+    for message in h.sent() {
+        assert_valid_message(text(&message));
+    }
+}
+
+// Issue point 3: "More" only when there is more, and the first results stay reachable.
+#[tokio::test]
+async fn more_is_offered_only_when_there_is_more_and_back_returns_to_the_first_page() {
+    let h = Harness::new().await;
+    h.send(fake::private_text(USER, "Kellogg peace plan sanctions")).await;
+    h.send(fake::private_text(USER, "NATO membership for Ukraine")).await;
+    let sent = h.sent();
+    let (single, paged) = (&sent[0], &sent[1]);
+    assert!(!labels(single).iter().any(|l| l.contains("More")), "{:?}: {}", labels(single), text(single));
+    assert!(labels(paged).contains(&"More ▸".to_owned()), "{:?}", labels(paged));
+    assert!(!labels(paged).contains(&"◂ Back".to_owned()));
+
+    let message = h.telegram.delivered_ids()[1];
+    h.send(fake::callback_query(USER, USER as i64, message, &data_of(paged, "More ▸"))).await;
+    let second = h.telegram.calls_to("editMessageText")[0].params.clone();
+    assert!(text(&second).contains("[4] "), "{}", text(&second));
+    assert!(labels(&second).contains(&"◂ Back".to_owned()), "{:?}", labels(&second));
+    // Five seed articles: whatever the second page holds, it is the last one here.
+    assert!(!labels(&second).contains(&"More ▸".to_owned()), "{:?}", labels(&second));
+
+    h.send(fake::callback_query(USER, USER as i64, message, &data_of(&second, "◂ Back"))).await;
+    let back = h.telegram.calls_to("editMessageText")[1].params.clone();
+    assert!(text(&back).contains("[1] ") && !text(&back).contains("[4] "), "{}", text(&back));
+    assert!(labels(&back).contains(&"More ▸".to_owned()) && !labels(&back).contains(&"◂ Back".to_owned()));
+    assert_valid_message(text(&second));
+    assert_valid_message(text(&back));
+}
+
+// Issue point 4: in a group a whole article is posted once per answer, as a reply.
+#[tokio::test]
+async fn a_full_article_is_posted_once_per_answer_in_a_group() {
+    let h = Harness::new().await;
+    h.send(fake::group_text(GROUP, USER, "@newsdesk_bot what did Kellogg say about the peace plan")).await;
+    let answer = h.sent()[0].clone();
+    let answer_id = h.telegram.delivered_ids()[0];
+    let article = data_of(&answer, &labels(&answer)[0]);
+    h.send(fake::callback_query(USER, GROUP, answer_id, &article)).await;
+    let posted = h.sent().len();
+    assert!(posted >= 2, "the article is posted");
+    assert_eq!(h.sent()[1]["reply_parameters"]["message_id"], answer_id, "{}", h.sent()[1]);
+    for member in [USER, 7, 8] {
+        h.send(fake::callback_query(member, GROUP, answer_id, &article)).await;
+    }
+    assert_eq!(h.sent().len(), posted, "pressed again, nothing more is posted");
+    let toasts = h.telegram.calls_to("answerCallbackQuery");
+    assert_eq!(toasts.len(), 4);
+    for toast in &toasts[1..] {
+        assert!(toast.params["text"].as_str().unwrap().contains("already posted"), "{}", toast.params);
+    }
+}
+
+// Issue point 5: an edited question gets its answer updated in place.
+#[tokio::test]
+async fn an_edited_question_updates_its_answer_in_place() {
+    let h = Harness::new().await;
+    let asked = |text: &str| fake::with_message_id(fake::private_text(USER, text), 500);
+    h.send(asked("what did Stoltenbreg say about the wor")).await;
+    let first = h.sent()[0].clone();
+    assert!(text(&first).starts_with("I found nothing"), "{}", text(&first));
+
+    // The typo fixed: the reply becomes the answer, no new message.
+    h.send(fake::edited(asked("Which war diverted attention from Ukraine?"))).await;
+    assert_eq!(h.sent().len(), 1);
+    let edits = h.telegram.calls_to("editMessageText");
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].params["message_id"], h.telegram.delivered_ids()[0]);
+    let updated = edits[0].params.clone();
+    assert!(text(&updated).contains("<blockquote"), "{}", text(&updated));
+    assert!(labels(&updated).contains(&"👍".to_owned()));
+    assert_valid_message(text(&updated));
+
+    // Edited again to something else: the buttons follow the new answer.
+    h.send(fake::edited(asked("Kellogg peace plan"))).await;
+    let edits = h.telegram.calls_to("editMessageText");
+    assert_eq!(edits.len(), 2);
+    assert_ne!(edits[1].params["text"], updated["text"]);
+    let article = data_of(&edits[1].params, &labels(&edits[1].params)[0]);
+    h.send(fake::callback_query(USER, USER as i64, h.telegram.delivered_ids()[0], &article)).await;
+    assert!(text(h.sent().last().unwrap()).contains("Kellogg"), "{}", text(h.sent().last().unwrap()));
+
+    // In a group, a message edited to mention the bot is answered as new.
+    h.send(fake::edited(fake::with_message_id(
+        fake::group_text(GROUP, 9, "@newsdesk_bot Kellogg plan"),
+        600,
+    )))
+    .await;
+    let last = h.sent().last().unwrap().clone();
+    assert_eq!(last["chat_id"], GROUP);
+    assert!(text(&last).contains("<blockquote"));
+}
+
+// Issue point 7: an empty inline query offers the newest articles and a way to learn how.
+#[tokio::test]
+async fn an_empty_inline_query_offers_the_newest_and_a_hint() {
+    let h = Harness::new().await;
+    h.send(fake::inline_query(USER, "")).await;
+    let answer = h.telegram.calls_to("answerInlineQuery")[0].params.clone();
+    assert_eq!(answer["button"]["start_parameter"], "help", "{answer}");
+    assert!(answer["button"]["text"].as_str().unwrap().contains("question"));
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for result in results {
+        assert_valid_message(result["input_message_content"]["message_text"].as_str().unwrap());
+    }
+    // The button opens the bot with /start help: the help.
+    h.send(fake::private_text(USER, "/start help")).await;
+    assert!(text(&h.sent()[0]).contains("📄 under an answer"), "{}", text(&h.sent()[0]));
 }

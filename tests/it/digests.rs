@@ -249,6 +249,21 @@ async fn digest_now_lists_what_is_new_merges_nothing_twice_and_filters_words() {
         assert!(digest.contains(title), "{title} missing from {digest}");
     }
     assert_eq!(digest.matches("\n\n").count(), 5, "a heading and 5 stories: {digest}");
+    // An article without an outlet shows its site or nothing, never its id; a title
+    // taken from the first sentence is not printed again as the lead.
+    let looks_like_id = |word: &str| {
+        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+        word.len() == 20 && word.as_bytes()[3] == b'_' && word[4..].bytes().all(|b| b.is_ascii_hexdigit())
+    };
+    assert!(!digest.split_whitespace().any(looks_like_id), "an id in {digest}");
+    for story in digest.split("\n\n").skip(1) {
+        let title = story.lines().next().unwrap();
+        let title = title.rsplit_once("\">").map_or(title, |(_, t)| t).split("</").next().unwrap();
+        let title = title.trim_start_matches(|c: char| c.is_ascii_digit() || ". <b>".contains(c));
+        let lead = story.lines().nth(1).unwrap();
+        let start: String = title.chars().take(30).collect();
+        assert!(!lead.starts_with(&start), "the title again as the lead: {story}");
+    }
     desk.send(fake::group_text(GROUP, MEMBER, "/digest")).await;
     let sent = desk.wait_delivered_to(GROUP, 2).await;
     assert_eq!(text(&sent[1]), "Nothing new since the last digest.");
@@ -368,7 +383,9 @@ async fn feedback_and_unanswered_questions_are_kept_for_admins() {
 
     desk.send(fake::private_text(MEMBER, "What did Kellogg say?")).await;
     let sent = desk.wait_delivered_to(MEMBER as i64, 3).await;
-    let key = sent[2]["reply_markup"]["inline_keyboard"][1][1]["callback_data"].as_str().unwrap().to_owned();
+    let rows = sent[2]["reply_markup"]["inline_keyboard"].as_array().unwrap();
+    let thumbs_up = rows.iter().flat_map(|row| row.as_array().unwrap()).find(|b| b["text"] == "👍").unwrap();
+    let key = thumbs_up["callback_data"].as_str().unwrap().to_owned();
     // The button is pressed under the answer, as Telegram reports it.
     let n = desk.telegram.delivered().iter().position(|m| *m == sent[2]).unwrap();
     let message = desk.telegram.delivered_ids()[n];

@@ -161,19 +161,21 @@ pub fn article_messages_capped(
 }
 
 /// `/latest`: one line per article, newest first.
-pub fn latest(articles: &[ArticleInfo], lang: Lang) -> Vec<String> {
+///
+/// The articles are numbered as the 📄 buttons under the list are; `header` comes
+/// first (a hint of how to read them, for a bare `/article`).
+pub fn latest(articles: &[ArticleInfo], header: Phrase, lang: Lang) -> Vec<String> {
     if articles.is_empty() {
         return vec![escape(phrase(lang, Phrase::EmptyArchive))];
     }
-    let lines = articles.iter().map(|a| {
-        let mut line = format!("• {}", escape(&shorten(&a.title, 120)));
+    let lines = articles.iter().enumerate().map(|(n, a)| {
+        let mut line = format!("{}. {}", n + 1, escape(&shorten(&a.title, 120)));
         for part in [&a.source, &a.date].into_iter().flatten() {
             let _ = write!(line, " · {}", escape(part));
         }
-        let _ = write!(line, " — /article {}", escape(&a.id));
         line
     });
-    let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::LatestHeader)));
+    let header = format!("<b>{}</b>", escape(phrase(lang, header)));
     pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
 }
 
@@ -186,12 +188,27 @@ pub fn sources(sources: &[(String, usize)], lang: Lang) -> Vec<String> {
         Lang::En => "(outlet not named)",
         Lang::Uk => "(видання не вказано)",
     };
-    let lines = sources.iter().map(|(name, n)| {
+    let lines = sources.iter().enumerate().map(|(i, (name, n))| {
         let name = if name.is_empty() { unknown } else { name.as_str() };
-        format!("• {} — {n}", escape(name))
+        format!("{}. {} — {n}", i + 1, escape(name))
     });
     let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::SourcesHeader)));
     pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
+}
+
+/// An article as an inline result sends it (an empty inline query offers the
+/// newest): the title, linked when it has a url, then outlet and date.
+pub fn article_card(info: &ArticleInfo) -> String {
+    let title = escape(&shorten(&info.title, TITLE_CHARS));
+    let mut card = match &info.url {
+        Some(url) => format!("<b><a href=\"{}\">{title}</a></b>", escape(url)),
+        None => format!("<b>{title}</b>"),
+    };
+    let meta: Vec<String> = [&info.source, &info.date].into_iter().flatten().map(|s| escape(s)).collect();
+    if !meta.is_empty() {
+        let _ = write!(card, "\n{}", meta.join(" · "));
+    }
+    card
 }
 
 /// An inline result's description: the start of the excerpt, plain text.

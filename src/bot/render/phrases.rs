@@ -45,6 +45,13 @@ pub enum Phrase {
     SourcesHeader,
     EmptyArchive,
     ButtonMore,
+    ButtonBack,
+    /// A 📄 pressed again in a group: the article is already there.
+    ArticleAbove,
+    /// The button above an empty inline query's results.
+    InlineHint,
+    /// A 📰 pressed again in a group: the list is already there.
+    ListAbove,
     ButtonArticle,
     DigestHeader,
     DigestEmpty,
@@ -80,10 +87,10 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
             "Вітаю! Я відповідаю на запитання про архів новин цитатами зі статей. Надішліть запитання, наприклад «Що Рютте сказав про гарантії безпеки?». /help — усе, що я вмію."
         }
         (Lang::En, Help) => {
-            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n\n/latest — newest articles\n/article ID — a whole article\n/sources — outlets in the archive\n\nDigests:\n/digest [keywords] — what is new since the last digest\n/subscribe 08:00 [keywords] [-excluded] — a digest every day (in a group, admins only; for a channel: /subscribe @channel 08:00 …)\n/subscriptions, /unsubscribe — see and stop them\n/timezone Europe/Kyiv — the time zone of this chat's digests\n/language en|uk|auto, /results 1-10 — how I answer here"
+            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n• Made a typo? Edit the question and I update my answer.\n\n/latest — newest articles\n/sources — outlets in the archive\n📄 under an answer or a list — the whole article\n\nDigests:\n/digest [keywords] — what is new since the last digest\n/subscribe 08:00 [keywords] [-excluded] — a digest every day (in a group, admins only; for a channel: /subscribe @channel 08:00 …)\n/subscriptions, /unsubscribe — see and stop them\n/timezone Europe/Kyiv — the time zone of this chat's digests\n/language en|uk|auto, /results 1-10 — how I answer here"
         }
         (Lang::Uk, Help) => {
-            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n\n/latest — найновіші статті\n/article ID — уся стаття\n/sources — видання в архіві\n\nДайджести:\n/digest [ключові слова] — що нового від останнього дайджесту\n/subscribe 08:00 [слова] [-виключені] — дайджест щодня (у групі лише для адміністраторів; для каналу: /subscribe @канал 08:00 …)\n/subscriptions, /unsubscribe — переглянути й скасувати\n/timezone Europe/Kyiv — часовий пояс дайджестів цього чату\n/language en|uk|auto, /results 1-10 — як я відповідаю тут"
+            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n• Помилилися? Виправте запитання, і я оновлю відповідь.\n\n/latest — найновіші статті\n/sources — видання в архіві\n📄 під відповіддю чи списком — уся стаття\n\nДайджести:\n/digest [ключові слова] — що нового від останнього дайджесту\n/subscribe 08:00 [слова] [-виключені] — дайджест щодня (у групі лише для адміністраторів; для каналу: /subscribe @канал 08:00 …)\n/subscriptions, /unsubscribe — переглянути й скасувати\n/timezone Europe/Kyiv — часовий пояс дайджестів цього чату\n/language en|uk|auto, /results 1-10 — як я відповідаю тут"
         }
         (Lang::En, NothingFound) => {
             "I found nothing in the archive that answers this. Try other words, or ask about a person, place or event."
@@ -97,11 +104,9 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         (Lang::Uk, AskUsage) => {
             "Напишіть запитання після команди, наприклад /ask Що сказав Чернєв про миротворців?"
         }
-        (Lang::En, ArticleUsage) => {
-            "Give the article's id, e.g. /article 003_d3c851319a9cef4d (ids are shown under every quote)."
-        }
+        (Lang::En, ArticleUsage) => "Tap 📄 under an answer or a list to read a whole article. The newest:",
         (Lang::Uk, ArticleUsage) => {
-            "Вкажіть ідентифікатор статті, наприклад /article 003_d3c851319a9cef4d (його видно під кожною цитатою)."
+            "Натисніть 📄 під відповіддю чи списком, щоб прочитати всю статтю. Найновіші:"
         }
         (Lang::En, ArticleNotFound) => "There is no article with that id in the archive.",
         (Lang::Uk, ArticleNotFound) => "В архіві немає статті з таким ідентифікатором.",
@@ -125,10 +130,20 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         (Lang::Uk, Thanks) => "Дякую за відгук!",
         (Lang::En, LatestHeader) => "Newest articles:",
         (Lang::Uk, LatestHeader) => "Найновіші статті:",
-        (Lang::En, SourcesHeader) => "Outlets in the archive:",
-        (Lang::Uk, SourcesHeader) => "Видання в архіві:",
+        (Lang::En, SourcesHeader) => "Outlets in the archive (tap a number for its newest articles):",
+        (Lang::Uk, SourcesHeader) => {
+            "Видання в архіві (натисніть номер, щоб побачити їхні найновіші статті):"
+        }
         (Lang::En, EmptyArchive) => "The archive is empty.",
         (Lang::Uk, EmptyArchive) => "Архів порожній.",
+        (Lang::En, ButtonBack) => "◂ Back",
+        (Lang::Uk, ButtonBack) => "◂ Назад",
+        (Lang::En, ArticleAbove) => "The article is already posted in this chat, as a reply to this answer.",
+        (Lang::Uk, ArticleAbove) => "Статтю вже надіслано в цей чат, відповіддю на цю відповідь.",
+        (Lang::En, ListAbove) => "The list is already posted in this chat, as a reply to this message.",
+        (Lang::Uk, ListAbove) => "Список уже надіслано в цей чат, відповіддю на це повідомлення.",
+        (Lang::En, InlineHint) => "Type a question after my name · how to ask",
+        (Lang::Uk, InlineHint) => "Напишіть запитання після мого імені · як питати",
         (Lang::En, ButtonMore) => "More ▸",
         (Lang::Uk, ButtonMore) => "Ще ▸",
         (Lang::En, ButtonArticle) => "Full article",

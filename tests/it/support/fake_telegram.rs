@@ -492,7 +492,7 @@ async fn answer(shared: &Shared, method: &str, params: &Value) -> Response {
             shared.lock().webhook_url.clear();
             ok(json!(true))
         }
-        "setmycommands" | "answercallbackquery" | "answerinlinequery" => ok(json!(true)),
+        "setmycommands" | "answercallbackquery" | "answerinlinequery" | "deletemessage" => ok(json!(true)),
         "getupdates" => get_updates(shared, params).await,
         "sendmessage" => {
             let Some(chat) = ChatRef::parse(&params["chat_id"]) else {
@@ -1097,6 +1097,21 @@ pub fn callback_query(user_id: u64, chat_id: i64, message_id: i32, data: &str) -
             },
         }
     })
+}
+
+/// The message of `update` (built here) with the id `message_id` instead of the
+/// usual one, so that a later edit of it can name it.
+pub fn with_message_id(mut update: Value, message_id: i32) -> Value {
+    update["message"]["message_id"] = json!(message_id);
+    update
+}
+
+/// `update`'s message as Telegram reports an edit of it: an `edited_message` with an
+/// `edit_date`, same id, the new text.
+pub fn edited(mut update: Value) -> Value {
+    let mut message = update.as_object_mut().and_then(|u| u.remove("message")).expect("a message update");
+    message["edit_date"] = json!(unix_now());
+    json!({ "edited_message": message })
 }
 
 /// Sets the sender's `language_code` (e.g. `"uk"`) in an update built here.
