@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::{analyze_each, passage_sentences};
+use crate::analysis::{analyze_each, is_heading_sentence, passage_sentences};
 use crate::index::vector_sentences;
 use crate::retrieve::{BIGRAM_BONUS, QueryTerms};
 
@@ -137,14 +137,23 @@ impl PassageMatch {
             .iter()
             .map(|s| cue > 0.0 && query.asks.offered_by(&passage[s.span.clone()], &query.asked))
             .collect();
+        // Section headings are never quoted (unless the passage is nothing else).
+        let mut heading: Vec<bool> =
+            self.sentences.iter().map(|s| is_heading_sentence(passage, s.span.clone())).collect();
+        if heading.iter().all(|&h| h) {
+            heading.fill(false);
+        }
         for i in 0..self.sentences.len() {
+            if heading[i] {
+                continue;
+            }
             let mut terms: Vec<&str> = Vec::new();
             let mut weight = 0.0;
             let mut top = 0.0f32;
             let mut offered = false;
             for (j, (s, &offer)) in self.sentences.iter().zip(&offers).enumerate().skip(i) {
                 let span = self.sentences[i].span.start..s.span.end;
-                if j > i && chars(&span) > EXCERPT_MAX_CHARS {
+                if j > i && (chars(&span) > EXCERPT_MAX_CHARS || heading[j]) {
                     break;
                 }
                 for t in &s.terms {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::{Article, DERIVED_TITLE_CHARS};
-use crate::analysis::detect_language;
+use crate::analysis::{HEADING_WORDS, detect_language, is_heading};
 
 pub(super) fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
@@ -172,6 +172,7 @@ impl Body {
             // The headline repeated over the photo is not body text.
             paragraphs.retain(|p| p != title);
         }
+        drop_teasers(&mut paragraphs);
         if source.is_none() {
             source = paragraphs.first().and_then(|p| according_to(p));
         }
@@ -242,6 +243,31 @@ fn according_to(paragraph: &str) -> Option<String> {
     let name = after.trim_end_matches(['.', ' ']);
     let proper = name.split(' ').all(|w| w.starts_with(|c: char| c.is_uppercase()));
     (proper && !name.is_empty() && name.split(' ').count() <= 4).then(|| name.to_owned())
+}
+
+/// Words a teaser line has at most: a headline, not a paragraph.
+const TEASER_WORDS: usize = 40;
+
+/// Removes headlines of other stories placed between paragraphs ("Trump praises
+/// Ukraine-Russia talks as … cold snap"): a headline-like line (no closing mark)
+/// longer than a section heading, or one of 7 words or more straight before
+/// another headline-like line (a teaser, then the section heading). Section
+/// headings stay; excerpts never include them
+/// ([`is_heading`](crate::analysis::is_heading)).
+fn drop_teasers(paragraphs: &mut Vec<String>) {
+    let headline = |p: &String| is_heading(p, TEASER_WORDS);
+    let teaser: Vec<bool> = (0..paragraphs.len())
+        .map(|i| {
+            let p = &paragraphs[i];
+            let inside = i > 0 && i + 1 < paragraphs.len();
+            let words = p.split_whitespace().count();
+            inside
+                && headline(p)
+                && (words > HEADING_WORDS || words >= 7 && paragraphs.get(i + 1).is_some_and(headline))
+        })
+        .collect();
+    let mut flags = teaser.into_iter();
+    paragraphs.retain(|_| !flags.next().unwrap_or(false));
 }
 
 /// Removes the tag list and byline at the end of a page: a run of short lines with no

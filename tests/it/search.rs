@@ -203,3 +203,26 @@ fn whole_articles_and_listings_come_back_in_order() {
     let sources = index.sources().unwrap();
     assert!(sources.iter().any(|(s, n)| s == "UNN" && *n == 1), "{sources:?}");
 }
+
+// Section headings sit between paragraphs; a quote is the story's sentences only,
+// even when the question repeats a heading's words.
+#[test]
+fn section_headings_are_never_quoted() {
+    let headings = [
+        "Ukrainian MPs react: praise and skepticism",
+        "No repeat of Budapest or Minsk",
+        "Coalition forces to deploy after peace deal",
+        "Putin's strategic defeat",
+    ];
+    for question in
+        headings.iter().copied().chain(["how did ukrainian mps react to rutte", "budapest minsk repeat"])
+    {
+        let answer = seed_index().ask(question, AskOptions { k: 5, ..AskOptions::default() }).unwrap();
+        assert!(answer.answered, "{question}");
+        for hit in &answer.hits {
+            for heading in headings {
+                assert!(!hit.excerpt.text.contains(heading), "{question}: {:?}", hit.excerpt.text);
+            }
+        }
+    }
+}
