@@ -13,6 +13,9 @@ use super::state::{Asker, LiveAnswer};
 use super::{App, AppBot, digests};
 use crate::answer::{Answer, AskOptions};
 
+/// An answer in a group that waited this long for its turn says so.
+const BUSY_WAIT_SECONDS: u64 = 10;
+
 /// Questions longer than this are cut before searching: a question is a sentence,
 /// and a pasted article would only slow the search down.
 const QUESTION_CHARS: usize = 1000;
@@ -239,9 +242,16 @@ pub(super) async fn answer<R: AppBot>(
         ..LiveAnswer::new(question, msg.chat.id.0, per_page, Instant::now())
     };
     record_question(app, msg.chat.id.0, &answer);
+    // Updates from one chat are handled in turn, and Telegram paces a group: in a
+    // busy one, an answer that waited says how long and why.
+    let asked_at = msg.edit_date().unwrap_or(&msg.date).timestamp();
+    let waited = jiff::Timestamp::now().as_second().saturating_sub(asked_at).max(0) as u64;
+    let note =
+        (!msg.chat.is_private() && waited >= BUSY_WAIT_SECONDS).then(|| render::waited_note(waited, lang));
+    let texts = render::answer_messages_after(&answer, note, lang);
     if !answer.answered {
         let key = app.answers.insert(live);
-        if let Some(sent) = reply_sent(bot, msg, render::answer_messages(&answer, lang), None).await? {
+        if let Some(sent) = reply_sent(bot, msg, texts, None).await? {
             app.answers.bind(&key, sent.0);
         }
         return Ok(());
@@ -249,7 +259,6 @@ pub(super) async fn answer<R: AppBot>(
     let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
     let key = app.answers.insert(LiveAnswer { shown: shown.clone(), ..live });
     let keyboard = keyboard(&key, 1, shown.len(), Paging { back: false, more }, lang);
-    let texts = render::answer_messages(&answer, lang);
     // The buttons work under the message they were sent with, and nowhere else.
     let sent = reply_all(bot, msg, texts, Some(keyboard)).await?;
     if let Some((last, earlier)) = sent.split_last() {

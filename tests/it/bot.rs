@@ -429,7 +429,7 @@ async fn serve_long_polls_registers_commands_and_answers() {
     // The dispatcher asks Telegram for the update kinds the tree handles.
     let polls = telegram.calls_to("getUpdates");
     let allowed = polls[0].params["allowed_updates"].as_array().unwrap();
-    for kind in ["message", "channel_post", "inline_query", "callback_query"] {
+    for kind in ["message", "edited_message", "channel_post", "inline_query", "callback_query"] {
         assert!(allowed.iter().any(|k| k == kind), "{allowed:?}");
     }
 
@@ -659,4 +659,44 @@ async fn an_empty_inline_query_offers_the_newest_and_a_hint() {
     // The button opens the bot with /start help: the help.
     h.send(fake::private_text(USER, "/start help")).await;
     assert!(text(&h.sent()[0]).contains("📄 under an answer"), "{}", text(&h.sent()[0]));
+}
+
+// Issue point 10: 30 people ask in one group within a minute. Telegram lets a bot
+// post about 20 messages a minute there (teloxide's Throttle keeps to it), so the
+// answers queue: none is lost, each replies to its question, and those that waited
+// say how long and why. Bounded: 30 questions, at most three minutes.
+#[tokio::test]
+async fn a_busy_group_gets_every_answer_in_turn_with_the_wait_stated() {
+    const ASKERS: i32 = 30;
+    let telegram = FakeTelegram::start().await;
+    let config = Config::from_lookup(|_| None).unwrap();
+    let app = Arc::new(App::new(seed_index().clone(), Store::in_memory().unwrap(), &config));
+    let mut dispatcher = bot::dispatcher(bot::throttled(telegram.bot()), app);
+    let token = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move { dispatcher.dispatch().await });
+    for n in 0..ASKERS {
+        let question =
+            fake::group_text(GROUP, 1_000 + n as u64, "/ask Which war diverted attention from Ukraine?");
+        telegram.push_update(fake::with_message_id(question, 5_000 + n));
+    }
+    let sent = telegram.wait_for("sendMessage", ASKERS as usize, Duration::from_secs(180)).await;
+    let mut replied_to: Vec<i64> =
+        sent.iter().map(|c| c.params["reply_parameters"]["message_id"].as_i64().unwrap()).collect();
+    replied_to.sort();
+    assert_eq!(replied_to, (5_000..5_000 + ASKERS as i64).collect::<Vec<_>>(), "one answer to each question");
+    let waited: Vec<&str> = sent
+        .iter()
+        .map(|c| c.params["text"].as_str().unwrap())
+        .filter(|t| t.starts_with("<i>⏳ Sorry for the wait ("))
+        .collect();
+    // The first answers go out at once; the last ten wait for the next minute.
+    assert!(!sent[0].params["text"].as_str().unwrap().contains("⏳"));
+    assert!(waited.len() >= 10, "{} answers said they waited", waited.len());
+    for call in &sent {
+        let text = call.params["text"].as_str().unwrap();
+        assert!(text.contains("war</b> with Hamas"), "{text}");
+        assert_valid_message(text);
+    }
+    crate::support::shut_down(token, WAIT).await;
+    tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
 }

@@ -95,10 +95,30 @@ pub fn citation(hit: &Hit) -> String {
 
 /// The answer as messages of at most [`MESSAGE_LIMIT`], split only between citations.
 pub fn answer_messages(answer: &Answer, lang: Lang) -> Vec<String> {
-    if !answer.answered {
-        return vec![escape(phrase(lang, Phrase::NothingFound))];
-    }
-    pack(answer.hits.iter().map(citation), MESSAGE_LIMIT)
+    answer_messages_after(answer, None, lang)
+}
+
+/// [`answer_messages`], led by `note` (already HTML) when given.
+pub fn answer_messages_after(answer: &Answer, note: Option<String>, lang: Lang) -> Vec<String> {
+    let body: Vec<String> = if answer.answered {
+        answer.hits.iter().map(citation).collect()
+    } else {
+        vec![escape(phrase(lang, Phrase::NothingFound))]
+    };
+    pack(note.into_iter().chain(body), MESSAGE_LIMIT)
+}
+
+/// Said before an answer that waited its turn in a busy group: how long, and why.
+pub fn waited_note(seconds: u64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::En => format!(
+            "⏳ Sorry for the wait ({seconds} s): many questions came at once, and Telegram lets a bot post about 20 messages a minute in a group. Every question gets its answer, in turn."
+        ),
+        Lang::Uk => format!(
+            "⏳ Вибачте за очікування ({seconds} с): запитань було багато одразу, а Telegram дозволяє боту надсилати в групу близько 20 повідомлень на хвилину. Кожне запитання отримає відповідь, по черзі."
+        ),
+    };
+    format!("<i>{}</i>", escape(&text))
 }
 
 /// The first hits' citations that fit in one message, and how many that is (at
