@@ -64,4 +64,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         question TEXT NOT NULL,
         at INTEGER NOT NULL
     );",
+    // 2: channels whose posts are archived (`/archive on`). A row stays when
+    // archiving is turned off, so the channel's state reads "off", not "never".
+    "CREATE TABLE channel_archives (
+        chat_id INTEGER PRIMARY KEY,
+        username TEXT,
+        title TEXT,
+        enabled_by INTEGER,
+        enabled_at INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );",
 ];
