@@ -278,12 +278,22 @@ pub(crate) fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
     let Some(at) = spans.iter().position(|(k, _)| *k == key) else {
         return Excerpt { text: body.chars().take(EXCERPT_MAX_CHARS).collect(), highlights: Vec::new() };
     };
-    let (start, mut end) = spans[at].1;
+    let (mut start, mut end) = spans[at].1;
     if let Some(&(_, (_, next_end))) = spans.get(at + 1)
         && end - start < EXCERPT_MAX_CHARS / 3
         && next_end - start <= EXCERPT_MAX_CHARS
     {
         end = next_end;
+    }
+    // A sentence vector may span a section heading and the line after it (they
+    // are embedded together): the heading is not quoted.
+    let parts: Vec<Range<usize>> = passage_sentences(&body[start..end])
+        .into_iter()
+        .map(|part| start + part.start..start + part.end)
+        .filter(|part| !is_heading_sentence(body, part.clone()))
+        .collect();
+    if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+        (start, end) = (first.start, last.end);
     }
     Excerpt { text: body[start..end].trim().to_owned(), highlights: Vec::new() }
 }
@@ -391,5 +401,16 @@ mod tests {
         let e = PassageMatch::new(&passage, &q).excerpt(&passage, &q);
         assert!(e.text.chars().count() <= EXCERPT_CHARS + 2, "{}", e.text.chars().count());
         assert!(e.text.starts_with("buffalo") && e.text.ends_with('…'), "{}", e.text);
+    }
+
+    #[test]
+    fn a_section_heading_is_not_quoted_with_the_sentence_found_by_meaning() {
+        let body = "He closed with a message of endurance.\nUkrainian MPs react: praise and skepticism\nThe public broadcaster reported that lawmakers offered mixed responses.";
+        let (key, _) = vector_sentences(body)
+            .into_iter()
+            .find(|(_, (s, e))| body[*s..*e].contains("lawmakers"))
+            .unwrap();
+        let excerpt = sentence_excerpt(body, key);
+        assert_eq!(excerpt.text, "The public broadcaster reported that lawmakers offered mixed responses.");
     }
 }

@@ -1,5 +1,6 @@
 //! The command list and its menu, and the commands that read the archive; the
-//! digest and settings commands are in [`super::digests`].
+//! digest and settings commands are in [`super::digests`], `/archive` in
+//! `super::channels`.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use super::ask::{admitted, answer, article_keyboard, on_edited};
 use super::render::{self, Lang, Phrase, phrase};
 use super::send::{deliver, html_message, lang_of, reply_sent, say, topic_of};
 use super::state::LiveAnswer;
-use super::{App, AppBot, digests};
+use super::{App, AppBot, channels, digests};
 
 #[derive(BotCommands, Clone, Debug, PartialEq)]
 #[command(
@@ -53,6 +54,8 @@ pub enum Command {
     Results(String),
     #[command(description = "questions that found nothing (bot admins)")]
     Unanswered,
+    #[command(description = "keep a channel's posts in the archive: /archive [@channel] on|off|purge")]
+    Archive(String),
 }
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
@@ -73,6 +76,7 @@ pub(super) async fn on_command<R: AppBot>(
         Command::Language(arg) => digests::on_language(&bot, &msg, &app, &arg).await,
         Command::Results(arg) => digests::on_results(&bot, &msg, &app, &arg).await,
         Command::Unanswered => digests::on_unanswered(&bot, &msg, &app).await,
+        Command::Archive(args) => channels::on_archive(&bot, &msg, &me, &app, &args).await,
         other => on_archive_command(&bot, &msg, &app, other, lang).await,
     };
     match done {
@@ -126,8 +130,9 @@ async fn on_archive_command<R: AppBot>(
         | Command::Timezone(_)
         | Command::Language(_)
         | Command::Results(_)
+        | Command::Unanswered
         // Handled by `on_command` before it gets here.
-        | Command::Unanswered => Ok(()),
+        | Command::Archive(_) => Ok(()),
         Command::Sources => {
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
@@ -326,6 +331,7 @@ pub fn command_menu(lang: Lang) -> Vec<BotCommand> {
         ("language", "моя мова тут: uk, en або auto"),
         ("results", "скільки цитат у відповіді"),
         ("unanswered", "запитання без відповіді (адміністраторам)"),
+        ("archive", "зберігати дописи каналу в архіві: /archive on|off|purge"),
     ];
     match lang {
         // teloxide's descriptions carry the "/" prefix; Telegram's menu wants bare

@@ -13,6 +13,7 @@ use serde_json::json;
 use tracing_subscriber::EnvFilter;
 
 mod evaluate;
+mod import;
 mod plain;
 
 use crate::answer::{Answer, AskOptions};
@@ -67,6 +68,12 @@ pub enum Command {
     Chat {
         #[command(flatten)]
         paths: Paths,
+    },
+    /// Add a source's history to the corpus, then index it: `import telegram
+    /// result.json` for a channel's Telegram Desktop export.
+    Import {
+        #[command(subcommand)]
+        source: import::ImportSource,
     },
     /// Measure answer quality: SQuAD v1.1 or XQuAD-R as closed pools, a question
     /// file over the corpus, or questions that should all be refused.
@@ -145,6 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let index = index_for_answers(&config)?;
             fill_all_vectors(&index)
         }
+        Command::Import { source } => import::import(&mut config, source),
         Command::Eval { args, paths } => {
             paths.apply(&mut config);
             evaluate::evaluate(&mut config, &args)

@@ -20,9 +20,11 @@ pub struct ArticleInfo {
     pub date: Option<String>,
     pub url: Option<String>,
     pub lang: String,
-    /// Unix milliseconds when the article entered the index. Every sync stamps its
-    /// articles with the time it started, and syncs never overlap, so a later sync's
-    /// articles always carry a larger stamp: digests use it as their cursor.
+    /// Unix milliseconds when the article entered the index. Every sync stamps the
+    /// articles new to it with the time it started (an article read again, because
+    /// a line was appended to its file or it was edited, keeps its first stamp), and
+    /// syncs never overlap, so a later sync's new articles always carry a larger
+    /// stamp: digests use it as their cursor.
     pub added: u64,
 }
 

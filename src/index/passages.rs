@@ -1,7 +1,7 @@
 //! Splitting articles into passages, the unit the index stores and ranks, and the
 //! sentences of a passage that get vectors.
 
-use crate::analysis::{is_heading_sentence, passage_sentences};
+use crate::analysis::{is_heading_sentence, sentences};
 use crate::ingest::Article;
 use crate::retrieve::semantic::vectors;
 
@@ -110,9 +110,8 @@ const VECTOR_SENTENCE_MIN_CHARS: usize = 25;
 /// matched by meaning against single sentences, which is where facts sit, and the
 /// best one is the excerpt.
 pub fn vector_sentences(body: &str) -> Vec<(u64, (usize, usize))> {
-    passage_sentences(body)
+    sentences(body)
         .into_iter()
-        .map(|span| (span.start, span.end))
         .filter(|&(s, e)| body[s..e].trim().chars().count() >= VECTOR_SENTENCE_MIN_CHARS)
         .filter(|&(s, e)| !is_heading_sentence(body, s..e))
         .map(|(s, e)| (vectors::key_of(body[s..e].trim()), (s, e)))

@@ -168,8 +168,11 @@ impl Body {
             Some(t) => Some(t.to_owned()),
             None => take_title_line(&mut paragraphs),
         };
-        if let Some(title) = &title {
-            // The headline repeated over the photo is not body text.
+        if let Some(title) = &title
+            && paragraphs.len() > 1
+        {
+            // The headline repeated over the photo is not body text; but a text that
+            // is all headline (a one-line post) is its own body.
             paragraphs.retain(|p| p != title);
         }
         drop_teasers(&mut paragraphs);
@@ -311,7 +314,7 @@ fn take_title_line(paragraphs: &mut Vec<String>) -> Option<String> {
 }
 
 /// A readable title from the first sentence, cut at a clause or word boundary.
-fn derived_title(paragraph: &str) -> Option<String> {
+pub(super) fn derived_title(paragraph: &str) -> Option<String> {
     // The first sentence with a letter or digit in it (not a stray "." or "—").
     let sentence = paragraph
         .split_inclusive(['.', '!', '?'])
@@ -375,6 +378,19 @@ mod tests {
         assert_eq!(derived_title(". — ."), None);
         let article = parse_raw("x-1", ". — .\n\nNATO met.").unwrap();
         assert_eq!(article.title, "NATO met");
+    }
+
+    #[test]
+    fn a_text_that_is_all_headline_keeps_it_as_its_body() {
+        let one_line = vec!["Air raid alert in Kyiv".to_owned()];
+        let article =
+            Body::from_paragraphs(one_line, Some("Air raid alert in Kyiv")).into_article("p".into(), None);
+        assert_eq!(article.unwrap().paragraphs, ["Air raid alert in Kyiv"]);
+        // With a body beside it, the repeated headline is dropped as before.
+        let two = vec!["Air raid alert in Kyiv".to_owned(), "Go to the shelters.".to_owned()];
+        let article =
+            Body::from_paragraphs(two, Some("Air raid alert in Kyiv")).into_article("p".into(), None);
+        assert_eq!(article.unwrap().paragraphs, ["Go to the shelters."]);
     }
 
     #[test]

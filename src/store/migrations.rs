@@ -67,4 +67,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 2: an outbox row is marked `sending_at` just before it goes to Telegram; a
     // row still marked so after a restart is uncertain (see `Redelivery`).
     "ALTER TABLE outbox ADD COLUMN sending_at INTEGER;",
+    // 3: channels whose posts are archived (`/archive on`). A row stays when
+    // archiving is turned off, so the channel's state reads "off", not "never".
+    "CREATE TABLE channel_archives (
+        chat_id INTEGER PRIMARY KEY,
+        username TEXT,
+        title TEXT,
+        enabled_by INTEGER,
+        enabled_at INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );",
 ];

@@ -1,5 +1,6 @@
 //! The bot's durable state in SQLite: per-chat settings, digest subscriptions and
-//! cursors, the digest outbox, feedback, and questions that found nothing.
+//! cursors, the digest outbox, feedback, questions that found nothing, and the
+//! channels whose posts are archived.
 //!
 //! The schema grows by numbered migrations (`PRAGMA user_version`), each applied in
 //! one transaction. A file that is not a newsdesk database, fails SQLite's integrity
@@ -13,6 +14,7 @@
 //!
 //! Nothing here knows Telegram: chats, users and threads are plain integers.
 
+mod archives;
 mod chats;
 mod migrations;
 mod outbox;

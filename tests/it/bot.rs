@@ -414,7 +414,8 @@ async fn serve_long_polls_registers_commands_and_answers() {
             "timezone",
             "language",
             "results",
-            "unanswered"
+            "unanswered",
+            "archive"
         ]
     );
     assert_eq!(commands[1].params["language_code"], "uk");
@@ -426,11 +427,22 @@ async fn serve_long_polls_registers_commands_and_answers() {
         .collect();
     assert_eq!(uk, names, "both menus list the same commands");
 
-    // The dispatcher asks Telegram for the update kinds the tree handles.
+    // The dispatcher asks Telegram for the update kinds the tree handles: exactly
+    // `bot::UPDATE_KINDS`, which a webhook is set with.
     let polls = telegram.calls_to("getUpdates");
-    let allowed = polls[0].params["allowed_updates"].as_array().unwrap();
-    for kind in ["message", "edited_message", "channel_post", "inline_query", "callback_query"] {
-        assert!(allowed.iter().any(|k| k == kind), "{allowed:?}");
+    let mut allowed: Vec<&str> =
+        polls[0].params["allowed_updates"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    allowed.sort_unstable();
+    let mut kinds: Vec<String> = bot::UPDATE_KINDS
+        .iter()
+        .map(|k| serde_json::to_value(k).unwrap().as_str().unwrap().to_owned())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(allowed, kinds);
+    for kind in
+        ["message", "edited_message", "channel_post", "edited_channel_post", "inline_query", "callback_query"]
+    {
+        assert!(allowed.contains(&kind), "{allowed:?}");
     }
 
     crate::support::shut_down(token, WAIT).await;

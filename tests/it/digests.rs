@@ -439,7 +439,11 @@ fn the_database_survives_a_reopen() {
     let store = Store::open(&path).unwrap();
     assert_eq!(store.settings(-5).unwrap().lang.as_deref(), Some("uk"));
     assert_eq!(store.schema_version().unwrap(), newsdesk::store::SCHEMA_VERSION);
-    assert_eq!(newsdesk::store::SCHEMA_VERSION, 2, "the first schema, then the outbox's sending mark");
+    assert_eq!(
+        newsdesk::store::SCHEMA_VERSION,
+        3,
+        "the first schema, the outbox's sending mark, channel archives"
+    );
 }
 
 /// `newsdesk serve` as a process on the seeds, with its index and data in `dir`.

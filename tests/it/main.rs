@@ -2,6 +2,7 @@
 
 mod analysis;
 mod bot;
+mod channels;
 mod cli;
 mod corpus;
 mod crash;

@@ -1,13 +1,14 @@
 //! Telegram HTML for answers, articles and listings. The sentences the bot says are in
 //! `phrases`, the HTML tools (escaping, measuring, packing into messages) in `html`,
-//! and digests and subscriptions in `digests`; everything is re-exported here, so
-//! callers write `render::X`.
+//! digests and subscriptions in `digests`, and channel archiving in `channels`;
+//! everything is re-exported here, so callers write `render::X`.
 //!
 //! Invariant: every piece of corpus or user text passes through [`escape`] exactly
 //! once, and only here. Messages are measured in UTF-16 code units on the raw HTML,
 //! which is never shorter than what Telegram counts after parsing, and split only
 //! between blocks, or between escaped characters, never inside a tag or an entity.
 
+mod channels;
 mod digests;
 mod html;
 mod phrases;
@@ -17,6 +18,7 @@ use std::fmt::Write;
 use crate::answer::{Answer, Hit};
 use crate::index::ArticleInfo;
 
+pub use channels::{archive_purged, archive_started, archive_status, archive_stopped, channel_name};
 pub use digests::{
     digest_message, language_reply, results_reply, subscribed, subscription_line, subscriptions,
     timezone_reply, unanswered, unsubscribed,

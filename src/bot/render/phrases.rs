@@ -74,6 +74,12 @@ pub enum Phrase {
     UnansweredHeader,
     UnsubscribeUsage,
     ArticleCut,
+    ArchiveUsage,
+    ArchiveNotFound,
+    ArchiveChannelsOnly,
+    ArchiveNotAdmin,
+    ArchiveMakeMeAdmin,
+    ArchiveUnwritable,
 }
 
 /// The sentence for `phrase` in `lang`, as plain text (no HTML).
@@ -87,10 +93,10 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
             "Вітаю! Я відповідаю на запитання про архів новин цитатами зі статей. Надішліть запитання, наприклад «Що Рютте сказав про гарантії безпеки?». /help — усе, що я вмію."
         }
         (Lang::En, Help) => {
-            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n• Made a typo? Edit the question and I update my answer.\n\n/latest — newest articles\n/sources — outlets in the archive\n📄 under an answer or a list — the whole article\n\nDigests:\n/digest [keywords] — what is new since the last digest\n/subscribe 08:00 [keywords] [-excluded] — a digest every day (in a group, admins only; for a channel: /subscribe @channel 08:00 …)\n/subscriptions, /unsubscribe — see and stop them\n/timezone Europe/Kyiv — the time zone of this chat's digests\n/language en|uk|auto, /results 1-10 — how I answer here"
+            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n• Made a typo? Edit the question and I update my answer.\n\n/latest — newest articles\n/sources — outlets in the archive\n📄 under an answer or a list — the whole article\n\nDigests:\n/digest [keywords] — what is new since the last digest\n/subscribe 08:00 [keywords] [-excluded] — a digest every day (in a group, admins only; for a channel: /subscribe @channel 08:00 …)\n/subscriptions, /unsubscribe — see and stop them\n/timezone Europe/Kyiv — the time zone of this chat's digests\n/language en|uk|auto, /results 1-10 — how I answer here\n\nChannels:\n/archive on — posted in a channel where I am an admin: its new posts go into the archive (/archive off stops, /archive purge deletes them; from a private chat: /archive @channel on)"
         }
         (Lang::Uk, Help) => {
-            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n• Помилилися? Виправте запитання, і я оновлю відповідь.\n\n/latest — найновіші статті\n/sources — видання в архіві\n📄 під відповіддю чи списком — уся стаття\n\nДайджести:\n/digest [ключові слова] — що нового від останнього дайджесту\n/subscribe 08:00 [слова] [-виключені] — дайджест щодня (у групі лише для адміністраторів; для каналу: /subscribe @канал 08:00 …)\n/subscriptions, /unsubscribe — переглянути й скасувати\n/timezone Europe/Kyiv — часовий пояс дайджестів цього чату\n/language en|uk|auto, /results 1-10 — як я відповідаю тут"
+            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n• Помилилися? Виправте запитання, і я оновлю відповідь.\n\n/latest — найновіші статті\n/sources — видання в архіві\n📄 під відповіддю чи списком — уся стаття\n\nДайджести:\n/digest [ключові слова] — що нового від останнього дайджесту\n/subscribe 08:00 [слова] [-виключені] — дайджест щодня (у групі лише для адміністраторів; для каналу: /subscribe @канал 08:00 …)\n/subscriptions, /unsubscribe — переглянути й скасувати\n/timezone Europe/Kyiv — часовий пояс дайджестів цього чату\n/language en|uk|auto, /results 1-10 — як я відповідаю тут\n\nКанали:\n/archive on — у каналі, де я адміністратор: його нові дописи потрапляють до архіву (/archive off — зупинити, /archive purge — видалити їх; з особистого чату: /archive @канал on)"
         }
         (Lang::En, NothingFound) => {
             "I found nothing in the archive that answers this. Try other words, or ask about a person, place or event."
@@ -221,6 +227,34 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         }
         (Lang::Uk, UnsubscribeUsage) => {
             "/unsubscribe — скасувати всі дайджести цього чату (чи теми); /unsubscribe 3 — дайджест №3 зі /subscriptions; /unsubscribe @канал — дайджести каналу."
+        }
+        (Lang::En, ArchiveUsage) => {
+            "/archive on, posted in a channel where I am an admin, keeps its new posts in the archive so they can be asked about; /archive off stops it, /archive purge also deletes what was kept, /archive alone says how it stands. From a private chat: /archive @channel on|off|purge."
+        }
+        (Lang::Uk, ArchiveUsage) => {
+            "/archive on, опубліковане в каналі, де я адміністратор, зберігає його нові дописи в архіві, щоб про них можна було запитувати; /archive off — зупинити, /archive purge — ще й видалити збережене, /archive — як зараз. З особистого чату: /archive @канал on|off|purge."
+        }
+        (Lang::En, ArchiveNotFound) => {
+            "I can't find that channel. Check its @name, and add me to it as an admin."
+        }
+        (Lang::Uk, ArchiveNotFound) => {
+            "Не можу знайти цей канал. Перевірте його @назву й додайте мене до нього адміністратором."
+        }
+        (Lang::En, ArchiveChannelsOnly) => "Only channels can be archived.",
+        (Lang::Uk, ArchiveChannelsOnly) => "Архівувати можна лише канали.",
+        (Lang::En, ArchiveNotAdmin) => "Only admins of that channel can change its archiving.",
+        (Lang::Uk, ArchiveNotAdmin) => "Змінювати архівування каналу можуть лише його адміністратори.",
+        (Lang::En, ArchiveMakeMeAdmin) => {
+            "Make me an admin of that channel first: Telegram shows a channel's posts only to bots that are its admins."
+        }
+        (Lang::Uk, ArchiveMakeMeAdmin) => {
+            "Спершу зробіть мене адміністратором цього каналу: Telegram показує дописи каналу лише ботам-адміністраторам."
+        }
+        (Lang::En, ArchiveUnwritable) => {
+            "I can't write to the archive folder, so I can't keep posts. The bot's operator has to make it writable."
+        }
+        (Lang::Uk, ArchiveUnwritable) => {
+            "Я не можу писати до теки архіву, тож не можу зберігати дописи. Власник бота має дозволити запис до неї."
         }
     }
 }

@@ -1055,6 +1055,29 @@ pub fn channel_post(username: &str, text: &str) -> Value {
     json!({ "channel_post": post })
 }
 
+/// An `edited_channel_post` update: the post `message_id` of `@username` now reads
+/// `text` (Telegram sends the whole message again, with `edit_date`).
+pub fn edited_channel_post(username: &str, message_id: i32, text: &str) -> Value {
+    let mut post = channel_post(username, text)["channel_post"].take();
+    post["message_id"] = json!(message_id);
+    post["edit_date"] = json!(unix_now());
+    json!({ "edited_channel_post": post })
+}
+
+/// A `channel_post` update with a photo in `@username`, captioned or not.
+pub fn channel_photo(username: &str, caption: Option<&str>) -> Value {
+    let mut update = channel_post(username, "");
+    let post = &mut update["channel_post"];
+    if let Some(fields) = post.as_object_mut() {
+        fields.remove("text");
+    }
+    post["photo"] = json!([{ "file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 60 }]);
+    if let Some(caption) = caption {
+        post["caption"] = json!(caption);
+    }
+    update
+}
+
 /// The id the fake gives the channel `@username`.
 pub fn channel_chat_id(username: &str) -> i64 {
     channel_id(username)
