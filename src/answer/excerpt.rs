@@ -286,11 +286,13 @@ pub(crate) fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
         end = next_end;
     }
     // A sentence vector may span a section heading and the line after it (they
-    // are embedded together): the heading is not quoted.
+    // are embedded together): the heading is not quoted, nor is anything after a
+    // heading that follows the sentence.
     let parts: Vec<Range<usize>> = passage_sentences(&body[start..end])
         .into_iter()
         .map(|part| start + part.start..start + part.end)
-        .filter(|part| !is_heading_sentence(body, part.clone()))
+        .skip_while(|part| is_heading_sentence(body, part.clone()))
+        .take_while(|part| !is_heading_sentence(body, part.clone()))
         .collect();
     if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
         (start, end) = (first.start, last.end);
@@ -405,12 +407,14 @@ mod tests {
 
     #[test]
     fn a_section_heading_is_not_quoted_with_the_sentence_found_by_meaning() {
-        let body = "He closed with a message of endurance.\nUkrainian MPs react: praise and skepticism\nThe public broadcaster reported that lawmakers offered mixed responses.";
-        let (key, _) = vector_sentences(body)
-            .into_iter()
-            .find(|(_, (s, e))| body[*s..*e].contains("lawmakers"))
-            .unwrap();
-        let excerpt = sentence_excerpt(body, key);
+        let body = "He closed with a message of endurance:\n\"Winter is long.\"\nUkrainian MPs react: praise and skepticism\nThe public broadcaster reported that lawmakers offered mixed responses.";
+        let key_of = |word: &str| {
+            vector_sentences(body).into_iter().find(|(_, (s, e))| body[*s..*e].contains(word)).unwrap().0
+        };
+        let excerpt = sentence_excerpt(body, key_of("lawmakers"));
         assert_eq!(excerpt.text, "The public broadcaster reported that lawmakers offered mixed responses.");
+        // A short sentence is not extended across a heading.
+        let excerpt = sentence_excerpt(body, key_of("endurance"));
+        assert_eq!(excerpt.text, "He closed with a message of endurance:\n\"Winter is long.\"");
     }
 }
