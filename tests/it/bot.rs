@@ -311,6 +311,13 @@ async fn commands_list_articles_outlets_and_whole_articles() {
     assert!(!texts[2].contains("/article"), "no command that a tap cannot run: {}", texts[2]);
     assert!(texts[3].contains(". UNN — 1"), "{}", texts[3]);
     assert!(texts[4].starts_with("<b>НАТО може стати «тилом»"), "{}", texts[4]);
+    h.send(fake::private_text(USER, "/article 000_e3a8ee8d0e082d69")).await;
+    let rutte = text(h.sent().last().unwrap()).to_owned();
+    assert!(
+        rutte.contains("\n\n<b>No repeat of Budapest or Minsk</b>\n\n"),
+        "a heading reads as one: {rutte}"
+    );
+    assert!(!rutte.contains("Trump praises"), "a teaser of another story is not the article: {rutte}");
     assert!(texts[4].contains("2026-02-02"));
     assert_eq!(texts[5], "There is no article with that id in the archive.");
     assert!(texts[6].starts_with("<b>Tap 📄 under an answer or a list"), "{}", texts[6]);

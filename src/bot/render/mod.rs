@@ -15,6 +15,7 @@ mod phrases;
 
 use std::fmt::Write;
 
+use crate::analysis::{HEADING_WORDS, is_heading};
 use crate::answer::{Answer, Hit};
 use crate::index::ArticleInfo;
 
@@ -153,8 +154,30 @@ pub fn article_messages(info: &ArticleInfo, paragraphs: &[String]) -> Vec<String
     if let Some(url) = &info.url {
         let _ = write!(head, "\n<a href=\"{}\">{}</a>", escape(url), escape(&shorten(url, 80)));
     }
-    let blocks = std::iter::once(head).chain(paragraphs.iter().flat_map(|p| split_escaped(p, MESSAGE_LIMIT)));
+    let blocks = std::iter::once(head).chain(paragraphs.iter().flat_map(|p| with_headings(p)));
     pack(blocks, MESSAGE_LIMIT)
+}
+
+/// The blocks of a passage's text: section headings (lines of their own) in bold as
+/// blocks of their own, the lines between them escaped and split to fit a message.
+fn with_headings(passage: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut text: Vec<&str> = Vec::new();
+    for line in passage.lines() {
+        if is_heading(line, HEADING_WORDS) {
+            if !text.is_empty() {
+                blocks.extend(split_escaped(&text.join("\n"), MESSAGE_LIMIT));
+                text.clear();
+            }
+            blocks.push(format!("<b>{}</b>", escape(line.trim())));
+        } else {
+            text.push(line);
+        }
+    }
+    if !text.is_empty() {
+        blocks.extend(split_escaped(&text.join("\n"), MESSAGE_LIMIT));
+    }
+    blocks
 }
 
 /// Links longer than this are left out of the note under a cut article, so the note
