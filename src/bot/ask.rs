@@ -308,6 +308,7 @@ pub(super) async fn on_edited<R: AppBot>(
         return answer(bot, msg, app, question).await;
     };
     let lang = digests::lang_in(app, msg);
+    let question_text = question;
     let question = trimmed_question(question);
     let Some(reply) = live.message else { return Ok(()) };
     if question.is_empty() || question == live.question || !admitted(bot, msg, app, lang).await? {
@@ -338,7 +339,19 @@ pub(super) async fn on_edited<R: AppBot>(
         live.earlier.clear();
         live.posted.clear();
     });
-    edit_html(bot, msg.chat.id, MessageId(reply), text, keyboard).await
+    match edit_html(bot, msg.chat.id, MessageId(reply), text, keyboard).await {
+        // The reply was deleted meanwhile: the edited question gets a new one.
+        Err(err)
+            if matches!(
+                err.downcast_ref::<teloxide::RequestError>(),
+                Some(teloxide::RequestError::Api(teloxide::ApiError::MessageToEditNotFound))
+            ) =>
+        {
+            app.answers.change(&key, |live| live.asked_in = None);
+            self::answer(bot, msg, app, question_text).await
+        }
+        done => done,
+    }
 }
 
 /// Edits one of the bot's messages to `text` (Telegram HTML), with `keyboard` or none.

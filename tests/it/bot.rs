@@ -663,6 +663,13 @@ async fn an_edited_question_updates_its_answer_in_place() {
     h.send(fake::callback_query(USER, USER as i64, h.telegram.delivered_ids()[0], &article)).await;
     assert!(text(h.sent().last().unwrap()).contains("Kellogg"), "{}", text(h.sent().last().unwrap()));
 
+    // The reply deleted meanwhile: the edited question gets a new reply.
+    h.telegram.fail_next("editMessageText", Fault::MessageToEditNotFound);
+    let before = h.sent().len();
+    h.send(fake::edited(asked("Which war diverted attention from Ukraine?"))).await;
+    assert_eq!(h.sent().len(), before + 1);
+    assert!(text(h.sent().last().unwrap()).contains("Hamas"));
+
     // In a group, a message edited to mention the bot is answered as new.
     h.send(fake::edited(fake::with_message_id(
         fake::group_text(GROUP, 9, "@newsdesk_bot Kellogg plan"),

@@ -107,6 +107,9 @@ pub enum Fault {
     ServerError(u16),
     /// HTTP 403 "Forbidden: bot was blocked by the user" (`ApiError::BotBlocked`).
     Forbidden,
+    /// HTTP 400 "Bad Request: message to edit not found" (the message was deleted;
+    /// `ApiError::MessageToEditNotFound`).
+    MessageToEditNotFound,
     /// HTTP 200 with a truncated JSON body (`RequestError::InvalidJson`).
     MalformedJson,
     /// Waits this long, then answers normally.
@@ -661,6 +664,7 @@ fn fault_response(fault: &Fault) -> Response {
             error(code, description, None)
         }
         Fault::Forbidden => error(403, "Forbidden: bot was blocked by the user", None),
+        Fault::MessageToEditNotFound => error(400, "Bad Request: message to edit not found", None),
         Fault::MalformedJson => {
             (StatusCode::OK, [(CONTENT_TYPE, "application/json")], r#"{"ok":true,"result":{"message_id"#)
                 .into_response()
