@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::manifest::{FORMAT_VERSION, FileState, Manifest, read_manifest, write_manifest};
@@ -210,7 +210,11 @@ impl NewsIndex {
                         duplicates += 1;
                         return Ok(Verdict::Refused(ingest::duplicate_id(&article.id, &holder)));
                     }
-                    passages += self.add_article(&writer, &article, &key, added)?;
+                    // An article that was already indexed from a file read again
+                    // (a feed's month file that grew by a line) keeps its stamp, so
+                    // digests do not bring it again.
+                    let stamp = ids.added_before(&article.id).unwrap_or(added);
+                    passages += self.add_article(&writer, &article, &key, stamp)?;
                     articles += 1;
                     consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
                     progress(done + consumed.min(size), total);
@@ -252,6 +256,9 @@ struct Ids {
     article_id: Field,
     /// Ids indexed in this sync, with the file each came from.
     added: HashMap<String, String>,
+    /// The [`ArticleInfo::added`](super::ArticleInfo) stamps of the articles of the
+    /// files released, by id.
+    stamps: HashMap<String, u64>,
 }
 
 impl Ids {
@@ -261,6 +268,7 @@ impl Ids {
         released: impl Iterator<Item = &'a String>,
     ) -> Result<Ids, SearchError> {
         let searcher = index.reader.searcher();
+        let mut stamps = HashMap::new();
         let before = if keep && searcher.num_docs() > 0 {
             let mut docs = HashSet::new();
             for key in released {
@@ -268,11 +276,25 @@ impl Ids {
                     TermQuery::new(Term::from_field_text(index.fields.file, key), IndexRecordOption::Basic);
                 docs.extend(searcher.search(&query, &DocSetCollector)?);
             }
+            let f = index.fields;
+            for address in &docs {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                if doc.get_first(f.passage).and_then(|v| v.as_u64()) == Some(0)
+                    && let Some(added) = doc.get_first(f.added).and_then(|v| v.as_u64())
+                {
+                    stamps.insert(super::text_of(&doc, f.article_id), added);
+                }
+            }
             Some((searcher, docs))
         } else {
             None
         };
-        Ok(Ids { before, article_id: index.fields.article_id, added: HashMap::new() })
+        Ok(Ids { before, article_id: index.fields.article_id, added: HashMap::new(), stamps })
+    }
+
+    /// When the article `id` was in a file read again in this sync, the stamp it had.
+    fn added_before(&self, id: &str) -> Option<u64> {
+        self.stamps.get(id).copied()
     }
 
     /// Takes `id` for an article of `file`; when it is already in use, says where

@@ -11,6 +11,7 @@
 //! running index in step with the folder.
 
 mod clean;
+pub mod feeds;
 mod files;
 pub mod watch;
 

@@ -1,5 +1,6 @@
 //! The bot's durable state in SQLite: per-chat settings, digest subscriptions and
-//! cursors, the digest outbox, feedback, and questions that found nothing.
+//! cursors, the digest outbox, feedback, questions that found nothing, and the feeds
+//! admins added with their poll state.
 //!
 //! The schema grows by numbered migrations (`PRAGMA user_version`), each applied in
 //! one transaction. A file that is not a newsdesk database, fails SQLite's integrity
@@ -14,6 +15,7 @@
 //! Nothing here knows Telegram: chats, users and threads are plain integers.
 
 mod chats;
+mod feeds;
 mod migrations;
 mod outbox;
 mod subscriptions;
@@ -24,6 +26,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use chats::ChatSettings;
+pub use feeds::{AddedFeed, FeedOutcome, FeedState};
 use migrations::MIGRATIONS;
 pub use outbox::{DigestRecord, OutboxCounts, OutboxItem};
 pub use subscriptions::{NewSubscription, Subscription, SubscriptionLimit};

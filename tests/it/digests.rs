@@ -421,7 +421,7 @@ fn the_database_survives_a_reopen() {
     drop(store);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.settings(-5).unwrap().lang.as_deref(), Some("uk"));
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
 }
 
 /// `newsdesk serve` as a process on the seeds, with its index and data in `dir`.
