@@ -46,6 +46,12 @@ pub enum Command {
     Results(String),
     #[command(description = "questions that found nothing (bot admins)")]
     Unanswered,
+    #[command(description = "the feeds and their state (bot admins, private chat)")]
+    Feeds,
+    #[command(description = "add a feed: /addfeed URL (bot admins, private chat)")]
+    Addfeed(String),
+    #[command(description = "remove a feed: /removefeed N (bot admins, private chat)")]
+    Removefeed(String),
 }
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
@@ -66,6 +72,9 @@ pub(super) async fn on_command<R: AppBot>(
         Command::Language(arg) => digests::on_language(&bot, &msg, &app, &arg).await,
         Command::Results(arg) => digests::on_results(&bot, &msg, &app, &arg).await,
         Command::Unanswered => digests::on_unanswered(&bot, &msg, &app).await,
+        Command::Feeds => super::feeds::on_feeds(&bot, &msg, &app, lang).await,
+        Command::Addfeed(arg) => super::feeds::on_addfeed(&bot, &msg, &app, lang, &arg).await,
+        Command::Removefeed(arg) => super::feeds::on_removefeed(&bot, &msg, &app, lang, &arg).await,
         other => on_archive_command(&bot, &msg, &app, other, lang).await,
     };
     match done {
@@ -130,6 +139,9 @@ async fn on_archive_command<R: AppBot>(
         | Command::Timezone(_)
         | Command::Language(_)
         | Command::Results(_)
+        | Command::Feeds
+        | Command::Addfeed(_)
+        | Command::Removefeed(_)
         // Handled by `on_command` before it gets here.
         | Command::Unanswered => Ok(()),
         Command::Sources => {
@@ -218,6 +230,9 @@ pub fn command_menu(lang: Lang) -> Vec<BotCommand> {
         ("language", "моя мова тут: uk, en або auto"),
         ("results", "скільки цитат у відповіді"),
         ("unanswered", "запитання без відповіді (адміністраторам)"),
+        ("feeds", "стрічки та їхній стан (адміністраторам)"),
+        ("addfeed", "додати стрічку: /addfeed URL (адміністраторам)"),
+        ("removefeed", "прибрати стрічку: /removefeed N (адміністраторам)"),
     ];
     match lang {
         // teloxide's descriptions carry the "/" prefix; Telegram's menu wants bare

@@ -11,7 +11,8 @@
 //!
 //! Where things are: `app` the state the handlers share; `ask` questions and answers;
 //! `commands` the command list and the archive commands; `inline` inline mode;
-//! `callbacks` the answer's buttons; [`digests`] digests and per-chat settings; `send`
+//! `callbacks` the answer's buttons; [`digests`] digests and per-chat settings; `feeds`
+//! the admins' feed commands; `send`
 //! sending, retries and Telegram errors; `serve` connecting, polling or webhook, and
 //! the HTTP listener; [`render`] every text the bot sends; [`state`] access, rate
 //! limits and live answers.
@@ -21,6 +22,7 @@ mod ask;
 mod callbacks;
 mod commands;
 pub mod digests;
+mod feeds;
 mod inline;
 pub mod render;
 mod send;

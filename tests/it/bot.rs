@@ -417,7 +417,10 @@ async fn serve_long_polls_registers_commands_and_answers() {
             "timezone",
             "language",
             "results",
-            "unanswered"
+            "unanswered",
+            "feeds",
+            "addfeed",
+            "removefeed"
         ]
     );
     assert_eq!(commands[1].params["language_code"], "uk");

@@ -7,6 +7,7 @@ mod corpus;
 mod crash;
 mod digests;
 mod faults;
+mod feeds;
 mod hostile;
 mod ops;
 mod render;

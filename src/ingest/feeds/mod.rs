@@ -16,6 +16,7 @@ mod list;
 mod net;
 mod parse;
 mod poll;
+mod status;
 mod text;
 
 pub use archive::{FEEDS_DIR, FeedLine, Known};
@@ -26,4 +27,5 @@ pub use poll::{
     FAILING_AFTER, FeedCounts, FeedResult, MAX_ITEMS_PER_POLL, PARALLEL_FEEDS, PollReport, Poller, article_id,
     backoff, feeds_to_poll, jittered, run,
 };
+pub use status::{ago, failing_long, status_line};
 pub use text::{Extracted, TEASER_CHARS, extract_article, html_to_paragraphs, is_teaser};

@@ -91,6 +91,12 @@ impl FetchError {
     }
 }
 
+/// Where one request ended.
+enum Hop {
+    Done(Fetched),
+    Redirect(url::Url),
+}
+
 /// Validators of a conditional GET.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Conditional<'a> {
@@ -141,7 +147,8 @@ impl Fetcher {
     }
 
     /// GETs `url`, following at most [`FetchLimits::max_redirects`] redirects, all
-    /// within [`FetchLimits::total_timeout`].
+    /// within [`FetchLimits::total_timeout`]. Waiting for the host's turn (another
+    /// request to it in flight) does not count against the timeout.
     pub async fn get(
         &self,
         url: &url::Url,
@@ -149,77 +156,79 @@ impl Fetcher {
         conditional: Conditional<'_>,
     ) -> Result<Fetched, FetchError> {
         let total = self.limits.total_timeout;
-        match tokio::time::timeout(total, self.follow(url, wanted, conditional)).await {
-            Ok(fetched) => fetched,
-            Err(_) => Err(FetchError::Timeout(total)),
-        }
-    }
-
-    async fn follow(
-        &self,
-        url: &url::Url,
-        wanted: Wanted,
-        conditional: Conditional<'_>,
-    ) -> Result<Fetched, FetchError> {
+        let mut spent = Duration::ZERO;
         let mut url = url.clone();
         let mut hops = 0;
         loop {
             check_target(&url, self.limits.allow_private).await?;
             let host = self.host_lock(&url);
             let _turn = host.lock().await;
-            let mut headers = HeaderMap::new();
-            let accept = match wanted {
-                Wanted::Feed => {
-                    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+            let started = std::time::Instant::now();
+            let left = total.saturating_sub(spent);
+            let hop = tokio::time::timeout(left, self.request(&url, wanted, conditional)).await;
+            spent += started.elapsed();
+            match hop {
+                Err(_) => return Err(FetchError::Timeout(total)),
+                Ok(Err(err)) => return Err(err),
+                Ok(Ok(Hop::Done(fetched))) => return Ok(fetched),
+                Ok(Ok(Hop::Redirect(next))) => {
+                    hops += 1;
+                    if hops > self.limits.max_redirects {
+                        return Err(FetchError::TooManyRedirects(self.limits.max_redirects));
+                    }
+                    url = next;
                 }
-                Wanted::Page => "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
-            };
-            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
-            if let Some(etag) = conditional.etag.and_then(|v| HeaderValue::from_str(v).ok()) {
-                headers.insert(header::IF_NONE_MATCH, etag);
             }
-            if let Some(date) = conditional.last_modified.and_then(|v| HeaderValue::from_str(v).ok()) {
-                headers.insert(header::IF_MODIFIED_SINCE, date);
-            }
-            let response =
-                self.client.get(url.clone()).headers(headers).send().await.map_err(|e| self.network(&e))?;
-            let status = response.status();
-            if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
-                let location = response
-                    .headers()
-                    .get(header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| FetchError::Network(format!("HTTP {} without a Location", status.as_u16())))?;
-                let next = url
-                    .join(location)
-                    .map_err(|_| FetchError::Network("a redirect to something that is not a URL".into()))?;
-                hops += 1;
-                if hops > self.limits.max_redirects {
-                    return Err(FetchError::TooManyRedirects(self.limits.max_redirects));
-                }
-                url = next;
-                continue;
-            }
-            if status == reqwest::StatusCode::NOT_MODIFIED {
-                return Ok(Fetched::NotModified);
-            }
-            if !status.is_success() {
-                let retry_after = response
-                    .headers()
-                    .get(header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
-                return Err(FetchError::Status { status: status.as_u16(), retry_after });
-            }
-            let text = |name: header::HeaderName| {
-                response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
-            };
-            let content_type = text(header::CONTENT_TYPE);
-            let etag = text(header::ETAG);
-            let last_modified = text(header::LAST_MODIFIED);
-            let bytes = self.read_capped(response).await?;
-            return Ok(Fetched::Body(Body { url, bytes, content_type, etag, last_modified }));
         }
+    }
+
+    /// One request: its answer, or where it redirects to.
+    async fn request(&self, url: &url::Url, wanted: Wanted, conditional: Conditional<'_>) -> Result<Hop, FetchError> {
+        let mut headers = HeaderMap::new();
+        let accept = match wanted {
+            Wanted::Feed => {
+                "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+            }
+            Wanted::Page => "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+        };
+        headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+        if let Some(etag) = conditional.etag.and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = conditional.last_modified.and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(header::IF_MODIFIED_SINCE, date);
+        }
+        let response = self.client.get(url.clone()).headers(headers).send().await.map_err(|e| self.network(&e))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Hop::Done(Fetched::NotModified));
+        }
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| FetchError::Network(format!("HTTP {} without a Location", status.as_u16())))?;
+            let next = url
+                .join(location)
+                .map_err(|_| FetchError::Network("a redirect to something that is not a URL".into()))?;
+            return Ok(Hop::Redirect(next));
+        }
+        if !status.is_success() {
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+            return Err(FetchError::Status { status: status.as_u16(), retry_after });
+        }
+        let text =
+            |name: header::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = text(header::CONTENT_TYPE);
+        let etag = text(header::ETAG);
+        let last_modified = text(header::LAST_MODIFIED);
+        let bytes = self.read_capped(response).await?;
+        Ok(Hop::Done(Fetched::Body(Body { url: url.clone(), bytes, content_type, etag, last_modified })))
     }
 
     /// The body, up to [`FetchLimits::max_bytes`] (decompressed).
