@@ -55,9 +55,7 @@ fn says(lang: Lang, what: Says) -> &'static str {
         (Lang::Uk, RemoveUsage) => "Надішліть номер стрічки з /feeds: /removefeed 2",
         (Lang::En, Removed) => "Removed. Its articles stay in the archive.",
         (Lang::Uk, Removed) => "Прибрано. Її статті лишаються в архіві.",
-        (Lang::En, InTheFile) => {
-            "That feed is listed in the NEWSDESK_FEEDS file; remove it there."
-        }
+        (Lang::En, InTheFile) => "That feed is listed in the NEWSDESK_FEEDS file; remove it there.",
         (Lang::Uk, InTheFile) => "Ця стрічка записана у файлі NEWSDESK_FEEDS; приберіть її там.",
     }
 }
@@ -80,7 +78,12 @@ async fn admin_in_private<R: AppBot>(bot: &R, msg: &Message, app: &App, lang: La
 }
 
 /// `/feeds`: every feed with its state; those failing for a day are marked.
-pub(super) async fn on_feeds<R: AppBot>(bot: &R, msg: &Message, app: &Arc<App>, lang: Lang) -> anyhow::Result<()> {
+pub(super) async fn on_feeds<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &Arc<App>,
+    lang: Lang,
+) -> anyhow::Result<()> {
     if !admin_in_private(bot, msg, app, lang).await? {
         return Ok(());
     }
@@ -159,7 +162,8 @@ pub(super) async fn on_removefeed<R: AppBot>(
         return Ok(());
     }
     let (list, _) = feeds::feeds_to_poll(app.feeds_file.as_deref(), &app.store);
-    let chosen = arg.trim().trim_start_matches('#').parse::<usize>().ok().and_then(|n| list.get(n.checked_sub(1)?));
+    let chosen =
+        arg.trim().trim_start_matches('#').parse::<usize>().ok().and_then(|n| list.get(n.checked_sub(1)?));
     let Some(feed) = chosen else { return say(bot, msg, lang, Says::RemoveUsage).await };
     if feed.origin == Origin::File {
         return say(bot, msg, lang, Says::InTheFile).await;

@@ -490,7 +490,9 @@ fn feeds_fetch(config: &Config) -> anyhow::Result<()> {
         eprintln!("feed {url} skipped: {why}");
     }
     if ServeLock::holder(&config.index).is_some() {
-        eprintln!("newsdesk serve is running on this index and indexes the new items by itself within seconds");
+        eprintln!(
+            "newsdesk serve is running on this index and indexes the new items by itself within seconds"
+        );
     } else if report.new_items() + report.replaced() > 0 || !config.index.join("meta.json").is_file() {
         let index = open_index(config)?;
         match sync_with_progress(&index, &config.corpus) {
@@ -510,7 +512,9 @@ fn feeds_list(config: &Config) -> anyhow::Result<()> {
         eprintln!("{problem}");
     }
     if list.is_empty() {
-        println!("no feeds: set NEWSDESK_FEEDS to a file of feed URLs (or an OPML file), or add feeds with /addfeed");
+        println!(
+            "no feeds: set NEWSDESK_FEEDS to a file of feed URLs (or an OPML file), or add feeds with /addfeed"
+        );
         return Ok(());
     }
     let now = jiff::Timestamp::now().as_second();
@@ -520,7 +524,8 @@ fn feeds_list(config: &Config) -> anyhow::Result<()> {
             feeds::Origin::File => "file",
             feeds::Origin::Added => "added",
         };
-        let title = state.title.as_deref().map(|t| format!(" ({})", crate::ingest::escaped(t))).unwrap_or_default();
+        let title =
+            state.title.as_deref().map(|t| format!(" ({})", crate::ingest::escaped(t))).unwrap_or_default();
         println!("{}. {}{title} [{origin}]: {}", n + 1, feed.url, feeds::status_line(&state, now));
     }
     Ok(())

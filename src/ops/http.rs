@@ -60,8 +60,11 @@ pub fn health(state: &OpsState) -> Result<String, Vec<String>> {
     // Feeds failing for a day are worth a look, not a restart: detail, never a 503.
     let notes = failing_feeds(state, now);
     if problems.is_empty() {
-        let mut summary =
-            format!("ok: index has {} passages; Telegram answered {} s ago", state.index.num_passages(), now - ok_at);
+        let mut summary = format!(
+            "ok: index has {} passages; Telegram answered {} s ago",
+            state.index.num_passages(),
+            now - ok_at
+        );
         for note in notes {
             summary.push('\n');
             summary.push_str(&note);
@@ -79,7 +82,14 @@ fn failing_feeds(state: &OpsState, now: i64) -> Vec<String> {
         Ok(states) => states
             .iter()
             .filter(|s| feeds::failing_long(s, now))
-            .map(|s| format!("feed {} failing for {}: {}", crate::ingest::escaped(&s.url), feeds::ago(now - s.failing_since.unwrap_or(now)), crate::ingest::escaped(s.last_error.as_deref().unwrap_or("unknown error"))))
+            .map(|s| {
+                format!(
+                    "feed {} failing for {}: {}",
+                    crate::ingest::escaped(&s.url),
+                    feeds::ago(now - s.failing_since.unwrap_or(now)),
+                    crate::ingest::escaped(s.last_error.as_deref().unwrap_or("unknown error"))
+                )
+            })
             .collect(),
         Err(err) => {
             tracing::warn!(error = ?anyhow::Error::from(err), "cannot read the feeds' state for /healthz");
@@ -185,7 +195,10 @@ pub fn render_metrics(state: &OpsState) -> String {
     match state.store.feed_states() {
         Ok(states) if !states.is_empty() => {
             let per_feed = |value: &dyn Fn(&crate::store::FeedState) -> u64| -> Vec<(String, String)> {
-                states.iter().map(|s| (format!("{{feed=\"{}\"}}", label(&s.url)), value(s).to_string())).collect()
+                states
+                    .iter()
+                    .map(|s| (format!("{{feed=\"{}\"}}", label(&s.url)), value(s).to_string()))
+                    .collect()
             };
             metric(
                 "newsdesk_feed_last_success_timestamp_seconds",
@@ -207,7 +220,9 @@ pub fn render_metrics(state: &OpsState) -> String {
             );
         }
         Ok(_) => {}
-        Err(err) => tracing::warn!(error = ?anyhow::Error::from(err), "cannot read the feeds' state for /metrics"),
+        Err(err) => {
+            tracing::warn!(error = ?anyhow::Error::from(err), "cannot read the feeds' state for /metrics")
+        }
     }
     metric(
         "newsdesk_index_passages",
@@ -280,6 +295,9 @@ mod tests {
         assert!(!summary.contains("b.example"), "failing for less than a day: {summary}");
         let text = render_metrics(&state);
         assert!(text.contains("newsdesk_feed_failures{feed=\"https://a.example/rss\"} 1\n"), "{text}");
-        assert!(text.contains("newsdesk_feed_items_total{feed=\"https://b.example/\\\"rss\\\"\"} 0\n"), "{text}");
+        assert!(
+            text.contains("newsdesk_feed_items_total{feed=\"https://b.example/\\\"rss\\\"\"} 0\n"),
+            "{text}"
+        );
     }
 }

@@ -184,7 +184,10 @@ mod tests {
         store.record_feed_poll(url, &success, 600, 1500).unwrap();
         let state = store.feed_state(url).unwrap();
         assert_eq!((state.failures, state.failing_since, state.last_success), (0, None, Some(600)));
-        assert_eq!((state.items, state.etag.as_deref(), state.title.as_deref()), (3, Some("\"v1\""), Some("Example")));
+        assert_eq!(
+            (state.items, state.etag.as_deref(), state.title.as_deref()),
+            (3, Some("\"v1\""), Some("Example"))
+        );
         assert_eq!(store.feed_states().unwrap().len(), 1);
 
         assert!(store.remove_feed(url).unwrap());

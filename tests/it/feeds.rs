@@ -31,7 +31,12 @@ fn limits(allow_private: bool) -> FetchLimits {
 
 fn poller(corpus: &Path, allow_private: bool) -> Arc<Poller> {
     let store = Arc::new(Store::in_memory().unwrap());
-    Arc::new(Poller::new(Fetcher::new(limits(allow_private)).unwrap(), corpus.to_owned(), store, Duration::from_secs(60)))
+    Arc::new(Poller::new(
+        Fetcher::new(limits(allow_private)).unwrap(),
+        corpus.to_owned(),
+        store,
+        Duration::from_secs(60),
+    ))
 }
 
 fn specs(server: &FeedServer, paths: &[&str]) -> Vec<FeedSpec> {
@@ -70,7 +75,10 @@ async fn every_dialect_is_read_and_a_broken_feed_is_skipped_by_name() {
     let report = poller.poll(&specs(&server, &paths), false).await;
 
     for path in DIALECTS {
-        assert!(matches!(result_of(&report, &server.url(path)), FeedResult::Ok(c) if c.new_items >= 1), "{path}: {report:?}");
+        assert!(
+            matches!(result_of(&report, &server.url(path)), FeedResult::Ok(c) if c.new_items >= 1),
+            "{path}: {report:?}"
+        );
     }
     match result_of(&report, &server.url("/broken.xml")) {
         FeedResult::Failed(why) => assert!(why.starts_with("not a valid feed"), "{why}"),
@@ -95,8 +103,15 @@ async fn every_dialect_is_read_and_a_broken_feed_is_skipped_by_name() {
     assert!(bridge.paragraphs[0].starts_with("The harbour bridge in Port Aldwin reopened on Monday"));
     // RSS 0.91 (no guid), RDF, Atom (HTML title), JSON Feed.
     let frost = article_with(&articles, &server.url("/courier/frost-damage.html"));
-    assert!(frost.text().contains("growers’ coöperative") || frost.text().contains("growers' coöperative"), "{}", frost.text());
-    assert_eq!(article_with(&articles, &server.url("/ledger/wind-farm-approved")).date.as_deref(), Some("2026-03-04"));
+    assert!(
+        frost.text().contains("growers’ coöperative") || frost.text().contains("growers' coöperative"),
+        "{}",
+        frost.text()
+    );
+    assert_eq!(
+        article_with(&articles, &server.url("/ledger/wind-farm-approved")).date.as_deref(),
+        Some("2026-03-04")
+    );
     let museum = article_with(&articles, &server.url("/2026/03/08/lighthouse-museum"));
     assert_eq!(museum.title, "Lighthouse keeper’s cottage becomes a museum");
     assert_eq!(museum.source.as_deref(), Some("Coastal Times"));
@@ -113,7 +128,14 @@ async fn every_dialect_is_read_and_a_broken_feed_is_skipped_by_name() {
     assert!(text.contains("will extend its opening hours to 22:00 on weekdays from April"), "{text}");
     assert!(text.contains("on Sunday afternoons in the examination months"), "{text}");
     assert!(library.paragraphs.len() >= 5, "paragraphs kept: {:?}", library.paragraphs);
-    for furniture in ["Sign up for our morning newsletter", "reader_1987", "Related stories", "Holiday cottages", "Cookie settings", "Politics"] {
+    for furniture in [
+        "Sign up for our morning newsletter",
+        "reader_1987",
+        "Related stories",
+        "Holiday cottages",
+        "Cookie settings",
+        "Politics",
+    ] {
         assert!(!text.contains(furniture), "{furniture:?} in {text}");
     }
     let tram_page = article_with(&articles, &server.url("/articles/tram.html")).text();
@@ -170,7 +192,12 @@ async fn a_second_poll_writes_nothing_new_and_an_edited_item_replaces_its_line()
 }
 
 fn poller_with_store(corpus: &Path, store: Arc<Store>) -> Arc<Poller> {
-    Arc::new(Poller::new(Fetcher::new(limits(true)).unwrap(), corpus.to_owned(), store, Duration::from_secs(60)))
+    Arc::new(Poller::new(
+        Fetcher::new(limits(true)).unwrap(),
+        corpus.to_owned(),
+        store,
+        Duration::from_secs(60),
+    ))
 }
 
 #[tokio::test]
@@ -217,7 +244,10 @@ async fn the_ssrf_guard_refuses_loopback_without_the_flag() {
     let feeds = vec![
         FeedSpec { url: server.url("/rss2.xml").parse().unwrap(), origin: Origin::File },
         FeedSpec { url: format!("{localhost}/atom.xml").parse().unwrap(), origin: Origin::Added },
-        FeedSpec { url: "http://[::ffff:169.254.169.254]/latest/meta-data/".parse().unwrap(), origin: Origin::Added },
+        FeedSpec {
+            url: "http://[::ffff:169.254.169.254]/latest/meta-data/".parse().unwrap(),
+            origin: Origin::Added,
+        },
     ];
     let report = poller.poll(&feeds, false).await;
     let reasons: Vec<String> = report
@@ -238,7 +268,9 @@ async fn the_ssrf_guard_refuses_loopback_without_the_flag() {
     // A redirect hop is checked too: a feed allowed by the flag redirecting to a
     // private address is refused at that hop when the flag is off (the guard runs
     // before each request, so a public first hop cannot lead inside).
-    let err = newsdesk::ingest::feeds::check_target(&"http://10.0.0.1/feed".parse().unwrap(), false).await.unwrap_err();
+    let err = newsdesk::ingest::feeds::check_target(&"http://10.0.0.1/feed".parse().unwrap(), false)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("private"), "{err}");
 }
 
@@ -304,7 +336,10 @@ async fn feeds_fetch_makes_items_answerable_with_their_url() {
     assert!(summary.starts_with("feeds: 3 ok, 1 failed: "), "{summary}");
     assert!(summary.contains(&format!("{} (not a valid feed", server.url("/broken.xml"))), "{summary}");
     assert!(summary.contains("5 new items, 0 updated, 2 pages fetched"), "{summary}");
-    assert!(stderr.contains(&format!("feed {} skipped: not a valid feed", server.url("/broken.xml"))), "{stderr}");
+    assert!(
+        stderr.contains(&format!("feed {} skipped: not a valid feed", server.url("/broken.xml"))),
+        "{stderr}"
+    );
 
     // The item's sentence is answered, cited with the item's URL.
     let ask = |question: &'static str| {
@@ -439,4 +474,72 @@ async fn serve_picks_up_a_new_item_within_one_interval_and_digests_it() {
     let sent = telegram.wait_for("sendMessage", before + 1, Duration::from_secs(10)).await;
     let text = sent.last().unwrap().params["text"].as_str().unwrap().to_owned();
     assert!(text.contains("Coastal Times") && text.contains("2 items"), "{text}");
+}
+
+/// `/feeds`, `/addfeed`, `/removefeed`: bot admins, in a private chat; the feeds
+/// added are listed after the file's, and only they can be removed here.
+#[tokio::test]
+async fn admins_manage_feeds_in_a_private_chat() {
+    use crate::support::fake_telegram::{self as fake, FakeTelegram};
+    use newsdesk::bot::App;
+    use newsdesk::config::Config;
+    use teloxide::prelude::Requester;
+
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("feeds.txt");
+    std::fs::write(&list, "https://news.example/rss.xml\n").unwrap();
+    let mut config = Config::from_lookup(|_| None).unwrap();
+    config.admins = vec![42];
+    config.feeds = Some(list);
+    let index = newsdesk::index::NewsIndex::in_memory().unwrap();
+    let mut app = App::new(index, Store::in_memory().unwrap(), &config);
+    let telegram = FakeTelegram::start().await;
+    let bot = telegram.bot();
+    let me = bot.get_me().await.unwrap();
+    let send = |app: &Arc<App>, update: Value| {
+        let (bot, me, app) = (bot.clone(), me.clone(), Arc::clone(app));
+        async move {
+            assert!(crate::support::dispatch(bot, &me, &app, &update).await);
+        }
+    };
+    let last = |telegram: &FakeTelegram| telegram.sent_texts().last().cloned().unwrap_or_default();
+
+    let shared = Arc::new(App::new(
+        newsdesk::index::NewsIndex::in_memory().unwrap(),
+        Store::in_memory().unwrap(),
+        &config,
+    ));
+    send(&shared, fake::private_text(43, "/feeds")).await;
+    assert_eq!(last(&telegram), "Only the bot's admins can manage feeds.");
+    send(&shared, fake::group_text(-100_500, 42, "/addfeed https://x.example/rss")).await;
+    assert_eq!(last(&telegram), "Feeds are managed in a private chat with me.");
+    send(&shared, fake::private_text(42, "/addfeed http://127.0.0.1:9/rss.xml")).await;
+    assert!(
+        last(&telegram).starts_with("refused: 127.0.0.1 is 127.0.0.1, a loopback address"),
+        "{}",
+        last(&telegram)
+    );
+    send(&shared, fake::private_text(42, "/addfeed not a url")).await;
+    assert!(last(&telegram).starts_with("Send the feed's address"), "{}", last(&telegram));
+
+    // With private addresses allowed (as the tests run), it is added.
+    app.feeds_allow_private = true;
+    let app = Arc::new(app);
+    send(&app, fake::private_text(42, "/addfeed http://127.0.0.1:9/rss.xml")).await;
+    assert!(last(&telegram).starts_with("Added."), "{}", last(&telegram));
+    send(&app, fake::private_text(42, "/addfeed http://127.0.0.1:9/rss.xml")).await;
+    assert_eq!(last(&telegram), "That feed is already on the list.");
+    send(&app, fake::private_text(42, "/feeds")).await;
+    let listing = last(&telegram);
+    assert!(listing.contains("1. <a href=\"https://news.example/rss.xml\">https://news.example/rss.xml</a> [file]\nnot polled yet, 0 items"), "{listing}");
+    assert!(listing.contains("2. <a href=\"http://127.0.0.1:9/rss.xml\">"), "{listing}");
+    crate::support::telegram_html::assert_valid_message(&listing);
+
+    send(&app, fake::private_text(42, "/removefeed 1")).await;
+    assert_eq!(last(&telegram), "That feed is listed in the NEWSDESK_FEEDS file; remove it there.");
+    send(&app, fake::private_text(42, "/removefeed 7")).await;
+    assert!(last(&telegram).starts_with("Send the feed's number"), "{}", last(&telegram));
+    send(&app, fake::private_text(42, "/removefeed 2")).await;
+    assert_eq!(last(&telegram), "Removed. Its articles stay in the archive.");
+    assert!(app.store.added_feeds().unwrap().is_empty());
 }

@@ -73,8 +73,11 @@ pub fn hash64(text: &str) -> u64 {
 pub fn url_key(url: &str) -> u64 {
     let Ok(mut url) = url::Url::parse(url.trim()) else { return hash64(url.trim()) };
     url.set_fragment(None);
-    let kept: Vec<(String, String)> =
-        url.query_pairs().filter(|(k, _)| !k.starts_with("utm_")).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !k.starts_with("utm_"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     if kept.is_empty() {
         url.set_query(None);
     } else {

@@ -21,11 +21,13 @@ mod text;
 
 pub use archive::{FEEDS_DIR, FeedLine, Known};
 pub use list::{FeedList, FeedSpec, Origin, feed_url, parse_lines, parse_opml, read_feed_list, slug};
-pub use net::{Body, Conditional, FetchError, FetchLimits, Fetched, Fetcher, USER_AGENT, Wanted, check_target, forbidden};
+pub use net::{
+    Body, Conditional, FetchError, FetchLimits, Fetched, Fetcher, USER_AGENT, Wanted, check_target, forbidden,
+};
 pub use parse::{Item, ParsedFeed, decode, parse_feed};
 pub use poll::{
-    FAILING_AFTER, FeedCounts, FeedResult, MAX_ITEMS_PER_POLL, PARALLEL_FEEDS, PollReport, Poller, article_id,
-    backoff, feeds_to_poll, jittered, run,
+    FAILING_AFTER, FeedCounts, FeedResult, MAX_ITEMS_PER_POLL, PARALLEL_FEEDS, PollReport, Poller,
+    article_id, backoff, feeds_to_poll, jittered, run,
 };
 pub use status::{ago, failing_long, status_line};
 pub use text::{Extracted, TEASER_CHARS, extract_article, html_to_paragraphs, is_teaser};

@@ -183,7 +183,12 @@ impl Fetcher {
     }
 
     /// One request: its answer, or where it redirects to.
-    async fn request(&self, url: &url::Url, wanted: Wanted, conditional: Conditional<'_>) -> Result<Hop, FetchError> {
+    async fn request(
+        &self,
+        url: &url::Url,
+        wanted: Wanted,
+        conditional: Conditional<'_>,
+    ) -> Result<Hop, FetchError> {
         let mut headers = HeaderMap::new();
         let accept = match wanted {
             Wanted::Feed => {
@@ -198,17 +203,17 @@ impl Fetcher {
         if let Some(date) = conditional.last_modified.and_then(|v| HeaderValue::from_str(v).ok()) {
             headers.insert(header::IF_MODIFIED_SINCE, date);
         }
-        let response = self.client.get(url.clone()).headers(headers).send().await.map_err(|e| self.network(&e))?;
+        let response =
+            self.client.get(url.clone()).headers(headers).send().await.map_err(|e| self.network(&e))?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Hop::Done(Fetched::NotModified));
         }
         if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| FetchError::Network(format!("HTTP {} without a Location", status.as_u16())))?;
+            let location =
+                response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).ok_or_else(|| {
+                    FetchError::Network(format!("HTTP {} without a Location", status.as_u16()))
+                })?;
             let next = url
                 .join(location)
                 .map_err(|_| FetchError::Network("a redirect to something that is not a URL".into()))?;
@@ -222,8 +227,9 @@ impl Fetcher {
                 .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
             return Err(FetchError::Status { status: status.as_u16(), retry_after });
         }
-        let text =
-            |name: header::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let text = |name: header::HeaderName| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
         let content_type = text(header::CONTENT_TYPE);
         let etag = text(header::ETAG);
         let last_modified = text(header::LAST_MODIFIED);
@@ -365,11 +371,12 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("shared (carrier NAT)")
     } else if a == 0 || ip.is_unspecified() {
         Some("unspecified")
-    } else if ip.is_broadcast() || ip.is_multicast() || a >= 240 {
-        Some("reserved")
-    } else if a == 192 && b == 0 && ip.octets()[2] == 0 {
-        Some("reserved")
-    } else if a == 198 && (b == 18 || b == 19) {
+    } else if ip.is_broadcast()
+        || ip.is_multicast()
+        || a >= 240
+        || (a == 192 && b == 0 && ip.octets()[2] == 0)
+        || (a == 198 && (b == 18 || b == 19))
+    {
         Some("reserved")
     } else {
         None

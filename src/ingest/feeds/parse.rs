@@ -179,7 +179,8 @@ mod tests {
     #[test]
     fn charsets_follow_the_bom_the_header_and_the_declaration() {
         let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Новини");
-        let xml = [b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><t>".as_slice(), &cp1251, b"</t>"].concat();
+        let xml =
+            [b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><t>".as_slice(), &cp1251, b"</t>"].concat();
         assert!(decode(&xml, Some("application/rss+xml")).contains("Новини"));
         assert!(decode(&xml, None).contains("Новини"));
         let (koi8, _, _) = encoding_rs::KOI8_U.encode("Київ");
@@ -211,7 +212,8 @@ mod tests {
 
     #[test]
     fn broken_xml_is_one_clear_line() {
-        let err = parse_feed(b"<rss version=\"2.0\"><channel><item><title>x</titl", None, &base()).unwrap_err();
+        let err =
+            parse_feed(b"<rss version=\"2.0\"><channel><item><title>x</titl", None, &base()).unwrap_err();
         assert!(err.starts_with("not a valid feed"), "{err}");
         assert!(!err.contains('\n'));
         let err = parse_feed(b"Hello", None, &base()).unwrap_err();

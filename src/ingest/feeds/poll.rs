@@ -76,7 +76,9 @@ pub enum FeedResult {
     Ok(FeedCounts),
     Failed(String),
     /// Not polled: the server's `Retry-After` has not passed.
-    Held { until: i64 },
+    Held {
+        until: i64,
+    },
 }
 
 /// What a round of polls did, feed by feed.
@@ -171,13 +173,7 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
 
 impl Poller {
     pub fn new(fetcher: Fetcher, corpus: PathBuf, store: Arc<Store>, interval: Duration) -> Poller {
-        Poller {
-            fetcher,
-            corpus,
-            store,
-            interval,
-            known: tokio::sync::Mutex::new(None),
-        }
+        Poller { fetcher, corpus, store, interval, known: tokio::sync::Mutex::new(None) }
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -190,9 +186,15 @@ impl Poller {
         let _lock = match self.lock().await {
             Ok(lock) => lock,
             Err(err) => {
-                let why = format!("cannot lock {}: {err}", crate::ingest::escaped_path(&self.corpus.join(FEEDS_DIR)));
+                let why = format!(
+                    "cannot lock {}: {err}",
+                    crate::ingest::escaped_path(&self.corpus.join(FEEDS_DIR))
+                );
                 return PollReport {
-                    feeds: feeds.iter().map(|f| (f.url.to_string(), FeedResult::Failed(why.clone()))).collect(),
+                    feeds: feeds
+                        .iter()
+                        .map(|f| (f.url.to_string(), FeedResult::Failed(why.clone())))
+                        .collect(),
                 };
             }
         };
@@ -238,7 +240,9 @@ impl Poller {
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
                 Err(std::fs::TryLockError::Error(err)) => return Err(err),
             }
         }
@@ -275,11 +279,10 @@ impl Poller {
             ),
             Ok(Fetched::Body(body)) => {
                 let (bytes, content_type, base) = (body.bytes, body.content_type, body.url);
-                let parsed = tokio::task::spawn_blocking(move || {
-                    parse_feed(&bytes, content_type.as_deref(), &base)
-                })
-                .await
-                .unwrap_or_else(|err| Err(format!("parser failed: {err}")));
+                let parsed =
+                    tokio::task::spawn_blocking(move || parse_feed(&bytes, content_type.as_deref(), &base))
+                        .await
+                        .unwrap_or_else(|err| Err(format!("parser failed: {err}")));
                 match parsed {
                     Ok(feed) => match self.take_items(spec, &feed).await {
                         Ok(counts) => (
@@ -316,7 +319,13 @@ impl Poller {
         match result {
             Ok(counts) => {
                 if counts.new_items + counts.replaced > 0 {
-                    tracing::info!(feed = url, new = counts.new_items, updated = counts.replaced, pages = counts.pages, "feed polled");
+                    tracing::info!(
+                        feed = url,
+                        new = counts.new_items,
+                        updated = counts.replaced,
+                        pages = counts.pages,
+                        "feed polled"
+                    );
                 }
                 FeedResult::Ok(counts)
             }
@@ -339,7 +348,12 @@ impl Poller {
         let source = feed
             .title
             .clone()
-            .or_else(|| feed.site.as_deref().and_then(|s| url::Url::parse(s).ok()).and_then(|u| u.host_str().map(str::to_owned)))
+            .or_else(|| {
+                feed.site
+                    .as_deref()
+                    .and_then(|s| url::Url::parse(s).ok())
+                    .and_then(|u| u.host_str().map(str::to_owned))
+            })
             .or_else(|| spec.url.host_str().map(str::to_owned));
         let mut new_lines: Vec<FeedLine> = Vec::new();
         let mut replacements: HashMap<PathBuf, HashMap<String, FeedLine>> = HashMap::new();
@@ -362,7 +376,9 @@ impl Poller {
                 }
             };
             let id = replace_in.as_ref().map_or_else(|| article_id(&slug, &item.key), |e| e.id.clone());
-            let line = self.line_for(spec, feed, item, id, source.clone(), &item_hash, &fetched_at, &mut counts).await;
+            let line = self
+                .line_for(spec, feed, item, id, source.clone(), &item_hash, &fetched_at, &mut counts)
+                .await;
             let mut guard = self.known.lock().await;
             let known = guard.get_or_insert_with(Known::default);
             let Some(line) = line else {
@@ -387,10 +403,12 @@ impl Poller {
         let corpus = self.corpus.clone();
         let written = tokio::task::spawn_blocking(move || -> Result<usize, String> {
             let shown = |path: &Path| crate::ingest::escaped_path(path.strip_prefix(&corpus).unwrap_or(path));
-            archive::append(&new_file, &new_lines).map_err(|e| format!("cannot write {}: {e}", shown(&new_file)))?;
+            archive::append(&new_file, &new_lines)
+                .map_err(|e| format!("cannot write {}: {e}", shown(&new_file)))?;
             let mut replaced = 0;
             for (file, lines) in &replacements {
-                replaced += archive::replace(file, lines).map_err(|e| format!("cannot rewrite {}: {e}", shown(file)))?;
+                replaced += archive::replace(file, lines)
+                    .map_err(|e| format!("cannot rewrite {}: {e}", shown(file)))?;
             }
             Ok(replaced)
         })
@@ -428,8 +446,10 @@ impl Poller {
                     if html_page {
                         let text = super::parse::decode(&page.bytes, page.content_type.as_deref());
                         let base = page.url.clone();
-                        let extracted =
-                            tokio::task::spawn_blocking(move || extract_article(&text, &base)).await.ok().flatten();
+                        let extracted = tokio::task::spawn_blocking(move || extract_article(&text, &base))
+                            .await
+                            .ok()
+                            .flatten();
                         let chars = |ps: &[String]| ps.iter().map(|p| p.chars().count()).sum::<usize>();
                         if let Some(found) = extracted
                             && chars(&found.paragraphs) > chars(&paragraphs)
@@ -453,7 +473,9 @@ impl Poller {
             return None;
         }
         // The headline is the title, not the first paragraph.
-        if title.as_deref().is_some_and(|t| paragraphs.first().is_some_and(|p| p == t)) && paragraphs.len() > 1 {
+        if title.as_deref().is_some_and(|t| paragraphs.first().is_some_and(|p| p == t))
+            && paragraphs.len() > 1
+        {
             paragraphs.remove(0);
         }
         let date = item
@@ -487,7 +509,12 @@ pub fn article_id(slug: &str, key: &str) -> String {
 /// A hash of an item as the feed has it: a change means it was edited upstream.
 fn item_hash(item: &Item) -> String {
     let mut hasher = blake3::Hasher::new();
-    for part in [item.title.as_deref(), item.link.as_ref().map(url::Url::as_str), item.content.as_deref(), item.summary.as_deref()] {
+    for part in [
+        item.title.as_deref(),
+        item.link.as_ref().map(url::Url::as_str),
+        item.content.as_deref(),
+        item.summary.as_deref(),
+    ] {
         hasher.update(part.unwrap_or_default().as_bytes());
         hasher.update(b"\0");
     }
@@ -507,13 +534,25 @@ pub async fn run(poller: Arc<Poller>, file: Option<PathBuf>, tick: Duration) {
             }
         }
         reported = problems;
+        let mut wait = tick;
         if !feeds.is_empty() {
             let report = poller.poll(&feeds, true).await;
             if report.new_items() + report.replaced() > 0 {
-                tracing::info!(new = report.new_items(), updated = report.replaced(), pages = report.pages(), "feeds polled");
+                tracing::info!(
+                    new = report.new_items(),
+                    updated = report.replaced(),
+                    pages = report.pages(),
+                    "feeds polled"
+                );
+            }
+            // A corpus that cannot be written (a read-only mount) is said once per
+            // interval, not every tick.
+            if let Some((_, why)) = report.failed().find(|(_, why)| why.starts_with("cannot lock")) {
+                tracing::error!("feeds cannot be written to the corpus: {why}");
+                wait = poller.interval.max(tick);
             }
         }
-        tokio::time::sleep(tick).await;
+        tokio::time::sleep(wait).await;
     }
 }
 
@@ -538,7 +577,10 @@ mod tests {
     fn summaries_are_one_line() {
         let report = PollReport {
             feeds: vec![
-                ("https://a.example/rss".into(), FeedResult::Ok(FeedCounts { new_items: 3, pages: 2, ..FeedCounts::default() })),
+                (
+                    "https://a.example/rss".into(),
+                    FeedResult::Ok(FeedCounts { new_items: 3, pages: 2, ..FeedCounts::default() }),
+                ),
                 ("https://b.example/rss".into(), FeedResult::Failed("HTTP 500".into())),
             ],
         };

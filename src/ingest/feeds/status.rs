@@ -58,6 +58,9 @@ mod tests {
         state.failing_since = Some(now - 90_000);
         state.last_error = Some("HTTP 500".into());
         assert!(failing_long(&state, now));
-        assert_eq!(status_line(&state, now), "ok 5 min ago, 4 items, ⚠ failing for 25 h (3 in a row: HTTP 500)");
+        assert_eq!(
+            status_line(&state, now),
+            "ok 5 min ago, 4 items, ⚠ failing for 25 h (3 in a row: HTTP 500)"
+        );
     }
 }

@@ -175,7 +175,8 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
         Some(Resource::Slow(wait)) => {
             tokio::time::sleep(wait).await;
-            (StatusCode::OK, "<rss version=\"2.0\"><channel><title>late</title></channel></rss>").into_response()
+            (StatusCode::OK, "<rss version=\"2.0\"><channel><title>late</title></channel></rss>")
+                .into_response()
         }
         Some(Resource::Redirect(to)) => (StatusCode::FOUND, [(header::LOCATION, to)]).into_response(),
         Some(Resource::Huge(size)) => {
