@@ -34,7 +34,9 @@ fn main() {
         }
         Some("extract") => extract(Path::new(args.get(1).expect("a folder of test pages"))),
         _ => {
-            eprintln!("usage: bench_feeds poll NEWSDESK_BINARY [FEEDS] [ITEMS] | bench_feeds extract PAGES_DIR");
+            eprintln!(
+                "usage: bench_feeds poll NEWSDESK_BINARY [FEEDS] [ITEMS] | bench_feeds extract PAGES_DIR"
+            );
             std::process::exit(2);
         }
     }
@@ -43,8 +45,9 @@ fn main() {
 // --- polling ---------------------------------------------------------------------
 
 const WORDS: &[&str] = &[
-    "council", "harbour", "budget", "railway", "school", "minister", "river", "election", "market", "hospital",
-    "festival", "bridge", "tram", "library", "museum", "farmers", "weather", "airport", "court", "energy",
+    "council", "harbour", "budget", "railway", "school", "minister", "river", "election", "market",
+    "hospital", "festival", "bridge", "tram", "library", "museum", "farmers", "weather", "airport", "court",
+    "energy",
 ];
 
 /// A sentence unique to (feed, item, n).
@@ -94,7 +97,8 @@ fn page_html(feed: usize, item: usize) -> String {
 }
 
 async fn answer(request: Request) -> Response {
-    let base = format!("http://{}", request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or(""));
+    let base =
+        format!("http://{}", request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or(""));
     let parts: Vec<&str> = request.uri().path().trim_start_matches('/').split('/').collect();
     match parts.as_slice() {
         ["feed", name] => {
@@ -103,7 +107,8 @@ async fn answer(request: Request) -> Response {
             ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
         }
         ["page", feed, item] => {
-            let body = page_html(feed.parse().unwrap_or(0), item.trim_end_matches(".html").parse().unwrap_or(0));
+            let body =
+                page_html(feed.parse().unwrap_or(0), item.trim_end_matches(".html").parse().unwrap_or(0));
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
         }
         _ => StatusCode::NOT_FOUND.into_response(),
@@ -154,7 +159,8 @@ fn poll(binary: &Path, feeds: usize, items: usize) {
     let bases: Vec<String> = runtime.block_on(async {
         let mut bases = Vec::new();
         for host in 1..=HOSTS {
-            let listener = tokio::net::TcpListener::bind((format!("127.0.0.{host}").as_str(), 0)).await.unwrap();
+            let listener =
+                tokio::net::TcpListener::bind((format!("127.0.0.{host}").as_str(), 0)).await.unwrap();
             bases.push(format!("http://{}", listener.local_addr().unwrap()));
             tokio::spawn(async move {
                 let _ = axum::serve(listener, Router::new().fallback(answer)).await;
@@ -166,7 +172,8 @@ fn poll(binary: &Path, feeds: usize, items: usize) {
     let idle_dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(idle_dir.path().join("corpus")).unwrap();
     std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    let (idle_s, idle_kb, idle_out) = fetch(binary, idle_dir.path(), &format!("{}/feed/9999-2.xml\n", bases[0]));
+    let (idle_s, idle_kb, idle_out) =
+        fetch(binary, idle_dir.path(), &format!("{}/feed/9999-2.xml\n", bases[0]));
     let list: String = (0..feeds).map(|f| format!("{}/feed/{f}-{items}.xml\n", bases[f % HOSTS])).collect();
     let (seconds, peak_kb, out) = fetch(binary, dir.path(), &list);
     println!("idle run (1 feed of 2 items): {idle_s:.2} s, peak RSS {} MB; {idle_out}", idle_kb / 1024);
@@ -217,7 +224,8 @@ fn extract(dir: &Path) {
         let expected_html = std::fs::read_to_string(page.join("expected.html")).unwrap_or_default();
         let url: url::Url = format!("http://fakehost/{name}/").parse().unwrap();
         let expected = newsdesk::ingest::feeds::html_to_paragraphs(&expected_html);
-        let extracted = newsdesk::ingest::feeds::extract_article(&source, &url).map(|e| e.paragraphs).unwrap_or_default();
+        let extracted =
+            newsdesk::ingest::feeds::extract_article(&source, &url).map(|e| e.paragraphs).unwrap_or_default();
         let expected_tokens = tokens(&expected.join(" "));
         let extracted_tokens = tokens(&extracted.join(" "));
         if expected_tokens.len() < 50 {
@@ -227,7 +235,8 @@ fn extract(dir: &Path) {
         let found = overlap(&e, &x);
         let kept = overlap(&x, &e);
         let recall = found as f64 / expected_tokens.len() as f64;
-        let boiler = if extracted_tokens.is_empty() { 0.0 } else { 1.0 - kept as f64 / extracted_tokens.len() as f64 };
+        let boiler =
+            if extracted_tokens.is_empty() { 0.0 } else { 1.0 - kept as f64 / extracted_tokens.len() as f64 };
         // A paragraph is present when its words appear, in order, in the extracted text.
         let haystack = format!(" {} ", extracted_tokens.join(" "));
         let paragraphs: Vec<Vec<String>> =

@@ -147,7 +147,8 @@ async fn every_dialect_is_read_and_a_broken_feed_is_skipped_by_name() {
     for seen in server.all_seen() {
         let agent = seen.headers["user-agent"].to_str().unwrap();
         assert!(agent.starts_with("newsdesk/"), "{agent}");
-        assert!(seen.headers["accept-encoding"].to_str().unwrap().contains("gzip"));
+        let encodings = seen.headers["accept-encoding"].to_str().unwrap();
+        assert!(encodings.contains("gzip") && encodings.contains("br"), "{encodings}");
     }
 }
 
@@ -542,4 +543,35 @@ async fn admins_manage_feeds_in_a_private_chat() {
     send(&app, fake::private_text(42, "/removefeed 2")).await;
     assert_eq!(last(&telegram), "Removed. Its articles stay in the archive.");
     assert!(app.store.added_feeds().unwrap().is_empty());
+}
+
+/// A feed's month file grows by a line at each poll: indexing it again keeps the
+/// earlier articles' stamps, so a digest brings only the new one.
+#[test]
+fn a_grown_month_file_brings_only_its_new_item_to_digests() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let file = corpus.join(FEEDS_DIR).join("example-org-rss-0a1b2c3d").join("2026-03.jsonl");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let line = |id: &str, text: &str| {
+        format!(
+            "{}\n",
+            serde_json::json!({"id": id, "title": format!("Story {id}"), "text": text, "feed": "x", "key": id})
+        )
+    };
+    std::fs::write(&file, line("a", "The first story tells of the harbour bridge.")).unwrap();
+    let index = newsdesk::index::NewsIndex::open_or_create(&dir.path().join("index")).unwrap();
+    index.sync(&corpus, &mut |_, _| {}).unwrap();
+    let first = index.articles().unwrap()[0].added;
+    std::thread::sleep(Duration::from_millis(5));
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&line("b", "The second story tells of the tram line."));
+    std::fs::write(&file, text).unwrap();
+    let report = index.sync(&corpus, &mut |_, _| {}).unwrap();
+    assert_eq!((report.files_indexed, report.articles), (1, 2));
+    let fresh: Vec<String> =
+        index.fresh_articles(first, &[], &[]).unwrap().into_iter().map(|a| a.info.id).collect();
+    assert_eq!(fresh, ["b"]);
+    let stamps: Vec<(String, u64)> = index.articles().unwrap().into_iter().map(|a| (a.id, a.added)).collect();
+    assert!(stamps.contains(&("a".to_owned(), first)), "{stamps:?}");
 }
