@@ -13,7 +13,7 @@ use newsdesk::ingest::read_file;
 use newsdesk::store::Store;
 use serde_json::Value;
 
-use crate::support::feed_server::{FeedServer, fixture};
+use crate::support::feed_server::{FeedServer, Resource, fixture};
 
 /// The feeds of every dialect the fixtures have.
 const DIALECTS: [&str; 7] =
@@ -158,6 +158,14 @@ async fn a_second_poll_writes_nothing_new_and_an_edited_item_replaces_its_line()
     server.file("/rss2.xml", fixture("rss2.xml", &server.base), "application/rss+xml", Some("\"v1\""));
     let dir = tempfile::tempdir().unwrap();
     let poller = poller(dir.path(), true);
+    // The Atom feed comes gzip-compressed.
+    server.put(
+        "/atom.xml",
+        Resource::Gzip {
+            body: fixture("atom.xml", &server.base),
+            content_type: "application/atom+xml".into(),
+        },
+    );
     let feeds = specs(&server, &["/rss2.xml", "/atom.xml", "/teaser.xml"]);
     let first = poller.poll(&feeds, false).await;
     assert_eq!(first.new_items(), 5, "{first:?}");
@@ -190,6 +198,31 @@ async fn a_second_poll_writes_nothing_new_and_an_edited_item_replaces_its_line()
     assert!(bridge.text().contains("214 corroded"));
     assert!(!after.iter().any(|a| a.text().contains("212 corroded")));
     assert_eq!(bridge.id, article_with(&before, &server.url("/news/2026/03/harbour-bridge-reopens")).id);
+
+    // Edited again after its file was deleted by hand: written anew, once.
+    let mut deleted = 0;
+    for entry in std::fs::read_dir(dir.path().join(FEEDS_DIR)).unwrap().flatten() {
+        let folder = entry.path();
+        if folder.is_dir() && folder.file_name().unwrap().to_string_lossy().starts_with("127-0-0-1-rss2-xml")
+        {
+            std::fs::remove_dir_all(&folder).unwrap();
+            deleted += 1;
+        }
+    }
+    assert_eq!(deleted, 1);
+    let edited = String::from_utf8(fixture("rss2.xml", &server.base))
+        .unwrap()
+        .replace("replaced 212 corroded steel cables", "replaced 216 corroded steel cables");
+    server.file("/rss2.xml", edited.into_bytes(), "application/rss+xml", Some("\"v3\""));
+    let fourth = poller.poll(&feeds, false).await;
+    assert!(
+        matches!(result_of(&fourth, &server.url("/rss2.xml")), FeedResult::Ok(c) if c.replaced == 1),
+        "{fourth:?}"
+    );
+    let bridge =
+        feed_articles(dir.path()).into_iter().filter(|a| a.text().contains("corroded")).collect::<Vec<_>>();
+    assert_eq!(bridge.len(), 1);
+    assert!(bridge[0].text().contains("216 corroded"));
 }
 
 fn poller_with_store(corpus: &Path, store: Arc<Store>) -> Arc<Poller> {

@@ -402,14 +402,22 @@ impl Poller {
         let new_count = new_lines.len();
         let corpus = self.corpus.clone();
         let written = tokio::task::spawn_blocking(move || -> Result<usize, String> {
+            let mut new_lines = new_lines;
             let shown = |path: &Path| crate::ingest::escaped_path(path.strip_prefix(&corpus).unwrap_or(path));
-            archive::append(&new_file, &new_lines)
-                .map_err(|e| format!("cannot write {}: {e}", shown(&new_file)))?;
             let mut replaced = 0;
             for (file, lines) in &replacements {
-                replaced += archive::replace(file, lines)
-                    .map_err(|e| format!("cannot rewrite {}: {e}", shown(file)))?;
+                match archive::replace(file, lines) {
+                    Ok(n) => replaced += n,
+                    // The file was deleted meanwhile: the edited items are written anew.
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                        replaced += lines.len();
+                        new_lines.extend(lines.values().cloned());
+                    }
+                    Err(err) => return Err(format!("cannot rewrite {}: {err}", shown(file))),
+                }
             }
+            archive::append(&new_file, &new_lines)
+                .map_err(|e| format!("cannot write {}: {e}", shown(&new_file)))?;
             Ok(replaced)
         })
         .await

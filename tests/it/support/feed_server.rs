@@ -29,6 +29,9 @@ pub enum Resource {
     Redirect(String),
     /// 200 with this many bytes of XML-looking filler, streamed.
     Huge(usize),
+    /// 200 with this body gzip-compressed (`Content-Encoding: gzip`) when the
+    /// request accepts gzip, else 406.
+    Gzip { body: Vec<u8>, content_type: String },
 }
 
 /// One request the server received.
@@ -176,6 +179,26 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         Some(Resource::Slow(wait)) => {
             tokio::time::sleep(wait).await;
             (StatusCode::OK, "<rss version=\"2.0\"><channel><title>late</title></channel></rss>")
+                .into_response()
+        }
+        Some(Resource::Gzip { body, content_type }) => {
+            let accepts = request
+                .headers()
+                .get(header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("gzip"));
+            if !accepts {
+                return StatusCode::NOT_ACCEPTABLE.into_response();
+            }
+            use std::io::Write;
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(&body).unwrap();
+            let compressed = encoder.finish().unwrap();
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, content_type), (header::CONTENT_ENCODING, "gzip".to_owned())],
+                compressed,
+            )
                 .into_response()
         }
         Some(Resource::Redirect(to)) => (StatusCode::FOUND, [(header::LOCATION, to)]).into_response(),
