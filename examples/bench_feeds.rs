@@ -6,6 +6,9 @@
 //!   page a generated news page with navigation, ads and comments; runs one
 //!   `newsdesk feeds fetch` over them and prints its wall time, the items written
 //!   and its peak memory, against a `feeds fetch` of one small feed (idle).
+//! - `bench_feeds serve NEWSDESK_BINARY BOT_API_URL [FEEDS] [ITEMS]`: the same feeds
+//!   polled by `newsdesk serve` (against a fake Bot API): its memory while idle, then
+//!   its peak while polling and indexing them, and the time until all are written.
 //! - `bench_feeds extract PAGES_DIR`: for every `NAME/source.html` with an
 //!   `expected.html` (the layout of Mozilla readability's test pages), extracts the
 //!   body as feeds do and compares it with the expected one: token recall, share of
@@ -31,6 +34,13 @@ fn main() {
             let feeds = args.get(2).map_or(200, |n| n.parse().unwrap());
             let items = args.get(3).map_or(50, |n| n.parse().unwrap());
             poll(&binary, feeds, items);
+        }
+        Some("serve") => {
+            let binary = PathBuf::from(args.get(1).expect("the newsdesk binary"));
+            let api = args.get(2).expect("a Bot API URL (scripts/fake_bot_api.py)").clone();
+            let feeds = args.get(3).map_or(200, |n| n.parse().unwrap());
+            let items = args.get(4).map_or(50, |n| n.parse().unwrap());
+            serve(&binary, &api, feeds, items);
         }
         Some("extract") => extract(Path::new(args.get(1).expect("a folder of test pages"))),
         _ => {
@@ -156,18 +166,7 @@ fn fetch(binary: &Path, dir: &Path, list: &str) -> (f64, u64, String) {
 
 fn poll(binary: &Path, feeds: usize, items: usize) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let bases: Vec<String> = runtime.block_on(async {
-        let mut bases = Vec::new();
-        for host in 1..=HOSTS {
-            let listener =
-                tokio::net::TcpListener::bind((format!("127.0.0.{host}").as_str(), 0)).await.unwrap();
-            bases.push(format!("http://{}", listener.local_addr().unwrap()));
-            tokio::spawn(async move {
-                let _ = axum::serve(listener, Router::new().fallback(answer)).await;
-            });
-        }
-        bases
-    });
+    let bases = start_servers(&runtime);
     let dir = tempfile::tempdir().unwrap();
     let idle_dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(idle_dir.path().join("corpus")).unwrap();
@@ -183,6 +182,104 @@ fn poll(binary: &Path, feeds: usize, items: usize) {
         peak_kb.saturating_sub(idle_kb) / 1024
     );
     println!("{out}");
+    drop(runtime);
+}
+
+/// The feed servers on 20 loopback hosts; returns their base URLs.
+fn start_servers(runtime: &tokio::runtime::Runtime) -> Vec<String> {
+    runtime.block_on(async {
+        let mut bases = Vec::new();
+        for host in 1..=HOSTS {
+            let listener =
+                tokio::net::TcpListener::bind((format!("127.0.0.{host}").as_str(), 0)).await.unwrap();
+            bases.push(format!("http://{}", listener.local_addr().unwrap()));
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, Router::new().fallback(answer)).await;
+            });
+        }
+        bases
+    })
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Lines written below `corpus/feeds`.
+fn lines_written(corpus: &Path) -> usize {
+    newsdesk::ingest::article_files(&corpus.join("feeds"))
+        .unwrap_or_default()
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default().lines().count())
+        .sum()
+}
+
+fn serve(binary: &Path, api: &str, feeds: usize, items: usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let bases = start_servers(&runtime);
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let list = dir.path().join("feeds.txt");
+    std::fs::write(&list, "").unwrap();
+    let mut child = std::process::Command::new(binary)
+        .args(["serve", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .env("NEWSDESK_FEEDS", &list)
+        .env("NEWSDESK_FEEDS_ALLOW_PRIVATE", "true")
+        .env("NEWSDESK_FEEDS_INTERVAL", "1h")
+        .env("NEWSDESK_DATA", dir.path().join("data"))
+        .env("NEWSDESK_HTTP_ADDR", "off")
+        .env("TELOXIDE_TOKEN", "123456:BENCH")
+        .env("NEWSDESK_TELEGRAM_API_URL", api)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    std::thread::sleep(Duration::from_secs(5));
+    let idle = (0..20)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            rss_kb(pid)
+        })
+        .max()
+        .unwrap_or(0);
+    let feed_list: String =
+        (0..feeds).map(|f| format!("{}/feed/{f}-{items}.xml\n", bases[f % HOSTS])).collect();
+    let started = Instant::now();
+    std::fs::write(&list, feed_list).unwrap();
+    let mut peak = idle;
+    let mut written_at = None;
+    let mut last_check = Instant::now();
+    while started.elapsed() < Duration::from_secs(120) {
+        peak = peak.max(rss_kb(pid));
+        if last_check.elapsed() > Duration::from_millis(250) {
+            last_check = Instant::now();
+            if written_at.is_none() && lines_written(&corpus) >= feeds * items {
+                written_at = Some(started.elapsed());
+            }
+        }
+        // A few seconds more, for the watcher to index what was written.
+        if written_at.is_some_and(|w| started.elapsed() > w + Duration::from_secs(5)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    println!(
+        "serve: idle RSS {} MB; polling {feeds} feeds x {items} items (pages included) and indexing them: peak RSS {} MB, {} MB above idle; all written after {}",
+        idle / 1024,
+        peak / 1024,
+        peak.saturating_sub(idle) / 1024,
+        written_at.map_or("(not all written in 120 s)".to_owned(), |w| format!("{:.2} s", w.as_secs_f64()))
+    );
     drop(runtime);
 }
 

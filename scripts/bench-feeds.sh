@@ -4,8 +4,10 @@
 # 1. Polling: 200 local feeds x 50 teaser-only items on 20 loopback hosts, every
 #    item's page fetched and its body extracted, in one `newsdesk feeds fetch`
 #    (release build); prints the wall time, the items written and the peak memory
-#    above an idle `feeds fetch` of one small feed. Target: <= 20 s on 2 cores,
-#    <= 100 MB above idle.
+#    above an idle `feeds fetch` of one small feed; then the same feeds polled by
+#    `newsdesk serve` (against scripts/fake_bot_api.py): its memory while idle and its
+#    peak while polling and indexing. Targets: <= 20 s on 2 cores, <= 100 MB above
+#    idle.
 # 2. Extraction quality: PAGES_DIR holds news pages with a known article body, one
 #    folder per page with `source.html` and `expected.html` (the layout of the test
 #    pages of Mozilla's readability; its repository's test/test-pages folder, or a
@@ -25,6 +27,14 @@ target="${CARGO_TARGET_DIR:-target}/release"
 
 echo "== polling"
 "$target/examples/bench_feeds" poll "$target/newsdesk" "${FEEDS:-200}" "${ITEMS:-50}"
+
+echo "== serve: memory while polling"
+api_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 scripts/fake_bot_api.py "$api_port" >/dev/null 2>&1 &
+api_pid=$!
+trap 'kill $api_pid 2>/dev/null || true' EXIT
+sleep 1
+"$target/examples/bench_feeds" serve "$target/newsdesk" "http://127.0.0.1:$api_port" "${FEEDS:-200}" "${ITEMS:-50}"
 
 echo "== extraction quality"
 if [[ -n "$pages" && -d "$pages" ]]; then

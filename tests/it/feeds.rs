@@ -299,13 +299,30 @@ async fn the_ssrf_guard_refuses_loopback_without_the_flag() {
     assert!(server.all_seen().is_empty(), "no request reached the server");
     assert!(feed_articles(dir.path()).is_empty());
 
-    // A redirect hop is checked too: a feed allowed by the flag redirecting to a
-    // private address is refused at that hop when the flag is off (the guard runs
-    // before each request, so a public first hop cannot lead inside).
-    let err = newsdesk::ingest::feeds::check_target(&"http://10.0.0.1/feed".parse().unwrap(), false)
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("private"), "{err}");
+    // Every redirect hop is checked: with only 127.0.0.1 let through, a feed there
+    // that redirects to 127.0.0.2 (loopback too) is refused at that hop, and the
+    // second server never hears of it.
+    let inside = FeedServer::start_on("127.0.0.2").await;
+    inside.file("/rss2.xml", fixture("rss2.xml", &inside.base), "application/rss+xml", None);
+    server.put("/moved.xml", Resource::Redirect(inside.url("/rss2.xml")));
+    let limits = FetchLimits { private_exceptions: vec!["127.0.0.1".parse().unwrap()], ..limits(false) };
+    let store = Arc::new(Store::in_memory().unwrap());
+    let narrow = Arc::new(Poller::new(
+        Fetcher::new(limits).unwrap(),
+        dir.path().to_owned(),
+        store,
+        Duration::from_secs(60),
+    ));
+    let report = narrow.poll(&specs(&server, &["/moved.xml", "/atom.xml"]), false).await;
+    match result_of(&report, &server.url("/moved.xml")) {
+        FeedResult::Failed(why) => {
+            assert!(why.starts_with("refused: 127.0.0.2 is 127.0.0.2, a loopback address"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(result_of(&report, &server.url("/atom.xml")), FeedResult::Ok(c) if c.new_items == 1));
+    assert_eq!(server.seen("/moved.xml").len(), 1);
+    assert!(inside.all_seen().is_empty(), "the redirect was not followed");
 }
 
 // --- the binary -------------------------------------------------------------

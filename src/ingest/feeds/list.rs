@@ -149,6 +149,19 @@ mod tests {
     }
 
     #[test]
+    fn a_list_file_is_opml_by_its_extension_or_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let opml = dir.path().join("subscriptions.opml");
+        std::fs::write(&opml, r#"<opml><body><outline xmlUrl="https://a.example/rss"/></body></opml>"#)
+            .unwrap();
+        assert_eq!(read_feed_list(&opml).unwrap().feeds.len(), 1);
+        let plain = dir.path().join("feeds.txt");
+        std::fs::write(&plain, "https://a.example/rss\nhttps://b.example/atom\n").unwrap();
+        assert_eq!(read_feed_list(&plain).unwrap().feeds.len(), 2);
+        assert!(read_feed_list(&dir.path().join("missing.txt")).is_err());
+    }
+
+    #[test]
     fn slugs_are_readable_stable_and_distinct() {
         let a = slug(&"https://www.Example.org/news/feed.xml".parse().unwrap());
         assert!(a.starts_with("example-org-news-feed-xml-"), "{a}");

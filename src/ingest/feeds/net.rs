@@ -27,6 +27,9 @@ pub struct FetchLimits {
     pub max_redirects: usize,
     /// Whether loopback, private, link-local and metadata addresses may be fetched.
     pub allow_private: bool,
+    /// Such addresses that may be fetched all the same (tests: one loopback address
+    /// allowed, the rest of 127.0.0.0/8 still refused).
+    pub private_exceptions: Vec<IpAddr>,
 }
 
 impl Default for FetchLimits {
@@ -37,6 +40,7 @@ impl Default for FetchLimits {
             max_bytes: 10 * 1024 * 1024,
             max_redirects: 5,
             allow_private: false,
+            private_exceptions: Vec::new(),
         }
     }
 }
@@ -136,7 +140,7 @@ impl Fetcher {
             .no_proxy()
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.total_timeout)
-            .dns_resolver(Arc::new(GuardedResolver { allow_private: limits.allow_private }))
+            .dns_resolver(Arc::new(GuardedResolver { guard: Guard::of(&limits) }))
             .pool_max_idle_per_host(2)
             .build()?;
         Ok(Fetcher { client, limits, hosts: Mutex::default() })
@@ -160,7 +164,7 @@ impl Fetcher {
         let mut url = url.clone();
         let mut hops = 0;
         loop {
-            check_target(&url, self.limits.allow_private).await?;
+            check_target_with(&url, &Guard::of(&self.limits)).await?;
             let host = self.host_lock(&url);
             let _turn = host.lock().await;
             let started = std::time::Instant::now();
@@ -291,13 +295,38 @@ pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> 
     Some(Duration::from_secs(seconds.min(7 * 86_400)))
 }
 
+/// What the SSRF guard lets through.
+#[derive(Clone, Debug, Default)]
+struct Guard {
+    allow_private: bool,
+    exceptions: Vec<IpAddr>,
+}
+
+impl Guard {
+    fn of(limits: &FetchLimits) -> Guard {
+        Guard { allow_private: limits.allow_private, exceptions: limits.private_exceptions.clone() }
+    }
+
+    /// Why `ip` is refused, if it is.
+    fn refuses(&self, ip: IpAddr) -> Option<&'static str> {
+        if self.allow_private || self.exceptions.contains(&ip) {
+            return None;
+        }
+        forbidden(ip)
+    }
+}
+
 /// Refuses what the guard forbids: a scheme other than http(s), and (unless
 /// `allow_private`) a host that is, or resolves only to, a forbidden address.
 pub async fn check_target(url: &url::Url, allow_private: bool) -> Result<(), FetchError> {
+    check_target_with(url, &Guard { allow_private, exceptions: Vec::new() }).await
+}
+
+async fn check_target_with(url: &url::Url, guard: &Guard) -> Result<(), FetchError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(FetchError::Refused(format!("{}: only http and https are fetched", url.scheme())));
     }
-    if allow_private {
+    if guard.allow_private {
         return Ok(());
     }
     let port = url.port_or_known_default().unwrap_or(80);
@@ -310,9 +339,9 @@ pub async fn check_target(url: &url::Url, allow_private: bool) -> Result<(), Fet
         },
         None => return Err(FetchError::Refused("a URL without a host".into())),
     };
-    let mut reasons = addresses.iter().filter_map(|ip| forbidden(*ip).map(|why| (ip, why)));
+    let mut reasons = addresses.iter().filter_map(|ip| guard.refuses(*ip).map(|why| (ip, why)));
     if let Some((ip, why)) = reasons.next()
-        && addresses.iter().all(|ip| forbidden(*ip).is_some())
+        && addresses.iter().all(|ip| guard.refuses(*ip).is_some())
     {
         return Err(FetchError::Refused(format!(
             "{} is {ip}, a {why} address (set NEWSDESK_FEEDS_ALLOW_PRIVATE=true to allow)",
@@ -387,17 +416,17 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
 /// name that resolves differently at connect time (DNS rebinding) still cannot
 /// reach one.
 struct GuardedResolver {
-    allow_private: bool,
+    guard: Guard,
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let allow = self.allow_private;
+        let guard = self.guard.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed: Vec<SocketAddr> =
-                found.into_iter().filter(|a| allow || forbidden(a.ip()).is_none()).collect();
+                found.into_iter().filter(|a| guard.refuses(a.ip()).is_none()).collect();
             if allowed.is_empty() {
                 let refused = std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
