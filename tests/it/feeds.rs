@@ -185,6 +185,16 @@ async fn a_second_poll_writes_nothing_new_and_an_edited_item_replaces_its_line()
     let again = poller_with_store(dir.path(), Arc::clone(poller.store()));
     assert_eq!(again.poll(&feeds, false).await.new_items(), 0);
 
+    // Upstream changes only its summary (not used: the item has full content):
+    // nothing is rewritten.
+    let touched = String::from_utf8(fixture("rss2.xml", &server.base))
+        .unwrap()
+        .replace("The harbour bridge is open again", "The harbour bridge has reopened");
+    server.file("/rss2.xml", touched.into_bytes(), "application/rss+xml", Some("\"v1b\""));
+    let unchanged = poller.poll(&feeds, false).await;
+    assert_eq!((unchanged.new_items(), unchanged.replaced()), (0, 0), "{unchanged:?}");
+    assert_eq!(feed_articles(dir.path()), before);
+
     // Upstream edits the first item: its line is replaced, nothing is added.
     let edited = String::from_utf8(fixture("rss2.xml", &server.base))
         .unwrap()

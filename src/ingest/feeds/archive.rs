@@ -42,6 +42,7 @@ pub struct FeedLine {
 #[derive(Deserialize)]
 struct Stored {
     id: Option<serde_json::Value>,
+    title: Option<String>,
     key: Option<String>,
     url: Option<String>,
     text: Option<String>,
@@ -54,6 +55,10 @@ pub struct Entry {
     pub file: PathBuf,
     pub id: String,
     pub item_hash: String,
+    /// [`text_key`] and title of the line as written, to tell an edit of the text
+    /// from a change only in what the feed carries around it.
+    pub text: Option<u64>,
+    pub title: Option<String>,
 }
 
 /// What the feeds' files already hold.
@@ -112,7 +117,13 @@ impl Known {
                 let key = stored.key.unwrap_or_else(|| id.clone());
                 known.items.insert(
                     hash64(&key),
-                    Entry { file: file.clone(), id, item_hash: stored.item_hash.unwrap_or_default() },
+                    Entry {
+                        file: file.clone(),
+                        id,
+                        item_hash: stored.item_hash.unwrap_or_default(),
+                        text: stored.text.as_deref().and_then(text_key),
+                        title: stored.title,
+                    },
                 );
                 if let Some(url) = &stored.url {
                     known.urls.insert(url_key(url));
@@ -149,7 +160,13 @@ impl Known {
     pub fn insert(&mut self, file: &Path, line: &FeedLine) {
         self.items.insert(
             hash64(&line.key),
-            Entry { file: file.to_owned(), id: line.id.clone(), item_hash: line.item_hash.clone() },
+            Entry {
+                file: file.to_owned(),
+                id: line.id.clone(),
+                item_hash: line.item_hash.clone(),
+                text: text_key(&line.text),
+                title: line.title.clone(),
+            },
         );
         if let Some(url) = &line.url {
             self.urls.insert(url_key(url));
@@ -166,9 +183,19 @@ impl Known {
             file: PathBuf::new(),
             id: String::new(),
             item_hash: String::new(),
+            text: None,
+            title: None,
         });
         if let Some(url) = url {
             self.urls.insert(url_key(url));
+        }
+    }
+
+    /// Remembers that the item `key` now has `item_hash` in its feed, though its
+    /// line did not change (the feed changed only what is around its text).
+    pub fn rehash(&mut self, key: &str, item_hash: &str) {
+        if let Some(entry) = self.items.get_mut(&hash64(key)) {
+            entry.item_hash = item_hash.to_owned();
         }
     }
 

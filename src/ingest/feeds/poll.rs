@@ -388,6 +388,11 @@ impl Poller {
                 continue;
             };
             match replace_in {
+                // The feed changed around the item, not its title or text: nothing
+                // to rewrite.
+                Some(entry) if entry.text == archive::text_key(&line.text) && entry.title == line.title => {
+                    known.rehash(&item.key, &line.item_hash);
+                }
                 Some(entry) => {
                     known.insert(&entry.file, &line);
                     replacements.entry(entry.file).or_default().insert(line.id.clone(), line);
