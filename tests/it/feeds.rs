@@ -233,6 +233,18 @@ async fn a_second_poll_writes_nothing_new_and_an_edited_item_replaces_its_line()
         feed_articles(dir.path()).into_iter().filter(|a| a.text().contains("corroded")).collect::<Vec<_>>();
     assert_eq!(bridge.len(), 1);
     assert!(bridge[0].text().contains("216 corroded"));
+    // And edited once more, it is replaced where it now is (and the file's other
+    // item, deleted with it and still in the feed, is back: the files are the truth).
+    let edited = String::from_utf8(fixture("rss2.xml", &server.base))
+        .unwrap()
+        .replace("replaced 212 corroded steel cables", "replaced 218 corroded steel cables");
+    server.file("/rss2.xml", edited.into_bytes(), "application/rss+xml", Some("\"v4\""));
+    let fifth = poller.poll(&feeds, false).await;
+    assert_eq!((fifth.new_items(), fifth.replaced()), (1, 1), "{fifth:?}");
+    let bridge =
+        feed_articles(dir.path()).into_iter().filter(|a| a.text().contains("corroded")).collect::<Vec<_>>();
+    assert_eq!(bridge.len(), 1);
+    assert!(bridge[0].text().contains("218 corroded"));
 }
 
 fn poller_with_store(corpus: &Path, store: Arc<Store>) -> Arc<Poller> {

@@ -144,6 +144,8 @@ pub struct Poller {
     interval: Duration,
     /// What the feeds' files hold; read on the first poll.
     known: tokio::sync::Mutex<Option<Known>>,
+    /// Set when `known` may not match the files (a write failed, lines moved).
+    stale: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Poller {
@@ -173,7 +175,14 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
 
 impl Poller {
     pub fn new(fetcher: Fetcher, corpus: PathBuf, store: Arc<Store>, interval: Duration) -> Poller {
-        Poller { fetcher, corpus, store, interval, known: tokio::sync::Mutex::new(None) }
+        Poller {
+            fetcher,
+            corpus,
+            store,
+            interval,
+            known: tokio::sync::Mutex::new(None),
+            stale: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -250,7 +259,7 @@ impl Poller {
 
     async fn ensure_known(&self) {
         let mut known = self.known.lock().await;
-        if known.is_none() {
+        if known.is_none() || self.stale.swap(false, std::sync::atomic::Ordering::Relaxed) {
             let corpus = self.corpus.clone();
             let loaded = tokio::task::spawn_blocking(move || Known::load(&corpus)).await.unwrap_or_default();
             tracing::debug!(items = loaded.len(), "feed items in the corpus");
@@ -406,10 +415,10 @@ impl Poller {
         }
         let new_count = new_lines.len();
         let corpus = self.corpus.clone();
-        let written = tokio::task::spawn_blocking(move || -> Result<usize, String> {
+        let written = tokio::task::spawn_blocking(move || -> Result<(usize, bool), String> {
             let mut new_lines = new_lines;
             let shown = |path: &Path| crate::ingest::escaped_path(path.strip_prefix(&corpus).unwrap_or(path));
-            let mut replaced = 0;
+            let (mut replaced, mut moved) = (0, false);
             for (file, lines) in &replacements {
                 match archive::replace(file, lines) {
                     Ok(n) => replaced += n,
@@ -417,17 +426,34 @@ impl Poller {
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                         replaced += lines.len();
                         new_lines.extend(lines.values().cloned());
+                        moved = true;
                     }
                     Err(err) => return Err(format!("cannot rewrite {}: {err}", shown(file))),
                 }
             }
             archive::append(&new_file, &new_lines)
                 .map_err(|e| format!("cannot write {}: {e}", shown(&new_file)))?;
-            Ok(replaced)
+            Ok((replaced, moved))
         })
         .await
-        .map_err(|err| format!("writing failed: {err}"))?;
-        counts.replaced = written?;
+        .map_err(|err| format!("writing failed: {err}"))
+        .and_then(|written| written);
+        match written {
+            Ok((replaced, moved)) => {
+                if moved {
+                    // Lines moved to another file: where everything is is read again
+                    // before the next round.
+                    self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                counts.replaced = replaced;
+            }
+            Err(why) => {
+                // What was not written must not count as known: the files are read
+                // again before the next round.
+                self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Err(why);
+            }
+        }
         counts.new_items = new_count;
         Ok(counts)
     }
