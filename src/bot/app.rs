@@ -104,6 +104,10 @@ pub struct App {
     /// Outbox delivery per chat (one at a time in each), and the sent marks the
     /// database could not take.
     pub delivery: super::digests::Delivery,
+    /// The file of feed URLs (`NEWSDESK_FEEDS`), listed by `/feeds` with those added.
+    pub feeds_file: Option<std::path::PathBuf>,
+    /// Whether `/addfeed` may name private addresses (`NEWSDESK_FEEDS_ALLOW_PRIVATE`).
+    pub feeds_allow_private: bool,
 }
 
 impl App {
@@ -123,6 +127,8 @@ impl App {
             default_tz: config.tz.clone(),
             clock: Arc::new(SystemClock),
             delivery: super::digests::Delivery::new(config.redelivery, config.failpoint.clone()),
+            feeds_file: config.feeds.clone(),
+            feeds_allow_private: config.feeds_allow_private,
         }
     }
 

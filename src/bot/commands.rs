@@ -56,6 +56,12 @@ pub enum Command {
     Unanswered,
     #[command(description = "keep a channel's posts in the archive: /archive [@channel] on|off|purge")]
     Archive(String),
+    #[command(description = "the feeds and their state (bot admins, private chat)")]
+    Feeds,
+    #[command(description = "add a feed: /addfeed URL (bot admins, private chat)")]
+    Addfeed(String),
+    #[command(description = "remove a feed: /removefeed N (bot admins, private chat)")]
+    Removefeed(String),
 }
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
@@ -77,6 +83,9 @@ pub(super) async fn on_command<R: AppBot>(
         Command::Results(arg) => digests::on_results(&bot, &msg, &app, &arg).await,
         Command::Unanswered => digests::on_unanswered(&bot, &msg, &app).await,
         Command::Archive(args) => channels::on_archive(&bot, &msg, &me, &app, &args).await,
+        Command::Feeds => super::feeds::on_feeds(&bot, &msg, &app, lang).await,
+        Command::Addfeed(arg) => super::feeds::on_addfeed(&bot, &msg, &app, lang, &arg).await,
+        Command::Removefeed(arg) => super::feeds::on_removefeed(&bot, &msg, &app, lang, &arg).await,
         other => on_archive_command(&bot, &msg, &app, other, lang).await,
     };
     match done {
@@ -131,6 +140,9 @@ async fn on_archive_command<R: AppBot>(
         | Command::Language(_)
         | Command::Results(_)
         | Command::Unanswered
+        | Command::Feeds
+        | Command::Addfeed(_)
+        | Command::Removefeed(_)
         // Handled by `on_command` before it gets here.
         | Command::Archive(_) => Ok(()),
         Command::Sources => {
@@ -332,6 +344,9 @@ pub fn command_menu(lang: Lang) -> Vec<BotCommand> {
         ("results", "скільки цитат у відповіді"),
         ("unanswered", "запитання без відповіді (адміністраторам)"),
         ("archive", "зберігати дописи каналу в архіві: /archive on|off|purge"),
+        ("feeds", "стрічки та їхній стан (адміністраторам)"),
+        ("addfeed", "додати стрічку: /addfeed URL (адміністраторам)"),
+        ("removefeed", "прибрати стрічку: /removefeed N (адміністраторам)"),
     ];
     match lang {
         // teloxide's descriptions carry the "/" prefix; Telegram's menu wants bare

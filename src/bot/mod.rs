@@ -12,7 +12,8 @@
 //! Where things are: `app` the state the handlers share; `ask` questions and answers;
 //! `commands` the command list and the archive commands; `channels` channel posts
 //! archived as articles and `/archive`; `inline` inline mode;
-//! `callbacks` the answer's buttons; [`digests`] digests and per-chat settings; `send`
+//! `callbacks` the answer's buttons; [`digests`] digests and per-chat settings; `feeds`
+//! the admins' feed commands; `send`
 //! sending, retries and Telegram errors; `serve` connecting, polling or webhook, and
 //! the HTTP listener; [`render`] every text the bot sends; [`state`] access, rate
 //! limits and live answers.
@@ -23,6 +24,7 @@ mod callbacks;
 mod channels;
 mod commands;
 pub mod digests;
+mod feeds;
 mod inline;
 pub mod render;
 mod send;

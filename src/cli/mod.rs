@@ -20,7 +20,7 @@ use crate::answer::{Answer, AskOptions};
 use crate::bot::Updates;
 use crate::config::Config;
 use crate::index::{self, NewsIndex, SearchError, ServeLock, SyncReport, VECTORS_FILE};
-use crate::ingest::watch;
+use crate::ingest::{feeds, watch};
 use crate::retrieve::semantic::{self, Embedder, Semantic, VectorStore};
 use crate::store::Store;
 
@@ -75,6 +75,11 @@ pub enum Command {
         #[command(subcommand)]
         source: import::ImportSource,
     },
+    /// Feeds (RSS, Atom, JSON Feed) listed in NEWSDESK_FEEDS or added with /addfeed.
+    Feeds {
+        #[command(subcommand)]
+        action: FeedsCommand,
+    },
     /// Measure answer quality: SQuAD v1.1 or XQuAD-R as closed pools, a question
     /// file over the corpus, or questions that should all be refused.
     Eval {
@@ -83,6 +88,18 @@ pub enum Command {
         #[command(flatten)]
         paths: Paths,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Poll every feed once, write new items to the corpus and index them; prints one
+    /// summary line and exits 0 even when some feeds fail.
+    Fetch {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Each feed with its state: last success, items, failures.
+    List,
 }
 
 #[derive(Debug, clap::Args)]
@@ -153,6 +170,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             fill_all_vectors(&index)
         }
         Command::Import { source } => import::import(&mut config, source),
+        Command::Feeds { action: FeedsCommand::Fetch { paths } } => {
+            paths.apply(&mut config);
+            feeds_fetch(&config)
+        }
+        Command::Feeds { action: FeedsCommand::List } => feeds_list(&config),
         Command::Eval { args, paths } => {
             paths.apply(&mut config);
             evaluate::evaluate(&mut config, &args)
@@ -385,6 +407,9 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
     })
 }
 
+/// How often `serve` looks for feeds that are due.
+const FEEDS_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
 fn serve(config: &Config) -> anyhow::Result<()> {
     let bot = crate::bot::bot(config).map_err(|err| UsageError(format!("{err:#}")))?;
     for warning in config.warnings() {
@@ -424,12 +449,94 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             None => None,
         };
         let filler = tokio::spawn(semantic::keep_vectors_filled(index.clone()));
+        let poller = std::sync::Arc::new(feeds::Poller::new(
+            feed_fetcher(config)?,
+            corpus.clone(),
+            std::sync::Arc::clone(&app.store),
+            config.feeds_interval,
+        ));
+        let polling = tokio::spawn(feeds::run(poller, config.feeds.clone(), FEEDS_TICK));
         let watcher = tokio::spawn(watch::watch_corpus(index, corpus, rescan));
         let served = crate::bot::serve(crate::bot::throttled(bot), app, http, updates).await;
         watcher.abort();
+        polling.abort();
         filler.abort();
         served
     })
+}
+
+/// The HTTP client of feeds, with the limits the configuration allows.
+fn feed_fetcher(config: &Config) -> anyhow::Result<feeds::Fetcher> {
+    let limits = feeds::FetchLimits { allow_private: config.feeds_allow_private, ..Default::default() };
+    feeds::Fetcher::new(limits).context("cannot set up the HTTP client for feeds")
+}
+
+/// `newsdesk feeds fetch`: every feed polled once, new items written and indexed.
+fn feeds_fetch(config: &Config) -> anyhow::Result<()> {
+    check_corpus(config)?;
+    let store = std::sync::Arc::new(Store::open(&config.database())?);
+    let (list, problems) = feeds::feeds_to_poll(config.feeds.as_deref(), &store);
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if list.is_empty() {
+        return Err(UsageError(
+            "no feeds to fetch: set NEWSDESK_FEEDS to a file of feed URLs (or an OPML file), or add feeds with /addfeed"
+                .into(),
+        )
+        .into());
+    }
+    let poller = std::sync::Arc::new(feeds::Poller::new(
+        feed_fetcher(config)?,
+        config.corpus.clone(),
+        store,
+        config.feeds_interval,
+    ));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let report = runtime.block_on(poller.poll(&list, false));
+    for (url, why) in report.failed() {
+        eprintln!("feed {url} skipped: {why}");
+    }
+    if ServeLock::holder(&config.index).is_some() {
+        eprintln!(
+            "newsdesk serve is running on this index and indexes the new items by itself within seconds"
+        );
+    } else if report.new_items() + report.replaced() > 0 || !config.index.join("meta.json").is_file() {
+        let index = open_index(config)?;
+        match sync_with_progress(&index, &config.corpus) {
+            Ok(_) | Err(SearchError::Locked { .. }) => {}
+            Err(err) => return Err(err).context("cannot index the new items"),
+        }
+    }
+    println!("{}", report.summary());
+    Ok(())
+}
+
+/// `newsdesk feeds list`: each feed, where it is listed, and its state.
+fn feeds_list(config: &Config) -> anyhow::Result<()> {
+    let store = Store::open(&config.database())?;
+    let (list, problems) = feeds::feeds_to_poll(config.feeds.as_deref(), &store);
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if list.is_empty() {
+        println!(
+            "no feeds: set NEWSDESK_FEEDS to a file of feed URLs (or an OPML file), or add feeds with /addfeed"
+        );
+        return Ok(());
+    }
+    let now = jiff::Timestamp::now().as_second();
+    for (n, feed) in list.iter().enumerate() {
+        let state = store.feed_state(feed.url.as_str())?;
+        let origin = match feed.origin {
+            feeds::Origin::File => "file",
+            feeds::Origin::Added => "added",
+        };
+        let title =
+            state.title.as_deref().map(|t| format!(" ({})", crate::ingest::escaped(t))).unwrap_or_default();
+        println!("{}. {}{title} [{origin}]: {}", n + 1, feed.url, feeds::status_line(&state, now));
+    }
+    Ok(())
 }
 
 /// Asks the local HTTP listener for `/healthz` with a plain HTTP/1.0 request and

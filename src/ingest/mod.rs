@@ -12,6 +12,7 @@
 //! as article lines (from the bot, or from a Telegram Desktop export).
 
 mod clean;
+pub mod feeds;
 mod files;
 pub mod telegram;
 pub mod watch;

@@ -14,6 +14,7 @@ use axum::routing::get;
 
 use super::monitor::{ErrorKind, LATENCY_BUCKETS, Monitor, TELEGRAM_STALE_AFTER};
 use crate::index::NewsIndex;
+use crate::ingest::feeds;
 use crate::store::Store;
 
 /// What the HTTP routes read.
@@ -56,15 +57,50 @@ pub fn health(state: &OpsState) -> Result<String, Vec<String>> {
             last.unwrap_or_else(|| "none".into())
         ));
     }
+    // Feeds failing for a day are worth a look, not a restart: detail, never a 503.
+    let notes = failing_feeds(state, now);
     if problems.is_empty() {
-        Ok(format!(
+        let mut summary = format!(
             "ok: index has {} passages; Telegram answered {} s ago",
             state.index.num_passages(),
             now - ok_at
-        ))
+        );
+        for note in notes {
+            summary.push('\n');
+            summary.push_str(&note);
+        }
+        Ok(summary)
     } else {
+        problems.extend(notes);
         Err(problems)
     }
+}
+
+/// One line per feed that has failed for [`feeds::FAILING_AFTER`] or longer.
+fn failing_feeds(state: &OpsState, now: i64) -> Vec<String> {
+    match state.store.feed_states() {
+        Ok(states) => states
+            .iter()
+            .filter(|s| feeds::failing_long(s, now))
+            .map(|s| {
+                format!(
+                    "feed {} failing for {}: {}",
+                    crate::ingest::escaped(&s.url),
+                    feeds::ago(now - s.failing_since.unwrap_or(now)),
+                    crate::ingest::escaped(s.last_error.as_deref().unwrap_or("unknown error"))
+                )
+            })
+            .collect(),
+        Err(err) => {
+            tracing::warn!(error = ?anyhow::Error::from(err), "cannot read the feeds' state for /healthz");
+            Vec::new()
+        }
+    }
+}
+
+/// A Prometheus label value: backslash, quote and line break escaped.
+fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 async fn healthz(State(state): State<OpsState>) -> impl IntoResponse {
@@ -156,6 +192,38 @@ pub fn render_metrics(state: &OpsState) -> String {
         }
         Err(err) => tracing::warn!(error = ?anyhow::Error::from(err), "cannot count the outbox for /metrics"),
     }
+    match state.store.feed_states() {
+        Ok(states) if !states.is_empty() => {
+            let per_feed = |value: &dyn Fn(&crate::store::FeedState) -> u64| -> Vec<(String, String)> {
+                states
+                    .iter()
+                    .map(|s| (format!("{{feed=\"{}\"}}", label(&s.url)), value(s).to_string()))
+                    .collect()
+            };
+            metric(
+                "newsdesk_feed_last_success_timestamp_seconds",
+                "gauge",
+                "When each feed was last fetched or found unchanged (unix time; 0: never).",
+                &per_feed(&|s| s.last_success.unwrap_or(0).max(0) as u64),
+            );
+            metric(
+                "newsdesk_feed_failures",
+                "gauge",
+                "Failed polls of each feed in a row since its last success.",
+                &per_feed(&|s| u64::from(s.failures)),
+            );
+            metric(
+                "newsdesk_feed_items_total",
+                "counter",
+                "Items written from each feed (new and updated).",
+                &per_feed(&|s| s.items),
+            );
+        }
+        Ok(_) => {}
+        Err(err) => {
+            tracing::warn!(error = ?anyhow::Error::from(err), "cannot read the feeds' state for /metrics")
+        }
+    }
     metric(
         "newsdesk_index_passages",
         "gauge",
@@ -206,5 +274,30 @@ mod tests {
         assert_eq!(health(&state).unwrap_err().len(), 1, "Telegram never answered");
         state.monitor.telegram_ok(990);
         assert!(health(&state).is_ok());
+    }
+
+    #[test]
+    fn a_feed_failing_for_a_day_is_detail_not_a_failure() {
+        use crate::store::FeedOutcome;
+        let state = OpsState {
+            monitor: Arc::new(Monitor::default()),
+            index: NewsIndex::in_memory().unwrap(),
+            index_dir: None,
+            store: Arc::new(Store::in_memory().unwrap()),
+            now: Arc::new(|| 200_000),
+        };
+        state.monitor.telegram_ok(199_990);
+        let failure = FeedOutcome::Failure { error: "HTTP 500".into(), hold_until: None };
+        state.store.record_feed_poll("https://a.example/rss", &failure, 100_000, 100_900).unwrap();
+        state.store.record_feed_poll("https://b.example/\"rss\"", &failure, 190_000, 190_900).unwrap();
+        let summary = health(&state).unwrap();
+        assert!(summary.ends_with("\nfeed https://a.example/rss failing for 27 h: HTTP 500"), "{summary}");
+        assert!(!summary.contains("b.example"), "failing for less than a day: {summary}");
+        let text = render_metrics(&state);
+        assert!(text.contains("newsdesk_feed_failures{feed=\"https://a.example/rss\"} 1\n"), "{text}");
+        assert!(
+            text.contains("newsdesk_feed_items_total{feed=\"https://b.example/\\\"rss\\\"\"} 0\n"),
+            "{text}"
+        );
     }
 }

@@ -77,4 +77,26 @@ pub(super) const MIGRATIONS: &[&str] = &[
         enabled_at INTEGER NOT NULL,
         active INTEGER NOT NULL DEFAULT 1
     );",
+    // 4: feeds. `feeds` holds the ones admins added with /addfeed; `feed_state` the
+    // poll state of every feed polled, whatever listed it.
+    "CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        added_by INTEGER,
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE feed_state (
+        url TEXT PRIMARY KEY,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        last_attempt INTEGER,
+        last_success INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        failing_since INTEGER,
+        last_error TEXT,
+        next_poll INTEGER NOT NULL DEFAULT 0,
+        hold_until INTEGER,
+        items INTEGER NOT NULL DEFAULT 0
+    );",
 ];

@@ -1,6 +1,7 @@
 //! The bot's durable state in SQLite: per-chat settings, digest subscriptions and
-//! cursors, the digest outbox, feedback, questions that found nothing, and the
-//! channels whose posts are archived.
+//! cursors, the digest outbox, feedback, questions that found nothing, the
+//! channels whose posts are archived, and the feeds admins added with their poll
+//! state.
 //!
 //! The schema grows by numbered migrations (`PRAGMA user_version`), each applied in
 //! one transaction. A file that is not a newsdesk database, fails SQLite's integrity
@@ -16,6 +17,7 @@
 
 mod archives;
 mod chats;
+mod feeds;
 mod migrations;
 mod outbox;
 mod subscriptions;
@@ -26,6 +28,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use chats::ChatSettings;
+pub use feeds::{AddedFeed, FeedOutcome, FeedState};
 use migrations::MIGRATIONS;
 pub use outbox::{DeliveryStep, DigestRecord, Failpoint, OutboxCounts, OutboxItem, Redelivery, UNCERTAIN};
 pub use subscriptions::{NewSubscription, Subscription, SubscriptionLimit};

@@ -422,7 +422,10 @@ async fn serve_long_polls_registers_commands_and_answers() {
             "language",
             "results",
             "unanswered",
-            "archive"
+            "archive",
+            "feeds",
+            "addfeed",
+            "removefeed"
         ]
     );
     assert_eq!(commands[1].params["language_code"], "uk");

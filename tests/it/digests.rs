@@ -441,8 +441,8 @@ fn the_database_survives_a_reopen() {
     assert_eq!(store.schema_version().unwrap(), newsdesk::store::SCHEMA_VERSION);
     assert_eq!(
         newsdesk::store::SCHEMA_VERSION,
-        3,
-        "the first schema, the outbox's sending mark, channel archives"
+        4,
+        "the first schema, the outbox's sending mark, channel archives, feeds"
     );
 }
 

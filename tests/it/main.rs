@@ -8,6 +8,7 @@ mod corpus;
 mod crash;
 mod digests;
 mod faults;
+mod feeds;
 mod hostile;
 mod ops;
 mod render;
