@@ -14,6 +14,7 @@ use newsdesk::bot::render::{Lang, answer_messages};
 use newsdesk::eval::load_squad;
 use newsdesk::index::NewsIndex;
 use newsdesk::ingest::{article_files, read_file};
+use newsdesk::retrieve::filters::parse;
 use newsdesk::retrieve::semantic::VectorStore;
 
 fn seeds_index() -> NewsIndex {
@@ -74,6 +75,43 @@ fn ask_squad(c: &mut Criterion) {
             index.rank_articles(black_box(sample[i]), AskOptions::default()).unwrap()
         })
     });
+    group.finish();
+}
+
+/// Reading the filters out of a question: SQuAD questions (which name no window)
+/// and questions with time words and filters, at a fixed moment; and the moment
+/// itself, as `NewsIndex::ask` takes it in the system's time zone.
+fn filters(c: &mut Criterion) {
+    let now = "2026-02-11T10:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Kyiv").unwrap());
+    let mut group = c.benchmark_group("filters");
+    if let Some((_, questions)) = squad() {
+        let sample: Vec<&str> = questions.iter().step_by(97).map(|q| q.question.as_str()).collect();
+        let mut i = 0;
+        group.bench_function("parse/squad-questions", |b| {
+            b.iter(|| {
+                i = (i + 1) % sample.len();
+                parse(black_box(sample[i]), &now)
+            })
+        });
+    }
+    let filtered = [
+        "What did Rutte say last week?",
+        "що писали про PURL у лютому?",
+        "sanctions source:UNN since:2026-02-01 lang:uk",
+        "на прошлой неделе в Киеве",
+        "oil prices between March 1 and 15, 1987",
+    ];
+    let mut i = 0;
+    group.bench_function("parse/with-filters", |b| {
+        b.iter(|| {
+            i = (i + 1) % filtered.len();
+            parse(black_box(filtered[i]), &now)
+        })
+    });
+    group.bench_function("now-in-the-system-zone", |b| b.iter(jiff::Zoned::now));
     group.finish();
 }
 
@@ -146,5 +184,5 @@ fn nearest_vectors(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ask_seeds, ask_squad, index_squad, render_answer, nearest_vectors);
+criterion_group!(benches, ask_seeds, ask_squad, filters, index_squad, render_answer, nearest_vectors);
 criterion_main!(benches);

@@ -25,6 +25,77 @@ pub struct EvalQuestion {
     /// The sentence of the article that holds the answer, when known (XQuAD-R).
     #[serde(default)]
     pub gold_sentence: Option<String>,
+    /// When the question is asked (RFC 3339, or a day read as noon), for "last
+    /// week" and "in February"; now when absent.
+    #[serde(default)]
+    pub now: Option<String>,
+    /// The asker's time zone (IANA); UTC when absent.
+    #[serde(default)]
+    pub tz: Option<String>,
+    /// The window every result must be in (`YYYY-MM-DD`, both included): checked
+    /// against each result's date (an undated result is outside).
+    #[serde(default)]
+    pub since: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Outlets every result must be from (exact names, any case).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// The language every result must be in.
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+impl EvalQuestion {
+    /// A question with its expected article, no filters.
+    pub fn new(question: String, article: Option<String>, answer: Vec<String>) -> EvalQuestion {
+        EvalQuestion {
+            question,
+            article,
+            answer,
+            gold_sentence: None,
+            now: None,
+            tz: None,
+            since: None,
+            until: None,
+            sources: Vec::new(),
+            lang: None,
+        }
+    }
+
+    /// Whether the question expects its results within a window, outlets or a
+    /// language.
+    pub fn filtered(&self) -> bool {
+        self.since.is_some() || self.until.is_some() || !self.sources.is_empty() || self.lang.is_some()
+    }
+
+    /// Whether a result is within what the question expects.
+    fn within(&self, hit: &crate::answer::Hit) -> bool {
+        let day = hit.date.as_deref();
+        let in_window = match (&self.since, &self.until) {
+            (None, None) => true,
+            (since, until) => day.is_some_and(|d| {
+                since.as_deref().is_none_or(|s| d >= s) && until.as_deref().is_none_or(|u| d <= u)
+            }),
+        };
+        let from_outlet = self.sources.is_empty()
+            || hit.source.as_deref().is_some_and(|s| self.sources.iter().any(|e| e.eq_ignore_ascii_case(s)));
+        let in_lang = self.lang.as_deref().is_none_or(|l| hit.lang == l);
+        in_window && from_outlet && in_lang
+    }
+
+    /// When the question is asked, in its time zone.
+    pub fn asked_at(&self) -> jiff::Zoned {
+        let tz = self.tz.as_deref().and_then(crate::digest::time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let Some(now) = self.now.as_deref() else { return jiff::Timestamp::now().to_zoned(tz) };
+        if let Ok(timestamp) = now.parse::<jiff::Timestamp>() {
+            return timestamp.to_zoned(tz);
+        }
+        now.parse::<jiff::civil::Date>()
+            .ok()
+            .and_then(|day| day.at(12, 0, 0, 0).to_zoned(tz.clone()).ok())
+            .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(tz))
+    }
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -110,12 +181,11 @@ pub fn load_squad(path: &Path) -> Result<(Vec<Article>, Vec<EvalQuestion>), Eval
                 paragraphs: vec![paragraph.context.clone()],
             });
             for qa in &paragraph.qas {
-                questions.push(EvalQuestion {
-                    question: qa.question.clone(),
-                    article: Some(id.clone()),
-                    answer: qa.answers.iter().map(|a| a.text.clone()).collect(),
-                    gold_sentence: None,
-                });
+                questions.push(EvalQuestion::new(
+                    qa.question.clone(),
+                    Some(id.clone()),
+                    qa.answers.iter().map(|a| a.text.clone()).collect(),
+                ));
             }
         }
     }
@@ -157,14 +227,16 @@ pub fn load_xquad(
             for (question, qa) in asked.qas.iter().zip(&paragraph.qas) {
                 let Some(answer) = qa.answers.first() else { continue };
                 questions.push(EvalQuestion {
-                    question: question.question.clone(),
-                    article: Some(id.clone()),
-                    answer: vec![answer.text.clone()],
                     gold_sentence: sentence_at(
                         &paragraph.context,
                         &paragraph.sentence_breaks,
                         answer.answer_start,
                     ),
+                    ..EvalQuestion::new(
+                        question.question.clone(),
+                        Some(id.clone()),
+                        vec![answer.text.clone()],
+                    )
                 });
             }
         }
@@ -263,6 +335,16 @@ pub struct Metrics {
     pub ranking_queries_per_second: f64,
     pub ranking_top1: f64,
     pub ranking_top5: f64,
+    /// Questions that expect their results within a window, outlets or a language.
+    pub filtered_questions: usize,
+    /// Over those questions' results (all `depth` of them): the share inside what
+    /// the question expects (window, outlet, language).
+    pub filter_precision: f64,
+    /// Results of those questions outside what they expect.
+    pub results_outside_filters: usize,
+    /// Of the filtered questions with a window, those whose window was read as
+    /// expected.
+    pub windows_read: f64,
     /// Full-answer latency percentiles, in milliseconds.
     pub latency_p50_ms: f64,
     pub latency_p95_ms: f64,
@@ -297,11 +379,27 @@ pub fn evaluate(
     let (mut gold_ok, mut with_gold) = (0usize, 0usize);
     let options = AskOptions { k: depth, offset: 0, min_coverage, keep_weak: true };
     let mut latencies = Vec::with_capacity(questions.len());
+    let (mut filtered_results, mut windows, mut windows_ok) = (0usize, 0usize, 0usize);
+    // When each question is asked, worked out before the clock starts.
+    let moments: Vec<jiff::Zoned> = questions.iter().map(EvalQuestion::asked_at).collect();
     let started = Instant::now();
-    for q in questions {
+    for (q, now) in questions.iter().zip(&moments) {
         let asked = Instant::now();
-        let answer = index.ask(&q.question, options)?;
+        let answer = index.ask_at(&q.question, options, now)?;
         latencies.push(asked.elapsed().as_secs_f64() * 1000.0);
+        if q.filtered() {
+            m.filtered_questions += 1;
+            filtered_results += answer.hits.len();
+            m.results_outside_filters += answer.hits.iter().filter(|h| !q.within(h)).count();
+            if q.since.is_some() || q.until.is_some() {
+                windows += 1;
+                let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string());
+                windows_ok += usize::from(
+                    (day(answer.filters.since), day(answer.filters.until))
+                        == (q.since.clone(), q.until.clone()),
+                );
+            }
+        }
         let answered = answer.answered;
         let contains = |excerpt: &str| {
             let excerpt = excerpt.to_lowercase();
@@ -353,8 +451,8 @@ pub fn evaluate(
     let seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let mut ranked = Vec::with_capacity(questions.len());
-    for q in questions {
-        ranked.push(index.rank_articles(&q.question, options)?);
+    for (q, now) in questions.iter().zip(&moments) {
+        ranked.push(index.rank_articles_at(&q.question, options, now)?);
     }
     let ranking_seconds = started.elapsed().as_secs_f64();
     // Where each question's article came in the ranking pass, scored on its own.
@@ -377,6 +475,12 @@ pub fn evaluate(
     m.answer_in_top3_excerpts = rate(top3_ok, with_phrase);
     m.gold_sentence_in_first_excerpt = rate(gold_ok, with_gold);
     m.abstention_accuracy = rate(abstain_ok, m.questions);
+    m.filter_precision = if filtered_results == 0 {
+        1.0
+    } else {
+        1.0 - m.results_outside_filters as f64 / filtered_results as f64
+    };
+    m.windows_read = if windows == 0 { 1.0 } else { rate(windows_ok, windows) };
     let per_second = |seconds: f64| if seconds > 0.0 { questions.len() as f64 / seconds } else { 0.0 };
     m.queries_per_second = per_second(seconds);
     latencies.sort_by(f64::total_cmp);

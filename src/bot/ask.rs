@@ -11,7 +11,8 @@ use super::render::{self, Lang, Phrase, phrase};
 use super::send::{deliver, no_preview, reply_all, reply_sent, say};
 use super::state::{Asker, LiveAnswer};
 use super::{App, AppBot, digests};
-use crate::answer::{Answer, AskOptions};
+use crate::answer::{Answer, AskOptions, Parsed};
+use crate::retrieve::filters;
 
 /// An answer in a group that waited this long for its turn says so.
 const BUSY_WAIT_SECONDS: u64 = 10;
@@ -65,10 +66,10 @@ fn without_mention(text: &str, mention: &str) -> Option<String> {
 /// Runs the search on the blocking pool; `None` (after logging) when it failed or
 /// took longer than [`App::search_budget`]. A search over budget is not stopped (a
 /// blocking task cannot be); it finishes in the background and its answer is dropped.
-pub(super) async fn search(app: &Arc<App>, question: String, options: AskOptions) -> Option<Answer> {
+pub(super) async fn search(app: &Arc<App>, asked: Parsed, options: AskOptions) -> Option<Answer> {
     let searching = Arc::clone(app);
     let started = Instant::now();
-    let task = tokio::task::spawn_blocking(move || searching.index.ask(&question, options));
+    let task = tokio::task::spawn_blocking(move || searching.index.ask_parsed(&asked, options));
     // A search that ends past the budget counts as over it even when its result
     // arrived before the timer fired: the budget is the same whatever the timing.
     let outcome = tokio::time::timeout(app.search_budget, task)
@@ -203,14 +204,9 @@ pub(super) async fn on_question<R: AppBot>(
 
 /// One page of the answer to `question`: up to `k` results after `offset`, and
 /// whether more follow (one result more is asked for, and not shown).
-pub(super) async fn page(
-    app: &Arc<App>,
-    question: String,
-    offset: usize,
-    k: usize,
-) -> Option<(Answer, bool)> {
+pub(super) async fn page(app: &Arc<App>, asked: Parsed, offset: usize, k: usize) -> Option<(Answer, bool)> {
     let options = AskOptions { k: k + 1, offset, min_coverage: app.min_coverage, keep_weak: false };
-    let mut answer = search(app, question, options).await?;
+    let mut answer = search(app, asked, options).await?;
     let more = answer.hits.len() > k;
     answer.hits.truncate(k);
     Some((answer, more))
@@ -225,6 +221,19 @@ pub(super) async fn answer<R: AppBot>(
     app: &Arc<App>,
     question: &str,
 ) -> anyhow::Result<()> {
+    answer_as(bot, msg, app, question, false).await
+}
+
+/// [`answer`], the relevant articles newest first when `newest_first` (`/latest
+/// topic`) even if the question does not ask for it. Its time words and filters are
+/// read in the chat's time zone.
+pub(super) async fn answer_as<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &Arc<App>,
+    question: &str,
+    newest_first: bool,
+) -> anyhow::Result<()> {
     let lang = digests::lang_in(app, msg);
     let question = trimmed_question(question);
     if question.is_empty() {
@@ -234,11 +243,14 @@ pub(super) async fn answer<R: AppBot>(
         return Ok(());
     }
     let per_page = results_in(app, msg.chat.id.0);
-    let Some((answer, more)) = page(app, question.clone(), 0, per_page).await else {
+    let mut asked = filters::parse(&question, &digests::chat_now(app, msg.chat.id.0));
+    asked.newest_first |= newest_first;
+    let Some((answer, more)) = page(app, asked.clone(), 0, per_page).await else {
         return say(bot, msg, lang, Phrase::Unavailable).await;
     };
     let live = LiveAnswer {
         asked_in: Some(msg.id.0),
+        asked,
         ..LiveAnswer::new(question, msg.chat.id.0, per_page, Instant::now())
     };
     record_question(app, msg.chat.id.0, &answer);
@@ -314,7 +326,8 @@ pub(super) async fn on_edited<R: AppBot>(
     if question.is_empty() || question == live.question || !admitted(bot, msg, app, lang).await? {
         return Ok(());
     }
-    let Some((answer, more)) = page(app, question.clone(), 0, live.per_page).await else {
+    let asked = filters::parse(&question, &digests::chat_now(app, msg.chat.id.0));
+    let Some((answer, more)) = page(app, asked.clone(), 0, live.per_page).await else {
         return say(bot, msg, lang, Phrase::Unavailable).await;
     };
     record_question(app, msg.chat.id.0, &answer);
@@ -324,16 +337,19 @@ pub(super) async fn on_edited<R: AppBot>(
         }
     }
     let (text, shown, keyboard) = if answer.answered {
-        let (text, fitted) = render::one_message(&answer.hits);
+        let (text, fitted) = render::one_message(&answer.hits, lang);
         let shown: Vec<String> = answer.hits[..fitted].iter().map(|h| h.article_id.clone()).collect();
         let more = more || fitted < answer.hits.len();
         let keyboard = keyboard(&key, 1, shown.len(), Paging { back: false, more }, lang);
         (text, shown, Some(keyboard))
     } else {
-        (render::escape(phrase(lang, Phrase::NothingFound)), Vec::new(), None)
+        // The refusal, saying which filters left nothing when there were some.
+        let refusal = render::answer_messages(&answer, lang).swap_remove(0);
+        (refusal, Vec::new(), None)
     };
     app.answers.change(&key, |live| {
         live.question = question;
+        live.asked = asked;
         live.offset = 0;
         live.shown = shown;
         live.earlier.clear();

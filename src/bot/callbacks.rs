@@ -52,10 +52,10 @@ pub(super) async fn on_callback<R: AppBot>(
                 "m" => live.offset + live.shown.len(),
                 _ => live.offset.saturating_sub(live.per_page),
             };
-            match page(&app, live.question.clone(), offset, live.per_page).await {
+            match page(&app, live.asked.clone(), offset, live.per_page).await {
                 Some((answer, more)) if !answer.hits.is_empty() => {
                     // The page is edited into one message: keep the hits that fit.
-                    let (text, fitted) = render::one_message(&answer.hits);
+                    let (text, fitted) = render::one_message(&answer.hits, lang);
                     let shown: Vec<String> =
                         answer.hits[..fitted].iter().map(|h| h.article_id.clone()).collect();
                     let paging = Paging { back: offset > 0, more: more || fitted < answer.hits.len() };

@@ -12,7 +12,7 @@ use teloxide::types::{
 };
 use teloxide::utils::command::BotCommands;
 
-use super::ask::{admitted, answer, article_keyboard, on_edited};
+use super::ask::{admitted, answer, answer_as, article_keyboard, on_edited};
 use super::render::{self, Lang, Phrase, phrase};
 use super::send::{deliver, html_message, lang_of, reply_sent, say, topic_of};
 use super::state::LiveAnswer;
@@ -32,8 +32,8 @@ pub enum Command {
     Help,
     #[command(description = "ask a question, e.g. /ask what did Rutte say about guarantees")]
     Ask(String),
-    #[command(description = "the newest articles")]
-    Latest,
+    #[command(description = "the newest articles, or the newest on a topic: /latest nato")]
+    Latest(String),
     #[command(description = "a whole article by its id")]
     Article(String),
     #[command(description = "outlets in the archive")]
@@ -115,7 +115,9 @@ async fn on_archive_command<R: AppBot>(
         Command::Start(_) => say(&bot, &msg, lang, Phrase::Start).await,
         Command::Help => say(&bot, &msg, lang, Phrase::Help).await,
         Command::Ask(question) => answer(&bot, &msg, &app, &question).await,
-        Command::Latest => {
+        // `/latest topic`: the relevant articles, newest first.
+        Command::Latest(topic) if !topic.trim().is_empty() => answer_as(&bot, &msg, &app, &topic, true).await,
+        Command::Latest(_) => {
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
             }
@@ -332,7 +334,7 @@ pub fn command_menu(lang: Lang) -> Vec<BotCommand> {
         ("start", "що я вмію"),
         ("help", "як ставити запитання"),
         ("ask", "поставити запитання"),
-        ("latest", "найновіші статті"),
+        ("latest", "найновіші статті, або найновіші на тему: /latest нато"),
         ("article", "уся стаття за ідентифікатором"),
         ("sources", "видання в архіві"),
         ("digest", "новини від останнього дайджесту"),

@@ -12,10 +12,10 @@ use teloxide::types::{
 
 use super::ask::{search, trimmed_question};
 use super::render::{Phrase, phrase};
-use super::send::lang_of;
-use super::send::no_preview;
-use super::{App, AppBot, render};
+use super::send::{lang_of, no_preview};
+use super::{App, AppBot, digests, render};
 use crate::answer::AskOptions;
+use crate::retrieve::filters;
 
 /// Results per inline query (Telegram shows a short list).
 const INLINE_RESULTS: usize = 5;
@@ -35,11 +35,15 @@ pub(super) async fn on_inline<R: AppBot>(bot: R, query: InlineQuery, app: Arc<Ap
     if allowed && !question.is_empty() && within_rate() {
         let options =
             AskOptions { k: INLINE_RESULTS, offset: 0, min_coverage: app.min_coverage, keep_weak: false };
-        if let Some(answer) = search(&app, question, options).await {
+        // No chat: time words are read in the time zone of the user's private chat
+        // with the bot, if they set one.
+        let asked = filters::parse(&question, &digests::chat_now(&app, query.from.id.0 as i64));
+        let lang = lang_of(Some(&query.from));
+        if let Some(answer) = search(&app, asked, options).await {
             app.monitor.question(answer.answered, answer.took);
             for hit in &answer.hits {
                 let content = InputMessageContent::Text(
-                    InputMessageContentText::new(render::citation(hit))
+                    InputMessageContentText::new(render::citation(hit, lang))
                         .parse_mode(ParseMode::Html)
                         .link_preview_options(no_preview()),
                 );

@@ -110,6 +110,9 @@ impl RateLimiter {
 pub struct LiveAnswer {
     /// Empty for an article list (`/latest`), which has no pages.
     pub question: String,
+    /// The question with its filters read, as when it was asked: "More" pages the
+    /// same window.
+    pub asked: crate::answer::Parsed,
     /// Results shown before the current page.
     pub offset: usize,
     /// Results a page holds (the chat's setting when it was asked).
@@ -136,6 +139,7 @@ impl LiveAnswer {
     /// An answer to `question` in `chat`, not sent yet, on its first page.
     pub fn new(question: String, chat: i64, per_page: usize, created: Instant) -> LiveAnswer {
         LiveAnswer {
+            asked: crate::answer::Parsed::plain(&question),
             question,
             offset: 0,
             per_page,

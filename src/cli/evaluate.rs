@@ -165,6 +165,15 @@ fn print_metrics(metrics: &Metrics, questions: &[EvalQuestion]) {
             println!("gold sentence in 1   {:.3}", metrics.gold_sentence_in_first_excerpt);
         }
     }
+    if metrics.filtered_questions > 0 {
+        println!(
+            "filter precision     {:.3} ({} questions with a window or outlet, {} results outside; windows read {:.3})",
+            metrics.filter_precision,
+            metrics.filtered_questions,
+            metrics.results_outside_filters,
+            metrics.windows_read
+        );
+    }
     println!(
         "abstention accuracy  {:.3} ({} false refusals, {} false answers)",
         metrics.abstention_accuracy, metrics.false_abstentions, metrics.false_answers

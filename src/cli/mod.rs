@@ -49,6 +49,8 @@ pub enum Command {
         #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=50))]
         k: Option<u16>,
         #[command(flatten)]
+        when: When,
+        #[command(flatten)]
         paths: Paths,
     },
     /// Run the Telegram bot (long polling) over the index.
@@ -66,6 +68,8 @@ pub enum Command {
     Healthcheck,
     /// Ask questions in an interactive terminal session, as the bot would answer them.
     Chat {
+        #[command(flatten)]
+        when: When,
         #[command(flatten)]
         paths: Paths,
     },
@@ -112,6 +116,44 @@ pub struct Paths {
     pub index: Option<PathBuf>,
 }
 
+/// When and where questions are asked: what "today", "last week" and "in February"
+/// mean.
+#[derive(Debug, Default, clap::Args)]
+pub struct When {
+    /// Time zone in which "today", "last week" and "in February" are read (an IANA
+    /// name such as Europe/Kyiv; default: the system's, else UTC).
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// Ask as if it were this moment (RFC 3339, `2026-02-11T10:00:00Z`, or a day,
+    /// `2026-02-11`, read as noon in --tz): to reproduce an answer.
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+impl When {
+    /// The moment questions are asked at, in their time zone.
+    pub fn zoned(&self) -> Result<jiff::Zoned, UsageError> {
+        let tz = match &self.tz {
+            Some(name) => crate::digest::time_zone(name).ok_or_else(|| {
+                UsageError(format!("--tz {name:?} is not an IANA time zone name such as Europe/Kyiv"))
+            })?,
+            None => jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC),
+        };
+        moment(self.now.as_deref(), tz)
+    }
+}
+
+/// `now` (RFC 3339, or a day read as noon) in `tz`, or the present moment.
+pub(crate) fn moment(now: Option<&str>, tz: jiff::tz::TimeZone) -> Result<jiff::Zoned, UsageError> {
+    let Some(now) = now else { return Ok(jiff::Timestamp::now().to_zoned(tz)) };
+    if let Ok(timestamp) = now.parse::<jiff::Timestamp>() {
+        return Ok(timestamp.to_zoned(tz));
+    }
+    now.parse::<jiff::civil::Date>().ok().and_then(|day| day.at(12, 0, 0, 0).to_zoned(tz).ok()).ok_or_else(
+        || UsageError(format!("--now {now:?} is neither a moment (2026-02-11T10:00:00Z) nor a day")),
+    )
+}
+
 impl Paths {
     fn apply(&self, config: &mut Config) {
         if let Some(corpus) = &self.corpus {
@@ -142,20 +184,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             paths.apply(&mut config);
             index(&config)
         }
-        Command::Ask { question, json, k, paths } => {
+        Command::Ask { question, json, k, when, paths } => {
             paths.apply(&mut config);
             if let Some(k) = k {
                 config.results = usize::from(k);
             }
-            ask(&config, question, json)
+            when.zoned()?;
+            ask(&config, question, json, &when)
         }
         Command::Serve { paths } => {
             paths.apply(&mut config);
             serve(&config)
         }
-        Command::Chat { paths } => {
+        Command::Chat { when, paths } => {
             paths.apply(&mut config);
-            chat(&config)
+            when.zoned()?;
+            chat(&config, &when)
         }
         Command::Healthcheck => healthcheck(&config),
         Command::Embed { paths } => {
@@ -344,7 +388,7 @@ fn synced_index(config: &Config) -> anyhow::Result<NewsIndex> {
     Ok(index)
 }
 
-fn ask(config: &Config, question: Option<String>, json: bool) -> anyhow::Result<()> {
+fn ask(config: &Config, question: Option<String>, json: bool, when: &When) -> anyhow::Result<()> {
     let index = index_for_answers(config)?;
     let options =
         AskOptions { k: config.results, offset: 0, min_coverage: config.min_coverage, keep_weak: false };
@@ -352,7 +396,7 @@ fn ask(config: &Config, question: Option<String>, json: bool) -> anyhow::Result<
     let bold = !json && stdout.is_terminal();
     let mut out = stdout.lock();
     let answer_one = |question: &str, out: &mut dyn Write| -> anyhow::Result<()> {
-        let answer = index.ask(question, options).context("search failed")?;
+        let answer = index.ask_at(question, options, &when.zoned()?).context("search failed")?;
         if json {
             writeln!(out, "{}", answer_json(&answer))?;
         } else {
@@ -381,6 +425,15 @@ fn ask(config: &Config, question: Option<String>, json: bool) -> anyhow::Result<
 
 /// The `ask --json` object; its shape is a documented interface.
 pub fn answer_json(answer: &Answer) -> serde_json::Value {
+    let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string());
+    let filters = json!({
+        "since": day(answer.filters.since),
+        "until": day(answer.filters.until),
+        "sources": answer.sources,
+        "excluded_sources": answer.filters.not_sources,
+        "lang": answer.filters.lang,
+        "matches_nothing": answer.nothing_in_filters,
+    });
     let results: Vec<serde_json::Value> = answer
         .hits
         .iter()
@@ -403,6 +456,8 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
         "question": answer.question,
         "answered": answer.answered,
         "took_ms": answer.took.as_secs_f64() * 1000.0,
+        "filters": filters,
+        "newest_first": answer.newest_first,
         "results": results,
     })
 }
@@ -569,7 +624,7 @@ fn healthcheck(config: &Config) -> anyhow::Result<()> {
 
 /// A terminal session: each line is a question, answered as the bot would; `more`
 /// shows the next results, `quit` (or end of input) leaves.
-fn chat(config: &Config) -> anyhow::Result<()> {
+fn chat(config: &Config, when: &When) -> anyhow::Result<()> {
     let index = index_for_answers(config)?;
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
@@ -603,7 +658,7 @@ fn chat(config: &Config) -> anyhow::Result<()> {
         };
         let options =
             AskOptions { k: config.results, offset, min_coverage: config.min_coverage, keep_weak: false };
-        let answer = index.ask(&question, options).context("search failed")?;
+        let answer = index.ask_at(&question, options, &when.zoned()?).context("search failed")?;
         if offset > 0 && answer.hits.is_empty() {
             println!("No more results.\n");
             continue;

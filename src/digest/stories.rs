@@ -6,20 +6,39 @@ use std::fmt;
 
 use crate::analysis::analyze;
 use crate::index::FreshArticle;
+use crate::retrieve::filters::{Filters, explicit_filters};
 
-/// Which articles a digest takes: any of `include` (all when empty), none of `exclude`.
-/// Words are matched as the search matches them (stems, any case).
+/// Which articles a digest takes: any of `include` (all when empty), none of `exclude`,
+/// and with `source:`/`lang:` filters only those outlets and that language.
+/// Words are matched as the search matches them (stems, any case); outlets as
+/// questions match them (a prefix of the name, any case).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// `source:UNN`: only these outlets (any of them).
+    pub sources: Vec<String>,
+    /// `-source:RT`: not these.
+    pub not_sources: Vec<String>,
+    /// `lang:uk`.
+    pub lang: Option<String>,
 }
 
 impl Filter {
-    /// `nato ukraine -russia`: plain words are included, `-word` excluded.
+    /// `nato ukraine -russia source:UNN -source:RT lang:uk`: plain words are
+    /// included, `-word` excluded, and the outlet and language filters read as in
+    /// questions (`source:"BBC News"` or `source:BBC_News` for a name with spaces).
+    /// Time filters (`since:`) mean nothing in a digest, which takes what is new,
+    /// and are left out.
     pub fn parse(words: &str) -> Filter {
-        let mut filter = Filter::default();
-        for word in words.split_whitespace() {
+        let (rest, filters) = explicit_filters(words);
+        let mut filter = Filter {
+            sources: filters.sources,
+            not_sources: filters.not_sources,
+            lang: filters.lang,
+            ..Filter::default()
+        };
+        for word in rest.split_whitespace() {
             match word.strip_prefix('-') {
                 Some(excluded) if !excluded.is_empty() => filter.exclude.push(excluded.to_owned()),
                 Some(_) => {}
@@ -29,15 +48,55 @@ impl Filter {
         filter
     }
 
+    /// The filter as a subscription stores it: its included words (with the
+    /// `source:` and `lang:` filters) and its excluded ones (with the outlets left
+    /// out, as `source:X`), each space-separated. [`Filter::stored`] reads them back.
+    pub fn to_stored(&self) -> (String, String) {
+        let mut include = self.include.clone();
+        include.extend(self.sources.iter().map(|s| format!("source:{}", s.replace(' ', "_"))));
+        include.extend(self.lang.iter().map(|l| format!("lang:{l}")));
+        let mut exclude = self.exclude.clone();
+        exclude.extend(self.not_sources.iter().map(|s| format!("source:{}", s.replace(' ', "_"))));
+        (include.join(" "), exclude.join(" "))
+    }
+
+    /// A subscription's filter from what [`Filter::to_stored`] wrote.
+    pub fn stored(include: &str, exclude: &str) -> Filter {
+        let excluded: Vec<String> = exclude.split_whitespace().map(|w| format!("-{w}")).collect();
+        Filter::parse(&format!("{include} {}", excluded.join(" ")))
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.include.is_empty() && self.exclude.is_empty()
+        self.include.is_empty()
+            && self.exclude.is_empty()
+            && self.sources.is_empty()
+            && self.not_sources.is_empty()
+            && self.lang.is_none()
+    }
+
+    /// The outlet and language filters, as the index applies them.
+    pub fn filters(&self) -> Filters {
+        Filters {
+            sources: self.sources.clone(),
+            not_sources: self.not_sources.clone(),
+            lang: self.lang.clone(),
+            ..Filters::default()
+        }
     }
 }
 
 impl fmt::Display for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words: Vec<String> =
-            self.include.iter().cloned().chain(self.exclude.iter().map(|w| format!("-{w}"))).collect();
+        let outlet = |s: &String| s.replace(' ', "_");
+        let words: Vec<String> = self
+            .include
+            .iter()
+            .cloned()
+            .chain(self.exclude.iter().map(|w| format!("-{w}")))
+            .chain(self.sources.iter().map(|s| format!("source:{}", outlet(s))))
+            .chain(self.not_sources.iter().map(|s| format!("-source:{}", outlet(s))))
+            .chain(self.lang.iter().map(|l| format!("lang:{l}")))
+            .collect();
         f.write_str(&words.join(" "))
     }
 }
@@ -134,6 +193,26 @@ mod tests {
         assert_eq!(filter.exclude, ["russia"]);
         assert_eq!(filter.to_string(), "NATO ukraine -russia");
         assert!(Filter::parse("").is_empty());
+    }
+
+    #[test]
+    fn filters_take_outlets_and_a_language() {
+        let filter =
+            Filter::parse("nato -russia source:UNN -source:RT lang:uk source:\"BBC News\" since:2026-02-01");
+        assert_eq!(filter.include, ["nato"]);
+        assert_eq!(filter.exclude, ["russia"]);
+        assert_eq!(filter.sources, ["UNN", "BBC News"]);
+        assert_eq!(filter.not_sources, ["RT"]);
+        assert_eq!(filter.lang.as_deref(), Some("uk"));
+        assert_eq!(filter.to_string(), "nato -russia source:UNN source:BBC_News -source:RT lang:uk");
+        // As a subscription stores it, and back.
+        let (include, exclude) = filter.to_stored();
+        assert_eq!(include, "nato source:UNN source:BBC_News lang:uk");
+        assert_eq!(exclude, "russia source:RT");
+        assert_eq!(Filter::stored(&include, &exclude), filter);
+        // Stored before outlet filters existed: words only.
+        let old = Filter::stored("nato ukraine", "russia");
+        assert_eq!((old.include.len(), old.exclude.len(), old.sources.len()), (2, 1, 0));
     }
 
     fn fresh(id: &str, outlet: &str, title: &str, lead: &str, added: u64) -> FreshArticle {

@@ -10,6 +10,8 @@ use tantivy::{TantivyDocument, Term};
 
 use super::{NewsIndex, SearchError, opt_text, text_of};
 use crate::analysis::{analyze, sentences};
+use crate::retrieve::filters::Filters;
+use crate::retrieve::filters::index::Restriction;
 
 /// An article's metadata, as listed by [`NewsIndex::articles`] and [`NewsIndex::sources`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,20 +79,30 @@ impl NewsIndex {
 
     /// Articles added after `since` (an [`ArticleInfo::added`] stamp) that match any
     /// of the `include` words (every article when empty) and none of the `exclude`
-    /// words, in title or text; newest first, like [`NewsIndex::articles`].
+    /// words, in title or text, and that `filters` let through (outlets, language,
+    /// window, applied in the index as a question's are); newest first, like
+    /// [`NewsIndex::articles`].
     pub fn fresh_articles(
         &self,
         since: u64,
         include: &[String],
         exclude: &[String],
+        filters: &Filters,
     ) -> Result<Vec<FreshArticle>, SearchError> {
         let searcher = self.reader.searcher();
         let f = self.fields;
+        let restriction = Restriction::new(self, &searcher, filters)?;
         let recent = || -> Box<dyn Query> {
-            Box::new(RangeQuery::new(
+            let added: Box<dyn Query> = Box::new(RangeQuery::new(
                 std::ops::Bound::Excluded(Term::from_field_u64(f.added, since)),
                 std::ops::Bound::Unbounded,
-            ))
+            ));
+            match &restriction {
+                Some(r) => {
+                    Box::new(BooleanQuery::new(vec![(Occur::Must, added), (Occur::Must, r.query(self))]))
+                }
+                None => added,
+            }
         };
         let words = |words: &[String]| -> Box<dyn Query> {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -178,7 +190,7 @@ impl NewsIndex {
 /// The first sentence of `text` that does not repeat `title` (an article whose title
 /// is its first sentence leads with the next one), cut at a word boundary when too
 /// long; empty when there is none.
-fn lead_of(text: &str, title: &str) -> String {
+pub(crate) fn lead_of(text: &str, title: &str) -> String {
     let title = title.trim_end_matches(['…', '.', ' ']);
     let repeats_title = |sentence: &str| {
         let sentence = sentence.trim_end_matches(['.', '!', '?', ' ']);

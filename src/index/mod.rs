@@ -22,11 +22,12 @@ use std::sync::Arc;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
+pub(crate) use articles::lead_of;
 pub use articles::{ArticleInfo, FreshArticle, LEAD_MAX_CHARS};
 pub use lock::{Holder, ServeLock, absolute};
 pub use passages::{passages, vector_sentences};
 pub use schema::article_key;
-pub(crate) use schema::{ARTICLE_KEY, Fields, opt_text, text_of};
+pub(crate) use schema::{ARTICLE_KEY, DAY, Fields, LANG_CODE, OUTLET, opt_text, text_of};
 pub use sync::SyncReport;
 
 use crate::analysis::NewsTokenizer;

@@ -31,10 +31,20 @@ pub(crate) struct Fields {
     pub(crate) sentences: Field,
     /// [`names::name_keys`] of the title and passage.
     pub(crate) names: Field,
+    /// The article's date as `YYYYMMDD` (`20260203`), for time windows; absent for
+    /// an undated article.
+    pub(crate) day: Field,
+    /// `outlet_key` of the article's outlet, for `source:` filters.
+    pub(crate) outlet: Field,
+    /// `vectors::lang_code` of the article's language, for `lang:` filters.
+    pub(crate) lang_code: Field,
 }
 
 /// Fields read as columns by name.
 pub(crate) const ARTICLE_KEY: &str = "article_key";
+pub(crate) const DAY: &str = "day";
+pub(crate) const OUTLET: &str = "outlet";
+pub(crate) const LANG_CODE: &str = "lang_code";
 
 /// The only place field names appear.
 pub(super) fn schema() -> Schema {
@@ -59,6 +69,11 @@ pub(super) fn schema() -> Schema {
     builder.add_u64_field(ARTICLE_KEY, FAST);
     builder.add_u64_field("sentences", INDEXED | FAST);
     builder.add_text_field("names", STRING);
+    // Filters: indexed for queries (digests, "is there anything in that period"),
+    // fast for the check ranking makes on every passage it scores.
+    builder.add_u64_field(DAY, INDEXED | FAST);
+    builder.add_u64_field(OUTLET, INDEXED | FAST);
+    builder.add_u64_field(LANG_CODE, INDEXED | FAST);
     builder.build()
 }
 
@@ -79,6 +94,9 @@ impl Fields {
             article_key: get(ARTICLE_KEY)?,
             sentences: get("sentences")?,
             names: get("names")?,
+            day: get(DAY)?,
+            outlet: get(OUTLET)?,
+            lang_code: get(LANG_CODE)?,
         })
     }
 }

@@ -13,7 +13,10 @@ use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 use super::manifest::{FORMAT_VERSION, FileState, Manifest, read_manifest, write_manifest};
 use super::{NewsIndex, SearchError, article_key, passages, schema, vector_sentences};
 use crate::ingest::{self, Article, Skipped, Verdict};
+use crate::retrieve::filters::day_of;
+use crate::retrieve::filters::index::outlet_key;
 use crate::retrieve::semantic::names;
+use crate::retrieve::semantic::vectors::lang_code;
 
 /// What [`NewsIndex::sync`] did.
 #[derive(Clone, Debug, Default)]
@@ -59,6 +62,10 @@ impl NewsIndex {
         // The semantic layer's keys cost a third of indexing: only for its archives.
         let semantic = self.semantic.is_some();
         let title_names = if semantic { names::name_keys(&article.title) } else { Vec::new() };
+        // What filters read: the day, the outlet and the language as numbers.
+        let day = article.date.as_deref().and_then(day_of);
+        let outlet = article.source.as_deref().map(outlet_key);
+        let lang = u64::from(lang_code(&article.lang));
         for (n, body) in chunks.iter().enumerate() {
             let mut doc = TantivyDocument::new();
             doc.add_text(f.article_id, &article.id);
@@ -78,6 +85,13 @@ impl NewsIndex {
             }
             doc.add_text(f.lang, &article.lang);
             doc.add_u64(f.added, added);
+            if let Some(day) = day {
+                doc.add_u64(f.day, day);
+            }
+            if let Some(outlet) = outlet {
+                doc.add_u64(f.outlet, outlet);
+            }
+            doc.add_u64(f.lang_code, lang);
             if semantic {
                 for (key, _) in vector_sentences(body) {
                     doc.add_u64(f.sentences, key);

@@ -88,7 +88,9 @@ pub(crate) const DENSE_MAX_DOCS: u32 = 1 << 17;
 /// segment (`None` when its term is absent there). Segments of more than
 /// `dense_max_docs` documents are scored by `large(segment_ord, segment)` instead,
 /// which must return its own best `limit` with the same scores. Deleted documents
-/// are left out.
+/// are left out, and so are those `accept(segment_ord, doc)` refuses (the
+/// question's filters; `large` must refuse them too).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn top<'a>(
     searcher: &Searcher,
     fields: &[FieldNorms],
@@ -96,6 +98,7 @@ pub(crate) fn top<'a>(
     term_info: impl Fn(usize, usize) -> Option<&'a TermInfo>,
     limit: usize,
     dense_max_docs: u32,
+    accept: impl Fn(u32, DocId) -> bool,
     mut large: impl FnMut(u32, &SegmentReader) -> tantivy::Result<Vec<(f32, DocAddress)>>,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
     let mut best: Vec<(f32, DocAddress)> = Vec::new();
@@ -118,7 +121,7 @@ pub(crate) fn top<'a>(
             let scored = score_segment(segment, fields, clauses, |c| term_info(ord, c), acc);
             let alive = segment.alive_bitset();
             for &doc in &acc.touched {
-                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) && accept(ord as u32, doc) {
                     offer(&mut best, (acc.scores[doc as usize], DocAddress::new(ord as u32, doc)), limit);
                 }
                 // Cleared even when scoring failed half way, for the next question.
@@ -165,6 +168,34 @@ fn score_segment<'a>(
         }
     }
     Ok(())
+}
+
+/// The `limit` best documents of one large segment by `weight` (block-max WAND),
+/// among those `accept` lets through and not deleted: what tantivy's `TopDocs`
+/// gives, with the filter checked before a document can raise the threshold.
+pub(crate) fn top_wand_where(
+    weight: &dyn tantivy::query::Weight,
+    ord: u32,
+    segment: &SegmentReader,
+    limit: usize,
+    accept: impl Fn(DocId) -> bool,
+) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(limit + 1);
+    if limit == 0 {
+        return Ok(best);
+    }
+    let alive = segment.alive_bitset();
+    let mut threshold = f32::MIN;
+    weight.for_each_pruning(f32::MIN, segment, &mut |doc, score| {
+        if alive.is_none_or(|alive| alive.is_alive(doc)) && accept(doc) {
+            offer(&mut best, (score, DocAddress::new(ord, doc)), limit);
+            if best.len() == limit {
+                threshold = best[limit - 1].0;
+            }
+        }
+        threshold
+    })?;
+    Ok(best)
 }
 
 /// Adds a hit to `best` (at most `limit`, best first, ties by address) when it
@@ -255,7 +286,8 @@ mod tests {
             collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
         };
         let ask = |dense_max_docs| {
-            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, dense_max_docs, wand).unwrap()
+            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, dense_max_docs, |_, _| true, wand)
+                .unwrap()
         };
         let found = ask(u32::MAX);
         // Segments left to tantivy (all of them, or the larger ones) give the same.

@@ -12,6 +12,7 @@
 //! This module does not depend on teloxide and never formats output for a front end.
 
 mod bm25;
+pub mod filters;
 pub(crate) mod rank;
 pub mod semantic;
 pub(crate) mod terms;
@@ -83,10 +84,12 @@ pub(crate) struct Cited {
     /// For a passage found by meaning only: the key of its sentence nearest the
     /// question, which is the excerpt.
     pub(crate) sentence: Option<u64>,
+    /// Strong enough to cite on its own (kept weak ones are not).
+    pub(crate) strong: bool,
 }
 
 impl Cited {
-    pub(crate) fn lexical(address: DocAddress, score: f32) -> Cited {
-        Cited { address, score, matched: Match::Lexical, sentence: None }
+    pub(crate) fn lexical(address: DocAddress, score: f32, strong: bool) -> Cited {
+        Cited { address, score, matched: Match::Lexical, sentence: None, strong }
     }
 }

@@ -11,8 +11,9 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Searcher, SegmentReader, Term};
 
+use super::filters::index::Restriction;
 use super::terms::{Lookups, QueryTerms, Statistics};
-use super::{AskOptions, Citations, Cited, bm25};
+use super::{AskOptions, Citations, Cited, bm25, filters};
 use crate::analysis::SENTENCE_BREAK;
 use crate::index::{NewsIndex, SearchError, article_key};
 
@@ -44,12 +45,27 @@ impl NewsIndex {
     /// libraries return document numbers (with the semantic layer on, through `ask`
     /// itself). No stored document is read.
     pub fn rank_articles(&self, question: &str, options: AskOptions) -> Result<Vec<u64>, SearchError> {
-        if self.semantic.is_some() {
-            let hits = self.ask(question, options)?.hits;
+        self.rank_articles_at(question, options, &jiff::Zoned::now())
+    }
+
+    /// [`NewsIndex::rank_articles`] asked at `now`, in its time zone (see
+    /// [`NewsIndex::ask_at`]).
+    pub fn rank_articles_at(
+        &self,
+        question: &str,
+        options: AskOptions,
+        now: &jiff::Zoned,
+    ) -> Result<Vec<u64>, SearchError> {
+        let parsed = filters::parse(question, now);
+        // The semantic layer, the newest first and listings go through `ask`.
+        let listing = !parsed.filters.is_empty() && crate::answer::topicless(&parsed.text);
+        if self.semantic.is_some() || parsed.newest_first || listing {
+            let hits = self.ask_parsed(&parsed, options)?.hits;
             return Ok(hits.iter().map(|hit| article_key(&hit.article_id)).collect());
         }
         let searcher = self.reader.searcher();
-        let (query, lookups) = self.query_terms(&searcher, question)?;
+        let (query, mut lookups) = self.query_terms(&searcher, &parsed.text)?;
+        lookups.restriction = Restriction::new(self, &searcher, &parsed.filters)?;
         let hits = self.rank(&searcher, &query, &lookups, options)?.hits;
         Ok(hits.iter().map(|hit| hit.article).collect())
     }
@@ -101,16 +117,47 @@ impl NewsIndex {
         };
         // Segments too large to score term at a time go through tantivy's block-max
         // WAND, built once if any needs it.
+        let restriction = lookups.restriction.as_ref();
         let mut wand: Option<Box<dyn Weight>> = None;
         let large = |ord: u32, segment: &SegmentReader| {
             let weight = match &mut wand {
                 Some(weight) => weight,
                 None => wand.insert(self.bm25_weight(searcher, lookups, &clause_terms)?),
             };
-            let collector = TopDocs::with_limit(limit).order_by_score();
-            collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
+            match restriction {
+                None => {
+                    let collector = TopDocs::with_limit(limit).order_by_score();
+                    collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
+                }
+                Some(r) => {
+                    bm25::top_wand_where(weight.as_ref(), ord, segment, limit, |doc| r.accepts(ord, doc))
+                }
+            }
         };
-        let top = bm25::top(searcher, &fields, &clauses, term_info, limit, bm25::DENSE_MAX_DOCS, large)?;
+        // The filters are checked on every passage scored, before it can be a
+        // candidate; without them, nothing is checked.
+        let top = match restriction {
+            None => bm25::top(
+                searcher,
+                &fields,
+                &clauses,
+                term_info,
+                limit,
+                bm25::DENSE_MAX_DOCS,
+                |_, _| true,
+                large,
+            )?,
+            Some(r) => bm25::top(
+                searcher,
+                &fields,
+                &clauses,
+                term_info,
+                limit,
+                bm25::DENSE_MAX_DOCS,
+                |ord, doc| r.accepts(ord, doc),
+                large,
+            )?,
+        };
         let mut candidates = self.match_positions(searcher, query, lookups, &top)?;
         for (i, candidate) in candidates.iter_mut().enumerate() {
             if i < RERANK_DEPTH {
@@ -347,7 +394,11 @@ impl Ranking {
     /// (it covers at least `min_coverage` of the question).
     pub(crate) fn citations(self, min_coverage: f32) -> Citations {
         let answered = self.hits.first().is_some_and(|hit| hit.coverage >= min_coverage);
-        let cited = self.hits.into_iter().map(|hit| Cited::lexical(hit.address, hit.score)).collect();
+        let cited = self
+            .hits
+            .into_iter()
+            .map(|hit| Cited::lexical(hit.address, hit.score, hit.coverage >= min_coverage))
+            .collect();
         Citations { cited, coverage: self.coverage, answered }
     }
 }

@@ -10,6 +10,7 @@ use tantivy::{DocAddress, Searcher, Term};
 
 use crate::analysis::{Asks, analyze, asks};
 use crate::index::{ARTICLE_KEY, NewsIndex, SearchError};
+use crate::retrieve::filters::index::Restriction;
 
 /// Terms found in more passages than this are left out of the BM25 candidate query
 /// when the question has a rarer one: on a large archive their long posting lists
@@ -63,6 +64,9 @@ pub(crate) struct Lookups {
     /// Per segment, the [`ARTICLE_KEY`] column: ranking keeps one passage per
     /// article without reading ids.
     pub(crate) article_keys: Vec<Column<u64>>,
+    /// The question's filters, when it has any: only passages they let through
+    /// are ranked.
+    pub(crate) restriction: Option<Restriction>,
 }
 
 impl Lookups {

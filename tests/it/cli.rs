@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 /// Runs the binary on the seeds with a fresh index folder and a clean environment.
-fn newsdesk(index: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+pub(crate) fn newsdesk(index: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
     cmd.args(args)
         .arg("--corpus")
@@ -32,7 +32,7 @@ fn newsdesk(index: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str
     child.wait_with_output().unwrap()
 }
 
-fn json_lines(output: &Output) -> Vec<Value> {
+pub(crate) fn json_lines(output: &Output) -> Vec<Value> {
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout.clone())
         .unwrap()
@@ -54,7 +54,7 @@ fn ask_json_has_the_documented_shape() {
     assert_eq!(lines.len(), 1);
     let answer = lines[0].as_object().unwrap();
     let keys: Vec<&str> = answer.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["answered", "question", "results", "took_ms"]);
+    assert_eq!(keys, ["answered", "filters", "newest_first", "question", "results", "took_ms"]);
     assert_eq!(answer["answered"], true);
     assert!(answer["took_ms"].as_f64().unwrap() >= 0.0);
     let results = answer["results"].as_array().unwrap();

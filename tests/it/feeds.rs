@@ -641,8 +641,12 @@ fn a_grown_month_file_brings_only_its_new_item_to_digests() {
     std::fs::write(&file, text).unwrap();
     let report = index.sync(&corpus, &mut |_, _| {}).unwrap();
     assert_eq!((report.files_indexed, report.articles), (1, 2));
-    let fresh: Vec<String> =
-        index.fresh_articles(first, &[], &[]).unwrap().into_iter().map(|a| a.info.id).collect();
+    let fresh: Vec<String> = index
+        .fresh_articles(first, &[], &[], &Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|a| a.info.id)
+        .collect();
     assert_eq!(fresh, ["b"]);
     let stamps: Vec<(String, u64)> = index.articles().unwrap().into_iter().map(|a| (a.id, a.added)).collect();
     assert!(stamps.contains(&("a".to_owned(), first)), "{stamps:?}");

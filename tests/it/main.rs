@@ -9,6 +9,7 @@ mod crash;
 mod digests;
 mod faults;
 mod feeds;
+mod filters;
 mod hostile;
 mod ops;
 mod render;

@@ -86,7 +86,7 @@ proptest! {
         question in nasty_text(10),
     ) {
         let hits: Vec<Hit> = texts.iter().enumerate().map(|(i, t)| hit_from(t, &title, &question, i + 1)).collect();
-        let answer = Answer { question, answered: true, hits, coverage: 1.0, took: Default::default() };
+        let answer = Answer { question, answered: true, hits, coverage: 1.0, ..Answer::default() };
         for lang in [Lang::En, Lang::Uk] {
             let messages = render::answer_messages(&answer, lang);
             prop_assert!(!messages.is_empty());

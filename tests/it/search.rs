@@ -196,7 +196,7 @@ fn articles_read_again_keep_their_stamp_so_digests_take_only_new_ones() {
     std::fs::write(&feed, line("a", "The first story of the feed.")).unwrap();
     let index = NewsIndex::open_or_create(index_dir.path()).unwrap();
     index.sync(corpus.path(), &mut |_, _| {}).unwrap();
-    let fresh = index.fresh_articles(0, &[], &[]).unwrap();
+    let fresh = index.fresh_articles(0, &[], &[], &Default::default()).unwrap();
     let cursor = fresh[0].info.added;
 
     // A line appended and the first one edited: the file is read again, and only
@@ -206,8 +206,12 @@ fn articles_read_again_keep_their_stamp_so_digests_take_only_new_ones() {
     std::fs::write(&feed, edited).unwrap();
     let report = index.sync(corpus.path(), &mut |_, _| {}).unwrap();
     assert_eq!((report.files_indexed, report.articles), (1, 2));
-    let fresh: Vec<String> =
-        index.fresh_articles(cursor, &[], &[]).unwrap().into_iter().map(|a| a.info.id).collect();
+    let fresh: Vec<String> = index
+        .fresh_articles(cursor, &[], &[], &Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|a| a.info.id)
+        .collect();
     assert_eq!(fresh, ["b"]);
     let (first, _) = index.article("a").unwrap().unwrap();
     assert_eq!(first.added, cursor);

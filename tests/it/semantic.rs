@@ -100,9 +100,9 @@ fn an_english_question_is_answered_from_the_ukrainian_article() {
     assert!(hit.excerpt.text.contains("Корнієнка"), "{:?}", hit.excerpt.text);
     // Readers are told the quote is in Ukrainian.
     assert!(
-        newsdesk::bot::render::citation_line(hit).ends_with(" · uk"),
+        newsdesk::bot::render::citation_line(hit, newsdesk::bot::render::Lang::En).ends_with(" · uk"),
         "{}",
-        newsdesk::bot::render::citation_line(hit)
+        newsdesk::bot::render::citation_line(hit, newsdesk::bot::render::Lang::En)
     );
     let json = newsdesk::cli::answer_json(&answer);
     assert_eq!(json["results"][0]["match"], "semantic");

@@ -118,10 +118,7 @@ async fn schedule_due(app: &Arc<App>) -> anyhow::Result<()> {
             continue;
         }
         let since = sub.cursor.unwrap_or_else(|| now_ms(now).saturating_sub(FIRST_DIGEST_LOOKBACK_MS));
-        let filter = Filter {
-            include: sub.include.split_whitespace().map(str::to_owned).collect(),
-            exclude: sub.exclude.split_whitespace().map(str::to_owned).collect(),
-        };
+        let filter = Filter::stored(&sub.include, &sub.exclude);
         let digest = build(app, since, filter.clone()).await?;
         let lang = match app.store.settings(sub.chat_id)?.lang.or(sub.lang.clone()) {
             Some(code) => Lang::from_code(Some(&code)),

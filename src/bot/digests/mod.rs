@@ -64,11 +64,17 @@ fn tz_name(app: &App, chat: i64) -> String {
     app.store.settings(chat).ok().and_then(|s| s.tz).unwrap_or_else(|| app.default_tz.clone())
 }
 
+/// Now, in `chat`'s time zone: what "today" and "last week" mean there.
+pub(super) fn chat_now(app: &App, chat: i64) -> jiff::Zoned {
+    let tz = time_zone(&tz_name(app, chat)).unwrap_or_else(|| default_tz(app));
+    app.clock.now().to_zoned(tz)
+}
+
 /// Builds a digest from the index, off the async threads.
 async fn build(app: &Arc<App>, since: u64, filter: Filter) -> anyhow::Result<digest::Digest> {
     let app = Arc::clone(app);
     let mut digest = tokio::task::spawn_blocking(move || -> anyhow::Result<digest::Digest> {
-        let fresh = app.index.fresh_articles(since, &filter.include, &filter.exclude)?;
+        let fresh = app.index.fresh_articles(since, &filter.include, &filter.exclude, &filter.filters())?;
         Ok(digest::build(fresh, since))
     })
     .await??;
@@ -155,6 +161,7 @@ pub(super) async fn on_subscribe<R: AppBot>(
         return say(bot, msg, lang, Phrase::SubscribeUsage).await;
     };
     let filter = Filter::parse(&words.collect::<Vec<_>>().join(" "));
+    let (include, exclude) = filter.to_stored();
     let (chat_id, thread_id, chat_title) = match channel {
         Some(name) => match channel_for(bot, msg, me, name).await? {
             Ok(id) => (id, None, Some(name.to_owned())),
@@ -177,8 +184,8 @@ pub(super) async fn on_subscribe<R: AppBot>(
         chat_title,
         minute_of_day: at.minute_of_day(),
         tz: tz_name,
-        include: filter.include.join(" "),
-        exclude: filter.exclude.join(" "),
+        include,
+        exclude,
         created_by: msg.from.as_ref().map(|u| u.id.0),
         lang: Some(lang.code().to_owned()),
         next_due: next_due.as_second(),

@@ -18,6 +18,7 @@ use std::fmt::Write;
 use crate::analysis::{HEADING_WORDS, is_heading};
 use crate::answer::{Answer, Hit};
 use crate::index::ArticleInfo;
+use crate::retrieve::filters::{filter_description, nothing_matches};
 
 pub use channels::{archive_purged, archive_started, archive_status, archive_stopped, channel_name};
 pub use digests::{
@@ -66,8 +67,17 @@ fn shorten(text: &str, chars: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-/// `[n] Title · Outlet · 2026-02-12`, the title linked when the article has a url.
-pub fn citation_line(hit: &Hit) -> String {
+/// What an article without a date is called where dates are listed.
+fn undated(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "undated",
+        Lang::Uk => "без дати",
+    }
+}
+
+/// `[n] Title · Outlet · 2026-02-12` ("undated" without a date), the title linked
+/// when the article has a url.
+pub fn citation_line(hit: &Hit, lang: Lang) -> String {
     let title = escape(&shorten(&hit.title, TITLE_CHARS));
     let mut line = format!("[{}] ", hit.rank);
     match &hit.url {
@@ -76,9 +86,10 @@ pub fn citation_line(hit: &Hit) -> String {
         }
         None => line.push_str(&title),
     }
-    for part in [&hit.source, &hit.date].into_iter().flatten() {
-        let _ = write!(line, " · {}", escape(part));
+    if let Some(source) = &hit.source {
+        let _ = write!(line, " · {}", escape(source));
     }
+    let _ = write!(line, " · {}", escape(hit.date.as_deref().unwrap_or(undated(lang))));
     // A quote in another language than the question says which.
     if hit.foreign {
         let _ = write!(line, " · {}", escape(&hit.lang));
@@ -87,26 +98,59 @@ pub fn citation_line(hit: &Hit) -> String {
 }
 
 /// One cited passage: the quote, then its citation.
-pub fn citation(hit: &Hit) -> String {
+pub fn citation(hit: &Hit, lang: Lang) -> String {
     let open = if hit.excerpt.text.chars().count() > EXPANDABLE_EXCERPT_CHARS {
         "<blockquote expandable>"
     } else {
         "<blockquote>"
     };
-    format!("{open}{}</blockquote>\n{}", highlighted(hit), citation_line(hit))
+    format!("{open}{}</blockquote>\n{}", highlighted(hit), citation_line(hit, lang))
+}
+
+/// What an answer was filtered by, plain text: "Feb 1-28, 2026 · from UNN · newest
+/// first"; empty without filters.
+pub fn filters_line(answer: &Answer, lang: Lang) -> String {
+    let mut line = filter_description(&answer.filters, &answer.sources, lang.code());
+    let order = match (answer.listing, answer.newest_first, lang) {
+        (true, _, Lang::En) => Some("the newest articles"),
+        (true, _, Lang::Uk) => Some("найновіші статті"),
+        (false, true, Lang::En) => Some("newest first"),
+        (false, true, Lang::Uk) => Some("найновіші спершу"),
+        _ => None,
+    };
+    if let Some(order) = order {
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(order);
+    }
+    line
 }
 
 /// The answer as messages of at most [`MESSAGE_LIMIT`], split only between citations.
+/// With filters, a first line says which ("🗓 Feb 1-28, 2026 · from UNN"); when
+/// they leave no article at all, the reply says so instead of the usual refusal.
 pub fn answer_messages(answer: &Answer, lang: Lang) -> Vec<String> {
     answer_messages_after(answer, None, lang)
 }
 
 /// [`answer_messages`], led by `note` (already HTML) when given.
 pub fn answer_messages_after(answer: &Answer, note: Option<String>, lang: Lang) -> Vec<String> {
-    let body: Vec<String> = if answer.answered {
-        answer.hits.iter().map(citation).collect()
+    let body = if answer.nothing_in_filters {
+        vec![escape(&nothing_matches(&answer.filters, &answer.sources, lang.code()))]
     } else {
-        vec![escape(phrase(lang, Phrase::NothingFound))]
+        let filters = filters_line(answer, lang);
+        if !answer.answered {
+            let refusal = escape(phrase(lang, Phrase::NothingFound));
+            if filters.is_empty() {
+                vec![refusal]
+            } else {
+                vec![format!("<i>{}</i>\n{refusal}", escape(&filters))]
+            }
+        } else {
+            let heading = (!filters.is_empty()).then(|| format!("<i>🗓 {}</i>", escape(&filters)));
+            heading.into_iter().chain(answer.hits.iter().map(|hit| citation(hit, lang))).collect()
+        }
     };
     pack(note.into_iter().chain(body), MESSAGE_LIMIT)
 }
@@ -126,11 +170,11 @@ pub fn waited_note(seconds: u64, lang: Lang) -> String {
 
 /// The first hits' citations that fit in one message, and how many that is (at
 /// least one: a single citation always fits).
-pub fn one_message(hits: &[Hit]) -> (String, usize) {
+pub fn one_message(hits: &[Hit], lang: Lang) -> (String, usize) {
     let mut text = String::new();
     let mut fitted = 0;
     for hit in hits {
-        let block = citation(hit);
+        let block = citation(hit, lang);
         let extra = if text.is_empty() { 0 } else { 2 };
         if fitted > 0 && utf16_len(&text) + extra + utf16_len(&block) > MESSAGE_LIMIT {
             break;
@@ -215,9 +259,10 @@ pub fn latest(articles: &[ArticleInfo], header: Phrase, lang: Lang) -> Vec<Strin
     }
     let lines = articles.iter().enumerate().map(|(n, a)| {
         let mut line = format!("{}. {}", n + 1, escape(&shorten(&a.title, 120)));
-        for part in [&a.source, &a.date].into_iter().flatten() {
-            let _ = write!(line, " · {}", escape(part));
+        if let Some(source) = &a.source {
+            let _ = write!(line, " · {}", escape(source));
         }
+        let _ = write!(line, " · {}", escape(a.date.as_deref().unwrap_or(undated(lang))));
         line
     });
     let header = format!("<b>{}</b>", escape(phrase(lang, header)));
@@ -287,7 +332,7 @@ mod tests {
     fn citations_escape_once_and_mark_highlights() {
         let h = hit("<Budget> & you", "rates rose <sharply>", std::iter::once(0..5).collect());
         assert_eq!(
-            citation(&h),
+            citation(&h, Lang::En),
             "<blockquote><b>rates</b> rose &lt;sharply&gt;</blockquote>\n[1] <a href=\"https://example.org/a?x=1&amp;y=&quot;2&quot;\">&lt;Budget&gt; &amp; you</a> · AFP · 2026-02-12"
         );
     }

@@ -97,14 +97,38 @@ impl NewsIndex {
             let article = hit.article;
             entries.entry(article).or_default().lexical = Some(hit);
         }
+        // The passage holding each nearest sentence; with filters, only sentences
+        // of passages they let through count, checked as the vectors are searched.
+        let restriction = lookups.restriction.as_ref();
+        let passage_of = |key: u64| -> Result<Option<DocAddress>, SearchError> {
+            let sentence = TermQuery::new(Term::from_field_u64(f.sentences, key), IndexRecordOption::Basic);
+            // The same sentence may sit in several passages: without filters the first
+            // will do, with them the first they let through.
+            let limit = if restriction.is_some() { 8 } else { 1 };
+            let found = searcher.search(&sentence, &TopDocs::with_limit(limit).order_by_score())?;
+            Ok(found
+                .into_iter()
+                .map(|(_, address)| address)
+                .find(|a| restriction.is_none_or(|r| r.accepts(a.segment_ord, a.doc_id))))
+        };
+        let mut looked_up: HashMap<u64, Option<DocAddress>> = HashMap::new();
+        let nearest = match restriction {
+            None => semantic.nearest(query_vector, depth * 2),
+            Some(_) => semantic.nearest_where(query_vector, depth * 2, |near| {
+                // A failed look-up leaves the sentence out.
+                let address = passage_of(near.key).ok().flatten();
+                looked_up.insert(near.key, address);
+                address.is_some()
+            }),
+        };
         let mut found = 0;
-        for near in semantic.nearest(query_vector, depth * 2) {
-            let sentence =
-                TermQuery::new(Term::from_field_u64(f.sentences, near.key), IndexRecordOption::Basic);
+        for near in nearest {
+            let address = match looked_up.get(&near.key) {
+                Some(address) => *address,
+                None => passage_of(near.key)?,
+            };
             // A vector of a sentence no longer in the index finds nothing.
-            let Some((_, address)) =
-                searcher.search(&sentence, &TopDocs::with_limit(1).order_by_score())?.pop()
-            else {
+            let Some(address) = address else {
                 continue;
             };
             let entry = entries.entry(lookups.article_of(address)).or_default();
@@ -180,10 +204,15 @@ impl NewsIndex {
                     score,
                     matched: matched(Match::Semantic),
                     sentence: Some(near.key),
+                    strong: ok,
                 },
-                (_, Some(hit)) => {
-                    Cited { address: hit.address, score, matched: matched(Match::Lexical), sentence: None }
-                }
+                (_, Some(hit)) => Cited {
+                    address: hit.address,
+                    score,
+                    matched: matched(Match::Lexical),
+                    sentence: None,
+                    strong: ok,
+                },
                 (_, None) => continue,
             };
             out.cited.push(cited);

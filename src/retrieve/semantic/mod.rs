@@ -141,4 +141,10 @@ impl Semantic {
     pub fn nearest(&self, query: &[f32], k: usize) -> Vec<Near> {
         self.vectors.read().unwrap_or_else(|p| p.into_inner()).nearest(query, k)
     }
+
+    /// The passages nearest to `query` among those `accept` lets through, best first
+    /// ([`VectorStore::nearest_where`]).
+    pub fn nearest_where(&self, query: &[f32], k: usize, accept: impl FnMut(&Near) -> bool) -> Vec<Near> {
+        self.vectors.read().unwrap_or_else(|p| p.into_inner()).nearest_where(query, k, accept)
+    }
 }

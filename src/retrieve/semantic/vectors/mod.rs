@@ -237,6 +237,23 @@ impl VectorStore {
     /// background thread, and rebuilt there when the store has grown by a tenth;
     /// until it is ready the search stays exact.
     pub fn nearest(&self, query: &[f32], k: usize) -> Vec<Near> {
+        self.nearest_inner(query, k, None)
+    }
+
+    /// Like [`VectorStore::nearest`], among the sentences `accept` lets through
+    /// (a question's filters). `accept` is asked only about sentences near enough
+    /// to be among the `k` best so far. When the approximate index proposes fewer
+    /// than `k` that pass (a narrow filter), the rest of the store is scanned too.
+    pub fn nearest_where(&self, query: &[f32], k: usize, mut accept: impl FnMut(&Near) -> bool) -> Vec<Near> {
+        self.nearest_inner(query, k, Some(&mut accept))
+    }
+
+    fn nearest_inner(
+        &self,
+        query: &[f32],
+        k: usize,
+        mut accept: Option<&mut dyn FnMut(&Near) -> bool>,
+    ) -> Vec<Near> {
         if self.dim == 0 || query.len() != self.dim || k == 0 {
             return Vec::new();
         }
@@ -250,7 +267,11 @@ impl VectorStore {
         }
         q.iter_mut().for_each(|x| *x /= norm);
         let scorer = Scorer::new(&centres, &q);
+        let filtered = accept.is_some();
         let mut best: Vec<Near> = Vec::with_capacity(k + 1);
+        // How many are kept, for after the approximate search (read while
+        // `consider` holds `best`).
+        let kept = std::cell::Cell::new(0);
         let mut consider = |slot: usize| {
             let lang = self.langs[slot];
             let similarity =
@@ -259,9 +280,15 @@ impl VectorStore {
                 return;
             }
             let near = Near { key: self.keys[slot], similarity, lang };
+            if let Some(accept) = accept.as_mut()
+                && !accept(&near)
+            {
+                return;
+            }
             let at = best.partition_point(|b| b.similarity >= similarity);
             best.insert(at, near);
             best.truncate(k);
+            kept.set(best.len());
         };
         match self.approximate() {
             Some(approximate) => {
@@ -272,7 +299,12 @@ impl VectorStore {
                         consider(*item.value as usize);
                     }
                 }
-                (approximate.len..self.keys.len()).for_each(consider);
+                (approximate.len..self.keys.len()).for_each(&mut consider);
+                if filtered && kept.get() < k {
+                    (0..approximate.len)
+                        .filter(|slot| !seen.contains(&(*slot as u32)))
+                        .for_each(&mut consider);
+                }
             }
             None => (0..self.keys.len()).for_each(consider),
         }
