@@ -8,7 +8,9 @@ its language's centre taken out, the question the centre of all vectors, and an
 article scores by its nearest unit (cosine). Top-1 = the right article first.
 Fill time: the units of a random sample of news-22k articles embedded in batches
 (sorted by length, as `newsdesk embed` sends them), the units of each kind in turn,
-repeated over rounds; the median seconds per article times 21,848 articles.
+repeated over rounds; the median seconds per article times 21,848 articles. The
+sentences are also sent unsorted (in article order), for what sorting gains.
+FILL_ONLY=1 skips the quality pools.
 
 Usage: scripts/bench-embed-units.sh (starts nothing; needs an OpenAI-compatible
 embeddings server at EMBED_URL, default http://127.0.0.1:8079/v1/embeddings, that
@@ -159,11 +161,16 @@ def fill_times():
         sentences = SPLIT.split(re.sub(r"\s+", " ", a["text"] or ""))
         for u in UNITS:
             texts[u] += units_of(a["title"] or "", sentences, u)
+    # Sentences in article order too, as batches were sent before they were sorted
+    # by length.
+    texts["sentence, unsorted"] = texts["sentence"]
+    per_unit["sentence, unsorted"] = []
     # A salt per round makes every text new to any cache the server may keep.
     for r in range(ROUNDS):
-        for u in UNITS:
-            batch = sorted(f"{x} [{r}]" for x in texts[u])
-            batch.sort(key=len)
+        for u in per_unit:
+            batch = [f"{x} [{r}]" for x in texts[u]]
+            if u != "sentence, unsorted":
+                batch.sort(key=len)
             t = time.time()
             for s in range(0, len(batch), BATCH):
                 post(batch[s:s + BATCH], "passage")
@@ -173,6 +180,12 @@ def fill_times():
 
 def main():
     print(f"load at start: {os.getloadavg()}", flush=True)
+    if os.environ.get("FILL_ONLY"):
+        times = fill_times()
+        print(f"load at end: {os.getloadavg()}")
+        for u, (n, sec) in times.items():
+            print(f"| {u} | {n:.1f} | {sec:.3f} | {sec * 21848 / 3600:.2f} |")
+        return
     pools = {
         "xquad-r en->de": xquad("en", "de"),
         "xquad-r es->en": xquad("es", "en"),
@@ -189,8 +202,11 @@ def main():
     head = "| unit | units/article | s/article | news-22k fill (h) | " + " | ".join(pools) + " |"
     print(head)
     print("|" + "---|" * (4 + len(pools)))
-    for u in UNITS:
+    for u in times:
         n, s = times[u]
+        if u not in UNITS:
+            print(f"| {u} | {n:.1f} | {s:.3f} | {s * 21848 / 3600:.2f} | | | |")
+            continue
         cells = " | ".join(f"{quality[(p, u)][0]:.3f}" for p in pools)
         print(f"| {u} | {n:.1f} | {s:.3f} | {s * 21848 / 3600:.2f} | {cells} |")
 
