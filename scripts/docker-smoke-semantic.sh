@@ -41,11 +41,13 @@ except Exception as e:
     print(getattr(e, "code", 0)); print(e)' "$1" 2>/dev/null; }
 
 docker run -d --name "$name-embeddings" --network host "$embed_image" --host 127.0.0.1 --port "$embed_port" >/dev/null
+# On the host network with another port, the image's own health check (port 8000)
+# does not apply: ask /health here.
 for _ in $(seq 1 120); do
-    [ "$(docker inspect "$name-embeddings" --format '{{.State.Health.Status}}')" = healthy ] && break
+    [ "$(get "http://127.0.0.1:$embed_port/health" | head -1)" = 200 ] && break
     sleep 1
 done
-echo "embeddings: $(docker inspect "$name-embeddings" --format '{{.State.Health.Status}}')"
+echo "embeddings /health: $(get "http://127.0.0.1:$embed_port/health" | tail -n +2)"
 
 docker run -d --name "$name" --network host \
     -e TELOXIDE_TOKEN=123456:SMOKE-test_token \
