@@ -61,9 +61,10 @@ pub fn health(state: &OpsState) -> Result<String, Vec<String>> {
     let notes = failing_feeds(state, now);
     if problems.is_empty() {
         let mut summary = format!(
-            "ok: index has {} passages; Telegram answered {} s ago",
+            "ok: index has {} passages; Telegram answered {} s ago{}",
             state.index.num_passages(),
-            now - ok_at
+            now - ok_at,
+            semantic_detail(&state.index)
         );
         for note in notes {
             summary.push('\n');
@@ -101,6 +102,23 @@ fn failing_feeds(state: &OpsState, now: i64) -> Vec<String> {
 /// A Prometheus label value: backslash, quote and line break escaped.
 fn label(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// How far the semantic layer is, for `/healthz`: it never makes the bot unhealthy
+/// (answers stay lexical meanwhile), but an operator wants to know.
+fn semantic_detail(index: &NewsIndex) -> String {
+    let Some(semantic) = index.semantic() else { return String::new() };
+    match semantic.backlog() {
+        None => "; semantic layer: counting sentences".to_owned(),
+        Some(b) if b.missing == 0 => format!("; semantic layer: complete ({} sentences)", b.sentences),
+        Some(b) => format!(
+            "; semantic layer: {} of {} sentences embedded ({:.1}%), newest first, {} to go",
+            b.sentences - b.missing.min(b.sentences),
+            b.sentences,
+            100.0 * (b.sentences - b.missing.min(b.sentences)) as f64 / b.sentences.max(1) as f64,
+            b.missing
+        ),
+    }
 }
 
 async fn healthz(State(state): State<OpsState>) -> impl IntoResponse {
@@ -230,6 +248,28 @@ pub fn render_metrics(state: &OpsState) -> String {
         "Passages in the search index.",
         &one(state.index.num_passages()),
     );
+    if let Some(semantic) = state.index.semantic() {
+        metric(
+            "newsdesk_vectors_stored",
+            "gauge",
+            "Sentence vectors on disk (the semantic layer).",
+            &one(semantic.stored() as u64),
+        );
+        if let Some(backlog) = semantic.backlog() {
+            metric(
+                "newsdesk_vectors_sentences",
+                "gauge",
+                "Distinct sentences in the index that get a vector.",
+                &one(backlog.sentences as u64),
+            );
+            metric(
+                "newsdesk_vectors_backlog",
+                "gauge",
+                "Sentences still waiting for a vector (filled newest first).",
+                &one(backlog.missing as u64),
+            );
+        }
+    }
     if let Some(dir) = &state.index_dir {
         metric("newsdesk_index_bytes", "gauge", "Size of the index folder on disk.", &one(folder_bytes(dir)));
     }
@@ -298,6 +338,55 @@ mod tests {
         assert!(
             text.contains("newsdesk_feed_items_total{feed=\"https://b.example/\\\"rss\\\"\"} 0\n"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn the_semantic_backlog_is_in_metrics_and_health() {
+        use crate::retrieve::semantic::{EmbedConfig, Embedder, Semantic, VectorStore};
+        let embedder = Embedder::new(EmbedConfig {
+            // Nothing is embedded here: only the counting is looked at.
+            url: "http://127.0.0.1:9/v1".parse().unwrap(),
+            model: None,
+            input_type: true,
+            query_prefix: String::new(),
+            passage_prefix: String::new(),
+            query_timeout: Duration::from_millis(100),
+            passage_timeout: Duration::from_millis(100),
+            batch: 8,
+        });
+        let index = NewsIndex::in_memory()
+            .unwrap()
+            .with_semantic(Arc::new(Semantic::new(embedder, VectorStore::in_memory("m"))));
+        let article = crate::ingest::Article {
+            id: "a".into(),
+            title: "Harbour".into(),
+            source: None,
+            date: Some("2026-11-29".into()),
+            url: None,
+            lang: "en".into(),
+            paragraphs: vec![
+                "The harbour board met on Monday to decide on the new quay. It chose the northern site for the new quay. The harbour board met on Monday to decide on the new quay.".into(),
+            ],
+        };
+        index.add_articles(&[article]).unwrap();
+        let state = OpsState {
+            monitor: Arc::new(Monitor::default()),
+            index: index.clone(),
+            index_dir: None,
+            store: Arc::new(Store::in_memory().unwrap()),
+            now: Arc::new(|| 1_000),
+        };
+        state.monitor.telegram_ok(990);
+        assert!(health(&state).unwrap().ends_with("semantic layer: counting sentences"));
+        index.vector_backlog().unwrap();
+        let text = render_metrics(&state);
+        assert!(text.contains("newsdesk_vectors_backlog 2\n"), "a sentence said twice counts once: {text}");
+        assert!(text.contains("newsdesk_vectors_stored 0\n"), "{text}");
+        let summary = health(&state).unwrap();
+        assert!(
+            summary.ends_with("semantic layer: 0 of 2 sentences embedded (0.0%), newest first, 2 to go"),
+            "{summary}"
         );
     }
 }
