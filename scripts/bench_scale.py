@@ -21,7 +21,8 @@ import sys
 import time
 import urllib.request
 
-NEWSDESK = os.path.abspath("target/release/newsdesk")
+NEWSDESK = os.path.abspath(os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release/newsdesk"))
+NEWS = None
 FAKE_BOT_API = os.path.abspath("scripts/fake_bot_api.py")
 QUESTIONS = 1000
 TEMPLATES = {
@@ -60,6 +61,55 @@ def questions_from(articles, path):
     return path
 
 
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+UK_LOCATIVE = ["січні", "лютому", "березні", "квітні", "травні", "червні", "липні", "серпні", "вересні",
+               "жовтні", "листопаді", "грудні"]
+
+
+def filtered_questions_from(path, out):
+    """The same questions, each with a window or an outlet its article passes, as
+    people add them: "on March 3, 1987", "in March 1987", "у 2016 році",
+    "source:bbc", "since:1987-03-01", "between March 1 and 15, 1987"; every result
+    must be inside it (checked as the filter precision)."""
+    import calendar
+    import datetime as dt
+    rng = random.Random(23)
+    articles = {a["id"]: a for a in (json.loads(l) for l in open(NEWS, encoding="utf-8"))}
+    with open(out, "w", encoding="utf-8") as f:
+        for line in open(path, encoding="utf-8"):
+            row = json.loads(line)
+            article = articles[row["article"]]
+            q = row["question"]
+            date = article.get("date")
+            if article.get("lang") == "uk" and date:
+                year = int(date[:4])
+                text, since, until, sources = rng.choice([
+                    (f"{q} у {year} році", f"{year}-01-01", f"{year}-12-31", []),
+                    (f"{q} {year} року", f"{year}-01-01", f"{year}-12-31", []),
+                    (f"{q} source:\"{article['source']}\"", None, None, [article["source"]]),
+                ])
+            elif date:
+                d = dt.date.fromisoformat(date)
+                last = calendar.monthrange(d.year, d.month)[1]
+                lo, hi = max(1, d.day - 2), min(last, d.day + 2)
+                text, since, until, sources = rng.choice([
+                    (f"{q} on {MONTHS[d.month - 1]} {d.day}, {d.year}", date, date, []),
+                    (f"{q} in {MONTHS[d.month - 1]} {d.year}", f"{d:%Y-%m}-01", f"{d:%Y-%m}-{last:02}", []),
+                    (f"{q} у {UK_LOCATIVE[d.month - 1]} {d.year} року", f"{d:%Y-%m}-01", f"{d:%Y-%m}-{last:02}", []),
+                    (f"{q} since:{date}", date, None, []),
+                    (f"{q} between {MONTHS[d.month - 1]} {lo} and {hi}, {d.year}", f"{d:%Y-%m}-{lo:02}",
+                     f"{d:%Y-%m}-{hi:02}", []),
+                    (f"{q} source:reuters on:{date}", date, date, ["Reuters"]),
+                ])
+            else:
+                text, since, until, sources = (f"{q} source:bbc", None, None, [article["source"]])
+            row = {"question": text, "article": row["article"]}
+            row.update({k: v for k, v in (("since", since), ("until", until), ("sources", sources)) if v})
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return out
+
+
 def index(corpus, index_dir):
     seconds, rss, _, stderr = run_measured([NEWSDESK, "index", "--corpus", corpus, "--index", index_dir])
     line = next(l for l in stderr.splitlines() if l.startswith("indexed "))
@@ -69,12 +119,15 @@ def index(corpus, index_dir):
             "articles_per_second": articles / seconds, "index_mb": size / 1e6, "index_rss_mb": rss}
 
 
-def answer(corpus, index_dir, questions):
+def answer(corpus, index_dir, questions, prefix=""):
     _, rss, stdout, _ = run_measured([NEWSDESK, "eval", "--questions", questions, "--corpus", corpus,
                                       "--index", index_dir, "--depth", "3", "--json"])
     m = json.loads(stdout)
-    return {"p50_ms": m["latency_p50_ms"], "p99_ms": m["latency_p99_ms"], "answers_per_second": m["queries_per_second"],
-            "top1": m["top1"], "answer_rss_mb": rss}
+    row = {"p50_ms": m["latency_p50_ms"], "p99_ms": m["latency_p99_ms"],
+           "answers_per_second": m["queries_per_second"], "top1": m["top1"], "answer_rss_mb": rss}
+    if m.get("filtered_questions"):
+        row["filter_precision"] = m["filter_precision"]
+    return {prefix + k: v for k, v in row.items()}
 
 
 def drop_page_cache():
@@ -162,10 +215,13 @@ def report(name, row):
 
 
 def main():
+    global NEWS
     news, work = sys.argv[1], sys.argv[2]
+    NEWS = news
     min_passages = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
     articles = [json.loads(line) for line in open(news, encoding="utf-8")]
     questions = questions_from(articles, os.path.join(work, "questions.jsonl"))
+    filtered = filtered_questions_from(questions, os.path.join(work, "filtered-questions.jsonl"))
     probe = json.loads(open(questions, encoding="utf-8").readline())["question"]
 
     small = os.path.join(work, "news-22k")
@@ -174,6 +230,7 @@ def main():
     row = index(small, os.path.join(work, "index-22k"))
     report("news-22k", row)
     report("news-22k", answer(small, os.path.join(work, "index-22k"), questions))
+    report("news-22k", answer(small, os.path.join(work, "index-22k"), filtered, "filtered_"))
     report("news-22k", cold_start(small, os.path.join(work, "index-22k"), probe))
 
     copies = -(-min_passages // row["passages"])
@@ -190,6 +247,7 @@ def main():
     name = f"news-22k x{copies}"
     report(name, index(big, big_index))
     report(name, answer(big, big_index, questions))
+    report(name, answer(big, big_index, filtered, "filtered_"))
     report(name, cold_start(big, big_index, probe))
     report(name, serve_rss(big, big_index, questions, os.path.join(work, "data")))
 

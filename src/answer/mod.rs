@@ -12,10 +12,8 @@ pub mod excerpt;
 use std::time::Instant;
 
 use jiff::Zoned;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 pub use crate::retrieve::filters::{Filters, Parsed};
 pub use crate::retrieve::{AskOptions, DEFAULT_MIN_COVERAGE, Match};
@@ -24,12 +22,20 @@ use crate::analysis::{analyze, detect_language};
 use crate::index::{DAY, NewsIndex, SearchError, lead_of, opt_text, text_of};
 use crate::retrieve::filters::index::Restriction;
 use crate::retrieve::filters::{self};
+use crate::retrieve::semantic::Semantic;
+use crate::retrieve::terms::Lookups;
 use crate::retrieve::{Citations, Cited, QueryTerms};
 use excerpt::{Excerpt, PassageMatch, sentence_excerpt};
 
-/// Articles considered when a question asks for the newest first: the most
-/// relevant this many, of which those strong enough to cite are shown newest first.
-pub const NEWEST_POOL: usize = 50;
+/// The share of the question an article must cover to be listed when the newest
+/// come first: a date outranks any relevance, so "latest on oil prices" must not
+/// bring the newest article that only says "prices" (the usual threshold,
+/// [`DEFAULT_MIN_COVERAGE`], lets half a two-word question through).
+pub const NEWEST_MIN_COVERAGE: f32 = 0.7;
+
+/// When the newest come first, the most relevant articles of each chunk of days
+/// taken (at least), to be ordered by day.
+const NEWEST_POOL: usize = 20;
 
 /// The answer to one question.
 #[derive(Clone, Debug, Default)]
@@ -123,13 +129,11 @@ impl NewsIndex {
         } else {
             // Ranked articles, with the refusal decided: what to cite, before any
             // text is read.
+            let vector = self.question_vector(&parsed.text, &query);
             let cited = if parsed.newest_first {
-                let pool =
-                    AskOptions { k: NEWEST_POOL.max(options.k + options.offset), offset: 0, ..options };
-                let cited = self.citations(&searcher, &query, &lookups, parsed, pool)?;
-                newest_of(&searcher, cited, options)?
+                self.newest_relevant(&searcher, &query, &mut lookups, parsed, vector.as_ref(), options)?
             } else {
-                self.citations(&searcher, &query, &lookups, parsed, options)?
+                self.citations(&searcher, &query, &lookups, parsed, vector.as_ref(), options)?
             };
             // Only the passages shown are read and analysed, for their excerpts.
             for (i, passage) in cited.cited.into_iter().enumerate() {
@@ -147,21 +151,86 @@ impl NewsIndex {
         Ok(answer)
     }
 
-    /// The ranked passages to cite: lexical, or hybrid with the semantic layer.
+    /// The ranked passages to cite: lexical, or hybrid with the semantic layer
+    /// (given the question's vector).
     fn citations(
         &self,
         searcher: &Searcher,
         query: &QueryTerms,
-        lookups: &crate::retrieve::terms::Lookups,
+        lookups: &Lookups,
         parsed: &Parsed,
+        vector: Option<&(&Semantic, Vec<f32>)>,
         options: AskOptions,
     ) -> Result<Citations, SearchError> {
-        Ok(match self.question_vector(&parsed.text, query) {
+        Ok(match vector {
             Some((semantic, vector)) => {
-                self.hybrid(searcher, query, lookups, semantic, &vector, options, &parsed.text)?
+                self.hybrid(searcher, query, lookups, semantic, vector, options, &parsed.text)?
             }
             None => self.rank(searcher, query, lookups, options)?.citations(options.min_coverage),
         })
+    }
+
+    /// The newest articles strong enough to cite, newest first: the question is
+    /// ranked within the archive's newest day (within its own filters), then the
+    /// two days before, the four before, … until there are enough; then among the
+    /// undated articles. Relevance decides what counts; the date, the order.
+    fn newest_relevant(
+        &self,
+        searcher: &Searcher,
+        query: &QueryTerms,
+        lookups: &mut Lookups,
+        parsed: &Parsed,
+        vector: Option<&(&Semantic, Vec<f32>)>,
+        options: AskOptions,
+    ) -> Result<Citations, SearchError> {
+        let wanted = options.k + options.offset;
+        let own = lookups.restriction.take();
+        let (from, to) = own.as_ref().and_then(|r| r.days).unwrap_or((0, u64::MAX));
+        let days: Vec<u64> = self.days_of(searcher, from, to)?.0.into_iter().rev().collect();
+        let min_coverage = options.min_coverage.max(NEWEST_MIN_COVERAGE);
+        // Within a chunk of several days, the newest of its relevant articles are
+        // among its most relevant ones: a pool of them is taken and ordered by day.
+        let strong =
+            AskOptions { k: (wanted * 3).max(NEWEST_POOL), offset: 0, keep_weak: false, min_coverage };
+        let mut found = Citations { cited: Vec::new(), coverage: 0.0, answered: false };
+        let take = |cited: Citations, found: &mut Citations| {
+            if found.cited.is_empty() {
+                found.coverage = cited.coverage;
+            }
+            found.cited.extend(cited.cited.into_iter().filter(|c| c.strong));
+        };
+        let (mut at, mut chunk) = (0, 1);
+        while found.cited.len() < wanted && at < days.len() {
+            let these = &days[at..(at + chunk).min(days.len())];
+            let mut filters = parsed.filters.clone();
+            filters.narrow(date_of(*these.last().expect("a chunk has days")), date_of(these[0]));
+            lookups.restriction = Restriction::new(self, searcher, &filters)?;
+            let cited = self.citations(searcher, query, lookups, parsed, vector, strong)?;
+            // Within a chunk: newest first, then by relevance.
+            let mut cited_days = Vec::with_capacity(cited.cited.len());
+            for c in &cited.cited {
+                cited_days.push(day_at(searcher, c.address)?);
+            }
+            let mut ordered: Vec<(Option<u64>, Cited)> = cited_days.into_iter().zip(cited.cited).collect();
+            ordered.sort_by_key(|(day, _)| std::cmp::Reverse(*day));
+            take(Citations { cited: ordered.into_iter().map(|(_, c)| c).collect(), ..cited }, &mut found);
+            at += chunk;
+            chunk *= 2;
+        }
+        if found.cited.len() < wanted && own.as_ref().is_none_or(|r| r.days.is_none()) {
+            let all = match Restriction::new(self, searcher, &parsed.filters)? {
+                Some(own) => own,
+                None => Restriction::everything(searcher),
+            };
+            lookups.restriction = Some(all.only_undated(searcher)?);
+            let cited = self.citations(searcher, query, lookups, parsed, vector, strong)?;
+            take(cited, &mut found);
+        }
+        lookups.restriction = own;
+        found.cited.truncate(wanted);
+        found.answered = !found.cited.is_empty();
+        found.cited = found.cited.into_iter().skip(options.offset).collect();
+        Ok(found)
     }
 
     /// The first passages of the newest articles the filters let through, newest
@@ -172,17 +241,8 @@ impl NewsIndex {
         restriction: Option<&Restriction>,
         options: AskOptions,
     ) -> Result<Vec<DocAddress>, SearchError> {
-        let f = self.fields;
-        let first: Box<dyn Query> =
-            Box::new(TermQuery::new(Term::from_field_u64(f.passage, 0), IndexRecordOption::Basic));
-        let query: Box<dyn Query> = match restriction {
-            Some(r) => Box::new(BooleanQuery::new(vec![(Occur::Must, first), (Occur::Must, r.query(self))])),
-            None => first,
-        };
-        let collector = TopDocs::with_limit(options.k.max(1))
-            .and_offset(options.offset)
-            .order_by_u64_field(DAY, Order::Desc);
-        Ok(searcher.search(&*query, &collector)?.into_iter().map(|(_, address)| address).collect())
+        let newest = self.newest_articles(searcher, restriction, options.k + options.offset)?;
+        Ok(newest.into_iter().skip(options.offset).collect())
     }
 
     /// A listed article (no topic asked): its first passage's lead sentence.
@@ -252,25 +312,16 @@ impl NewsIndex {
     }
 }
 
-/// The relevant articles of `cited` newest first (undated ones after the dated,
-/// and those too weak to cite, kept for evaluation, after all of them, in their
-/// order), then the page `options` asks for.
-fn newest_of(
-    searcher: &Searcher,
-    mut cited: Citations,
-    options: AskOptions,
-) -> Result<Citations, SearchError> {
-    let mut days = Vec::with_capacity(cited.cited.len());
-    for c in &cited.cited {
-        let column = searcher.segment_reader(c.address.segment_ord).fast_fields().column_opt::<u64>(DAY)?;
-        days.push(column.and_then(|col| col.first(c.address.doc_id)));
-    }
-    let mut order: Vec<(usize, Cited)> = cited.cited.drain(..).enumerate().collect();
-    // Stable: equal days keep their order by relevance.
-    order.sort_by(|(a, x), (b, y)| y.strong.cmp(&x.strong).then(days[*b].cmp(&days[*a])));
-    cited.answered = order.first().is_some_and(|(_, c)| c.strong);
-    cited.cited = order.into_iter().map(|(_, c)| c).skip(options.offset).take(options.k).collect();
-    Ok(cited)
+/// The day (`YYYYMMDD`) of the passage at `address`, if it has one.
+fn day_at(searcher: &Searcher, address: DocAddress) -> Result<Option<u64>, SearchError> {
+    let column = searcher.segment_reader(address.segment_ord).fast_fields().column_opt::<u64>(DAY)?;
+    Ok(column.and_then(|c| c.first(address.doc_id)))
+}
+
+/// The date of a `YYYYMMDD` day.
+fn date_of(day: u64) -> Option<jiff::civil::Date> {
+    let (y, m, d) = (day / 10_000, day / 100 % 100, day % 100);
+    jiff::civil::Date::new(i16::try_from(y).ok()?, m as i8, d as i8).ok()
 }
 
 /// Words that name no topic: what is left of "what was written yesterday", "news

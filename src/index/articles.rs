@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 use super::{NewsIndex, SearchError, opt_text, text_of};
 use crate::analysis::{analyze, sentences};
 use crate::retrieve::filters::Filters;
-use crate::retrieve::filters::index::Restriction;
+use crate::retrieve::filters::index::{Days, Restriction};
 
 /// An article's metadata, as listed by [`NewsIndex::articles`] and [`NewsIndex::sources`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,9 +98,10 @@ impl NewsIndex {
                 std::ops::Bound::Unbounded,
             ));
             match &restriction {
-                Some(r) => {
-                    Box::new(BooleanQuery::new(vec![(Occur::Must, added), (Occur::Must, r.query(self))]))
-                }
+                Some(r) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, added),
+                    (Occur::Must, r.query(self, Days::Range)),
+                ])),
                 None => added,
             }
         };

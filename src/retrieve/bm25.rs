@@ -16,6 +16,8 @@
 
 use std::cell::RefCell;
 
+use rustc_hash::FxHashMap;
+use tantivy::BitSet;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
@@ -170,6 +172,59 @@ fn score_segment<'a>(
     Ok(())
 }
 
+/// The `limit` best documents of one segment among those in `within` (a filter's
+/// passages), by the summed BM25 score of `clauses`: every posting of the clauses
+/// is read, but only those in `within` are scored, into a map as large as they
+/// are. For a segment too large for the accumulator ([`DENSE_MAX_DOCS`]) when a
+/// filter lets few of its passages through: block-max WAND could not skip the
+/// postings (nothing outside raises the bar), and would score them all.
+pub(crate) fn top_within<'a>(
+    segment: &SegmentReader,
+    ord: u32,
+    fields: &[FieldNorms],
+    clauses: &[Clause],
+    term_info: impl Fn(usize) -> Option<&'a TermInfo>,
+    limit: usize,
+    within: &BitSet,
+) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    let mut best = Vec::new();
+    if limit == 0 {
+        return Ok(best);
+    }
+    let mut lengths = Vec::with_capacity(fields.len());
+    let mut inverted = Vec::with_capacity(fields.len());
+    for f in fields {
+        lengths.push(segment.get_fieldnorms_reader(f.field)?);
+        inverted.push(segment.inverted_index(f.field)?);
+    }
+    let mut scores: FxHashMap<DocId, f32> = FxHashMap::default();
+    for (c, clause) in clauses.iter().enumerate() {
+        let Some(info) = term_info(c) else { continue };
+        let norms = &fields[clause.field].norms;
+        let length = &lengths[clause.field];
+        let mut postings =
+            inverted[clause.field].read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+        while !postings.docs().is_empty() {
+            for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
+                if !within.contains(doc) {
+                    continue;
+                }
+                let freq = freq as f32;
+                let norm = norms[length.fieldnorm_id(doc) as usize];
+                *scores.entry(doc).or_default() += clause.weight * (freq / (freq + norm));
+            }
+            postings.advance();
+        }
+    }
+    let alive = segment.alive_bitset();
+    for (doc, score) in scores {
+        if alive.is_none_or(|alive| alive.is_alive(doc)) {
+            offer(&mut best, (score, DocAddress::new(ord, doc)), limit);
+        }
+    }
+    Ok(best)
+}
+
 /// The `limit` best documents of one large segment by `weight` (block-max WAND),
 /// among those `accept` lets through and not deleted: what tantivy's `TopDocs`
 /// gives, with the filter checked before a document can raise the threshold.
@@ -316,5 +371,51 @@ mod tests {
         }
         // The accumulator is left clean: asking again gives the same.
         assert_eq!(ask(u32::MAX), found);
+
+        // Filtered (a third of the documents): term at a time, WAND checking each
+        // document, and the postings read against a bit set, all give the best
+        // documents within the filter, with tantivy's scores.
+        let passes = |doc: DocId| doc % 3 == 1;
+        let within: Vec<BitSet> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| {
+                let mut bits = BitSet::with_max_value(r.max_doc());
+                (0..r.max_doc()).filter(|&d| passes(d)).for_each(|d| {
+                    bits.insert(d);
+                });
+                bits
+            })
+            .collect();
+        let taat =
+            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, u32::MAX, |_, d| passes(d), wand)
+                .unwrap();
+        let wand_where =
+            |ord: u32, segment: &SegmentReader| top_wand_where(weight.as_ref(), ord, segment, 25, passes);
+        let by_wand =
+            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, 0, |_, d| passes(d), wand_where)
+                .unwrap();
+        let bit_set = |ord: u32, segment: &SegmentReader| {
+            top_within(
+                segment,
+                ord,
+                &fields,
+                &ours,
+                |c| infos[ord as usize][c].as_ref(),
+                25,
+                &within[ord as usize],
+            )
+        };
+        let by_bits =
+            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, 0, |_, d| passes(d), bit_set)
+                .unwrap();
+        assert!(!taat.is_empty());
+        assert!(taat.iter().all(|(_, a)| passes(a.doc_id) && !deleted(a)));
+        for other in [&by_wand, &by_bits] {
+            assert_eq!(other.len(), taat.len());
+            for ((a, _), (b, _)) in other.iter().zip(&taat) {
+                assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+            }
+        }
     }
 }

@@ -36,6 +36,12 @@ pub(crate) const SENTENCE_WEIGHT: f32 = 0.7;
 /// Weight of the share of the question's terms the passage holds at all.
 pub(crate) const COVERAGE_WEIGHT: f32 = 3.0;
 
+/// In large segments, a filter that lets at most this share (1/NARROW) of the
+/// passages through is read as a bit set and only the postings in it scored;
+/// broader ones are checked as block-max WAND finds passages (see
+/// [`NewsIndex::rank`]).
+const NARROW: u64 = 4;
+
 /// Extra weight for two question words that appear side by side, as in the question.
 pub(crate) const BIGRAM_BONUS: f32 = 0.5;
 
@@ -116,21 +122,37 @@ impl NewsIndex {
             if title { in_title.as_ref() } else { body.as_ref() }
         };
         // Segments too large to score term at a time go through tantivy's block-max
-        // WAND, built once if any needs it.
+        // WAND, built once if any needs it. With filters, WAND checks them on every
+        // passage before it can raise the bar. A narrow filter (at most a
+        // [`NARROW`]th of the passages: an outlet, a month) would let WAND skip
+        // nothing, since nothing outside it raises the bar: its passages are read
+        // from the index as a bit set instead, and only the postings in it scored.
         let restriction = lookups.restriction.as_ref();
+        let narrow = restriction.is_some_and(|r| r.passages.saturating_mul(NARROW) <= doc_count);
         let mut wand: Option<Box<dyn Weight>> = None;
-        let large = |ord: u32, segment: &SegmentReader| {
-            let weight = match &mut wand {
-                Some(weight) => weight,
-                None => wand.insert(self.bm25_weight(searcher, lookups, &clause_terms)?),
-            };
-            match restriction {
-                None => {
-                    let collector = TopDocs::with_limit(limit).order_by_score();
-                    collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
-                }
-                Some(r) => {
-                    bm25::top_wand_where(weight.as_ref(), ord, segment, limit, |doc| r.accepts(ord, doc))
+        let large = |ord: u32, segment: &SegmentReader| match restriction {
+            Some(r) if narrow => {
+                let within = r.passages_in(self, searcher, segment)?;
+                let info = |c: usize| term_info(ord as usize, c);
+                bm25::top_within(segment, ord, &fields, &clauses, info, limit, &within)
+            }
+            _ => {
+                let weight = match &mut wand {
+                    Some(weight) => weight,
+                    None => wand.insert(self.bm25_weight(searcher, lookups, &clause_terms)?),
+                };
+                match restriction {
+                    Some(r) => {
+                        bm25::top_wand_where(weight.as_ref(), ord, segment, limit, |doc| r.accepts(ord, doc))
+                    }
+                    None => {
+                        let collector = TopDocs::with_limit(limit).order_by_score();
+                        collector.merge_fruits(vec![collector.collect_segment(
+                            weight.as_ref(),
+                            ord,
+                            segment,
+                        )?])
+                    }
                 }
             }
         };

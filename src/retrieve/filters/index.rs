@@ -15,9 +15,9 @@ use std::ops::Bound;
 
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, Searcher, Term};
+use tantivy::{BitSet, DocAddress, DocId, DocSet, Order, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::{Filters, day_number};
 use crate::index::{DAY, LANG_CODE, NewsIndex, OUTLET, SearchError};
@@ -35,10 +35,36 @@ struct Columns {
     lang: Option<Column<u64>>,
 }
 
+/// Windows of at most this many distinct days are queried as their days' terms
+/// (posting lists, which intersections can be led by); wider ones as a range of the
+/// `day` column.
+const DAY_TERMS: usize = 256;
+
+/// How the window goes into [`Restriction::query`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Days {
+    /// A range over the `day` column: no set-up, read lazily (existence checks,
+    /// digests).
+    Range,
+    /// The window's days as terms, when it has few: postings an intersection can
+    /// be led by (a narrow filter driving the ranking). A range when it has many.
+    Terms,
+    /// Left out: the caller narrows the days itself.
+    Skip,
+}
+
 /// Filters resolved against one searcher.
 pub(crate) struct Restriction {
     /// Inclusive `YYYYMMDD` bounds.
-    days: Option<(u64, u64)>,
+    pub(crate) days: Option<(u64, u64)>,
+    /// The distinct days of the archive within the window, oldest first, when they
+    /// are at most [`DAY_TERMS`].
+    pub(crate) day_terms: Option<Vec<u64>>,
+    /// At most this many passages pass (the narrowest of the window, the outlets
+    /// and the language, by their document frequencies).
+    pub(crate) passages: u64,
+    /// Only undated articles pass (the newest first, once the dated ran out).
+    undated: bool,
     /// Outlet keys an article must have one of; empty matches nothing.
     outlets: Option<Vec<u64>>,
     not_outlets: Vec<u64>,
@@ -90,11 +116,69 @@ impl Restriction {
                 lang: if lang.is_some() { fast.column_opt::<u64>(LANG_CODE)? } else { None },
             });
         }
-        let mut restriction = Restriction { days, outlets: wanted, not_outlets, lang, columns, source_names };
+        // How many passages can pass at most: the narrowest part.
+        let f = index.fields;
+        let mut passages = searcher.num_docs();
+        let mut day_terms = None;
+        if let Some((from, to)) = days {
+            let (found, in_window) = index.days_of(searcher, from, to)?;
+            passages = passages.min(in_window);
+            day_terms = (found.len() <= DAY_TERMS).then(|| found.into_iter().collect());
+        }
+        if let Some(keys) = &wanted {
+            let mut df = 0;
+            for &key in keys {
+                df += searcher.doc_freq(&Term::from_field_u64(f.outlet, key))?;
+            }
+            passages = passages.min(df);
+        }
+        if let Some(lang) = lang {
+            passages = passages.min(searcher.doc_freq(&Term::from_field_u64(f.lang_code, lang))?);
+        }
+        let mut restriction = Restriction {
+            days,
+            day_terms,
+            passages,
+            undated: false,
+            outlets: wanted,
+            not_outlets,
+            lang,
+            columns,
+            source_names,
+        };
         if filters.impossible() {
             restriction.outlets = Some(Vec::new());
+            restriction.passages = 0;
         }
         Ok(Some(restriction))
+    }
+
+    /// No filter at all (what [`Restriction::only_undated`] narrows).
+    pub(crate) fn everything(searcher: &Searcher) -> Restriction {
+        let columns =
+            searcher.segment_readers().iter().map(|_| Columns { day: None, outlet: None, lang: None });
+        Restriction {
+            days: None,
+            day_terms: None,
+            passages: searcher.num_docs(),
+            undated: false,
+            outlets: None,
+            not_outlets: Vec::new(),
+            lang: None,
+            columns: columns.collect(),
+            source_names: Vec::new(),
+        }
+    }
+
+    /// The same filters, for undated articles only.
+    pub(crate) fn only_undated(mut self, searcher: &Searcher) -> Result<Restriction, SearchError> {
+        self.undated = true;
+        self.days = None;
+        self.day_terms = None;
+        for (columns, reader) in self.columns.iter_mut().zip(searcher.segment_readers()) {
+            columns.day = reader.fast_fields().column_opt::<u64>(DAY)?;
+        }
+        Ok(self)
     }
 
     /// Whether no passage can pass (an outlet the archive does not have, a window
@@ -107,6 +191,9 @@ impl Restriction {
     #[inline]
     pub(crate) fn accepts(&self, segment: u32, doc: DocId) -> bool {
         let columns = &self.columns[segment as usize];
+        if self.undated && columns.day.as_ref().is_some_and(|c| c.first(doc).is_some()) {
+            return false;
+        }
         if let Some((from, to)) = self.days {
             match columns.day.as_ref().and_then(|c| c.first(doc)) {
                 Some(day) if day >= from && day <= to => {}
@@ -133,18 +220,21 @@ impl Restriction {
         true
     }
 
-    /// The filters as a tantivy query over the indexed day, outlet and language.
-    pub(crate) fn query(&self, index: &NewsIndex) -> Box<dyn Query> {
+    /// The filters as a tantivy query over the indexed day, outlet and language,
+    /// the window as `days` says.
+    pub(crate) fn query(&self, index: &NewsIndex, days: Days) -> Box<dyn Query> {
         let f = index.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
-        if let Some((from, to)) = self.days {
-            clauses.push((
+        match (self.days, &self.day_terms, days) {
+            (None, _, _) | (_, _, Days::Skip) => {}
+            (Some(_), Some(terms), Days::Terms) => clauses.push((Occur::Must, any_day(index, terms))),
+            (Some((from, to)), _, _) => clauses.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(
                     Bound::Included(Term::from_field_u64(f.day, from)),
                     Bound::Included(Term::from_field_u64(f.day, to)),
                 )),
-            ));
+            )),
         }
         if let Some(outlets) = &self.outlets {
             let any: Vec<(Occur, Box<dyn Query>)> = outlets
@@ -164,17 +254,74 @@ impl Restriction {
             let term = Term::from_field_u64(f.lang_code, lang);
             clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
+        if self.undated {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(f.day, 0)),
+                    Bound::Included(Term::from_field_u64(f.day, u64::MAX)),
+                )),
+            ));
+        }
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// Whether any passage at all passes.
+    /// The passages of `segment` that pass, as a bit set, read from the index
+    /// ([`Restriction::query`]).
+    pub(crate) fn passages_in(
+        &self,
+        index: &NewsIndex,
+        searcher: &Searcher,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<BitSet> {
+        let mut bits = BitSet::with_max_value(segment.max_doc());
+        let weight =
+            self.query(index, Days::Terms).weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            bits.insert(doc);
+            doc = scorer.advance();
+        }
+        Ok(bits)
+    }
+
+    /// Whether any passage at all passes: the first match found ends the search.
     pub(crate) fn matches_any(&self, index: &NewsIndex, searcher: &Searcher) -> Result<bool, SearchError> {
         if self.excludes_everything() {
             return Ok(false);
         }
-        let found = searcher.search(&*self.query(index), &TopDocs::with_limit(1).order_by_score())?;
-        Ok(!found.is_empty())
+        let weight =
+            self.query(index, Days::Range).weight(EnableScoring::disabled_from_searcher(searcher))?;
+        for reader in searcher.segment_readers() {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let alive = reader.alive_bitset();
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    return Ok(true);
+                }
+                doc = scorer.advance();
+            }
+        }
+        Ok(false)
     }
+}
+
+/// Filters that let at most this many passages through are listed by reading them
+/// all ([`NewsIndex::newest_articles`]); about 2 ms a hundred thousand.
+const LISTED_DIRECTLY: u64 = 200_000;
+
+/// Any of `days`, as their terms.
+fn any_day(index: &NewsIndex, days: &[u64]) -> Box<dyn Query> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = days
+        .iter()
+        .map(|&day| -> (Occur, Box<dyn Query>) {
+            let term = Term::from_field_u64(index.fields.day, day);
+            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// Whether the outlet `name` is the one `asked` for: `asked` starts it, in any case
@@ -190,6 +337,98 @@ pub(crate) fn outlet_matches(name: &str, asked: &str) -> bool {
 }
 
 impl NewsIndex {
+    /// The first passages of the `wanted` newest articles `restriction` lets through
+    /// (undated ones after the dated), newest first.
+    ///
+    /// A narrow filter (at most [`LISTED_DIRECTLY`] passages) is read whole and
+    /// its articles ranked by day. Otherwise the archive's distinct days are read
+    /// from the `day` field's terms, newest first, and the articles of the newest
+    /// day, then of the two next, the four next, … are ranked by day until there
+    /// are enough: the newest articles of a million passages cost a look at the
+    /// last days', not a sort of them all.
+    pub(crate) fn newest_articles(
+        &self,
+        searcher: &Searcher,
+        restriction: Option<&Restriction>,
+        wanted: usize,
+    ) -> Result<Vec<DocAddress>, SearchError> {
+        let f = self.fields;
+        let mut out = Vec::new();
+        if wanted == 0 || restriction.is_some_and(Restriction::excludes_everything) {
+            return Ok(out);
+        }
+        let first_passages = || -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_u64(f.passage, 0), IndexRecordOption::Basic))
+        };
+        let by_day = |query: &dyn Query, limit: usize| -> Result<Vec<DocAddress>, SearchError> {
+            let top = TopDocs::with_limit(limit).order_by_u64_field(DAY, Order::Desc);
+            Ok(searcher.search(query, &top)?.into_iter().map(|(_, address)| address).collect())
+        };
+        if let Some(r) = restriction
+            && r.passages <= LISTED_DIRECTLY
+        {
+            let query = BooleanQuery::new(vec![
+                (Occur::Must, first_passages()),
+                (Occur::Must, r.query(self, Days::Terms)),
+            ]);
+            return by_day(&query, wanted);
+        }
+        let (from, to) = restriction.and_then(|r| r.days).unwrap_or((0, u64::MAX));
+        let days: Vec<u64> = match restriction.and_then(|r| r.day_terms.clone()) {
+            Some(days) => days.into_iter().rev().collect(),
+            None => self.days_of(searcher, from, to)?.0.into_iter().rev().collect(),
+        };
+        let filtered = |mut clauses: Vec<(Occur, Box<dyn Query>)>| -> BooleanQuery {
+            if let Some(r) = restriction {
+                clauses.push((Occur::Must, r.query(self, Days::Skip)));
+            }
+            BooleanQuery::new(clauses)
+        };
+        let (mut at, mut chunk) = (0, 1);
+        while out.len() < wanted && at < days.len() {
+            let these = &days[at..(at + chunk).min(days.len())];
+            let query = filtered(vec![(Occur::Must, first_passages()), (Occur::Must, any_day(self, these))]);
+            out.extend(by_day(&query, wanted - out.len())?);
+            at += chunk;
+            chunk *= 2;
+        }
+        // Then the undated, when the window lets them in.
+        if out.len() < wanted && restriction.is_none_or(|r| r.days.is_none()) {
+            let dated = RangeQuery::new(
+                Bound::Included(Term::from_field_u64(f.day, 0)),
+                Bound::Included(Term::from_field_u64(f.day, u64::MAX)),
+            );
+            let query = filtered(vec![(Occur::Must, first_passages()), (Occur::MustNot, Box::new(dated))]);
+            let top = TopDocs::with_limit(wanted - out.len()).order_by_score();
+            out.extend(searcher.search(&query, &top)?.into_iter().map(|(_, address)| address));
+        }
+        Ok(out)
+    }
+
+    /// The archive's distinct days from `from` to `to` (`YYYYMMDD`, both included),
+    /// oldest first, and how many passages carry them.
+    pub(crate) fn days_of(
+        &self,
+        searcher: &Searcher,
+        from: u64,
+        to: u64,
+    ) -> Result<(BTreeSet<u64>, u64), SearchError> {
+        let mut days = BTreeSet::new();
+        let mut passages = 0;
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(self.fields.day)?;
+            let mut terms =
+                inverted.terms().range().ge(from.to_be_bytes()).le(to.to_be_bytes()).into_stream()?;
+            while terms.advance() {
+                if let Ok(bytes) = <[u8; 8]>::try_from(terms.key()) {
+                    days.insert(u64::from_be_bytes(bytes));
+                    passages += u64::from(terms.value().doc_freq);
+                }
+            }
+        }
+        Ok((days, passages))
+    }
+
     /// The outlets the archive names, as written, from the `source` field's terms.
     pub(crate) fn outlets_of(&self, searcher: &Searcher) -> Result<BTreeSet<String>, SearchError> {
         let mut names = BTreeSet::new();
