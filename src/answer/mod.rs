@@ -9,6 +9,7 @@
 
 pub mod excerpt;
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use jiff::Zoned;
@@ -61,7 +62,14 @@ pub struct Answer {
     /// The question named no topic, only filters ("latest", "/latest source:UNN",
     /// "what was written yesterday"): the newest articles within them.
     pub listing: bool,
+    /// A window read from words ("last week") that holds no article: the question
+    /// was answered from any time, its time words searched as words, and the reply
+    /// says so.
+    pub missed_window: Option<Window>,
 }
+
+/// A window's first and last day, both included; `None` for an open end.
+pub type Window = (Option<jiff::civil::Date>, Option<jiff::civil::Date>);
 
 /// One cited passage.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,9 +107,22 @@ impl NewsIndex {
     }
 
     /// Answers a question whose filters were already read ([`filters::parse`]).
+    ///
+    /// Time in words gives way where it cannot mean a window: in an archive with no
+    /// dated article at all (SQuAD's paragraphs), time and recency words are only
+    /// words, and ranking is as without filters; a window in words that holds no
+    /// article ("in 1975" asked of a news archive) is answered from any time, its
+    /// words searched, and [`Answer::missed_window`] says so. Explicit filters
+    /// always hold ("No articles from UNN in that period").
     pub fn ask_parsed(&self, parsed: &Parsed, options: AskOptions) -> Result<Answer, SearchError> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
+        if let (Cow::Owned(settled), missed_window) = self.settled(&searcher, parsed)? {
+            let mut answer = self.ask_parsed(&settled, options)?;
+            answer.missed_window = missed_window;
+            answer.took = started.elapsed();
+            return Ok(answer);
+        }
         let (query, mut lookups) = self.query_terms(&searcher, &parsed.text)?;
         lookups.restriction = Restriction::new(self, &searcher, &parsed.filters)?;
         let mut answer = Answer {
@@ -149,6 +170,33 @@ impl NewsIndex {
         }
         answer.took = started.elapsed();
         Ok(answer)
+    }
+
+    /// The question as this archive reads it (see [`NewsIndex::ask_parsed`]): as
+    /// asked; or with its time words as words, the archive having no dated
+    /// article; or without its window in words, which holds no article (returned
+    /// too, for the reply to say so).
+    pub(crate) fn settled<'p>(
+        &self,
+        searcher: &Searcher,
+        parsed: &'p Parsed,
+    ) -> Result<(Cow<'p, Parsed>, Option<Window>), SearchError> {
+        if !(parsed.window_in_words || parsed.newest_first) {
+            return Ok((Cow::Borrowed(parsed), None));
+        }
+        if !self.has_dated(searcher)? {
+            return Ok((Cow::Owned(parsed.undated()), None));
+        }
+        if parsed.window_in_words
+            && let Some(window) = Restriction::new(self, searcher, &parsed.filters)?
+            && !window.matches_any(self, searcher)?
+        {
+            return Ok((
+                Cow::Owned(parsed.without_window()),
+                Some((parsed.filters.since, parsed.filters.until)),
+            ));
+        }
+        Ok((Cow::Borrowed(parsed), None))
     }
 
     /// The ranked passages to cite: lexical, or hybrid with the semantic layer

@@ -574,6 +574,7 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
         "answered": answer.answered,
         "took_ms": answer.took.as_secs_f64() * 1000.0,
         "filters": filters,
+        "missed_window": answer.missed_window.map(|(since, until)| json!({"since": day(since), "until": day(until)})),
         "newest_first": answer.newest_first,
         "results": results,
     })

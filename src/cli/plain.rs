@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::answer::{Answer, Hit};
-use crate::retrieve::filters::{filter_description, nothing_matches};
+use crate::retrieve::filters::{filter_description, missed_window, nothing_matches};
 
 /// The reply when nothing relevant was found.
 pub const NOTHING_FOUND: &str =
@@ -43,6 +43,9 @@ pub fn answer(answer: &Answer, bold: bool) -> String {
         );
     }
     let mut out = String::new();
+    if let Some((since, until)) = answer.missed_window {
+        let _ = writeln!(out, "{}\n", missed_window(since, until, "en"));
+    }
     if !heading.is_empty() {
         let _ = writeln!(out, "{heading}\n");
     }

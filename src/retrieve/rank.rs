@@ -62,14 +62,16 @@ impl NewsIndex {
         options: AskOptions,
         now: &jiff::Zoned,
     ) -> Result<Vec<u64>, SearchError> {
+        let searcher = self.reader.searcher();
         let parsed = filters::parse(question, now);
-        // The semantic layer, the newest first and listings go through `ask`.
+        let (parsed, missed) = self.settled(&searcher, &parsed)?;
+        // The semantic layer, the newest first, listings and missed windows go
+        // through `ask`.
         let listing = !parsed.filters.is_empty() && crate::answer::topicless(&parsed.text);
-        if self.semantic.is_some() || parsed.newest_first || listing {
+        if self.semantic.is_some() || parsed.newest_first || listing || missed.is_some() {
             let hits = self.ask_parsed(&parsed, options)?.hits;
             return Ok(hits.iter().map(|hit| article_key(&hit.article_id)).collect());
         }
-        let searcher = self.reader.searcher();
         let (query, mut lookups) = self.query_terms(&searcher, &parsed.text)?;
         lookups.restriction = Restriction::new(self, &searcher, &parsed.filters)?;
         let hits = self.rank(&searcher, &query, &lookups, options)?.hits;

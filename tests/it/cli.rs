@@ -54,7 +54,10 @@ fn ask_json_has_the_documented_shape() {
     assert_eq!(lines.len(), 1);
     let answer = lines[0].as_object().unwrap();
     let keys: Vec<&str> = answer.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["answered", "filters", "newest_first", "question", "results", "took_ms"]);
+    assert_eq!(
+        keys,
+        ["answered", "filters", "missed_window", "newest_first", "question", "results", "took_ms"]
+    );
     assert_eq!(answer["answered"], true);
     assert!(answer["took_ms"].as_f64().unwrap() >= 0.0);
     let results = answer["results"].as_array().unwrap();

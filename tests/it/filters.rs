@@ -51,12 +51,58 @@ fn ask_reads_time_words_in_the_given_zone() {
     for result in answer["results"].as_array().unwrap() {
         assert_eq!(result["date"], "2026-02-12", "{answer}");
     }
-    // In Kyiv it is the 13th, and the archive has nothing of that day.
+    assert_eq!(answer["missed_window"], Value::Null);
+    // In Kyiv it is the 13th, and the archive has nothing of that day: the answer
+    // comes from any time, and says which window held nothing.
     let answer = ask_json(&["--now", NIGHT, "--tz", "Europe/Kyiv", "What did NATO say today?"]);
+    assert_eq!(answer["missed_window"]["since"], "2026-02-13");
+    assert_eq!(answer["missed_window"]["until"], "2026-02-13");
+    assert_eq!(answer["filters"]["since"], Value::Null);
+    assert_eq!(answer["answered"], true);
+    // An explicit window holds, and says it matches nothing.
+    let answer = ask_json(&["--now", NIGHT, "What did NATO say? on:2026-02-13"]);
     assert_eq!(answer["filters"]["since"], "2026-02-13");
     assert_eq!(answer["answered"], false);
     assert_eq!(answer["filters"]["matches_nothing"], true);
     assert_eq!(answer["results"], Value::Array(vec![]));
+}
+
+#[test]
+fn time_words_are_only_words_in_an_archive_without_dates() {
+    // SQuAD's paragraphs have no dates: "in 1975" and "most recent" rank as words,
+    // exactly as before filters existed.
+    use newsdesk::answer::AskOptions;
+    use newsdesk::index::NewsIndex;
+    use newsdesk::ingest::Article;
+    let index = NewsIndex::in_memory().unwrap();
+    let article = |id: &str, text: &str| Article {
+        id: id.into(),
+        title: id.into(),
+        source: Some("Wikipedia".into()),
+        date: None,
+        url: None,
+        lang: "en".into(),
+        paragraphs: vec![text.into()],
+    };
+    index
+        .add_articles(&[
+            article("a", "In 1975 the most recent treaty on the river was signed in Geneva by both states."),
+            article("b", "The river treaty was renegotiated, and both states signed it again in Vienna."),
+        ])
+        .unwrap();
+    let now: jiff::Zoned = "2026-02-11T10:00:00+02:00[Europe/Kyiv]".parse().unwrap();
+    let options = AskOptions { k: 2, keep_weak: true, ..AskOptions::default() };
+    for question in ["Where was the river treaty signed in 1975?", "What is the most recent river treaty?"] {
+        let filtered = index.ask_at(question, options, &now).unwrap();
+        let plain = index.ask_parsed(&newsdesk::answer::Parsed::plain(question), options).unwrap();
+        let ids =
+            |a: &newsdesk::answer::Answer| a.hits.iter().map(|h| h.article_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&filtered), ids(&plain), "{question}");
+        assert_eq!(filtered.hits[0].score, plain.hits[0].score, "{question}");
+        assert!(
+            !filtered.newest_first && filtered.filters.since.is_none() && filtered.missed_window.is_none()
+        );
+    }
 }
 
 #[test]
@@ -112,8 +158,14 @@ fn plain_answers_state_the_window_and_say_when_a_filter_matches_nothing() {
     let text = ask("Who leads the sanctions policy against Moscow? in February");
     assert!(text.starts_with("Feb 1-28, 2026\n\n[1] “"), "{text}");
     assert_eq!(ask("sanctions source:Reuters"), "No articles from Reuters.\n");
-    assert_eq!(ask("sanctions in January"), "No articles in Jan 1-31, 2026.\n");
-    assert_eq!(ask("sanctions source:unn in January"), "No articles from UNN in Jan 1-31, 2026.\n");
+    assert_eq!(ask("sanctions on:2026-01"), "No articles in Jan 1-31, 2026.\n");
+    assert_eq!(
+        ask("sanctions source:unn since:2026-01-01 until:2026-01-31"),
+        "No articles from UNN in Jan 1-31, 2026.\n"
+    );
+    // A window in words that holds nothing: the answer from any time, which says so.
+    let text = ask("Who leads the sanctions policy against Moscow? in January");
+    assert!(text.starts_with("No articles in Jan 1-31, 2026; from any time:\n\n[1] “"), "{text}");
     // Undated articles say so; they are in no window.
     assert!(ask("Stoltenberg $40 billion").contains(" · AFP · undated [003_"), "undated");
     assert!(
@@ -168,8 +220,15 @@ impl Harness {
 #[tokio::test]
 async fn each_chat_reads_today_in_its_own_time_zone() {
     let h = Harness::at(NIGHT).await;
-    // The default zone (Europe/Kyiv): the 13th, with nothing in the archive.
+    // The default zone (Europe/Kyiv): the 13th, with nothing in the archive; the
+    // answer comes from any time, and says so.
     h.send(fake::private_text(USER, "What did NATO say today?")).await;
+    let html = h.last_text();
+    assert!(
+        html.starts_with("<i>🗓 No articles in Feb 13, 2026; from any time:</i>\n\n<blockquote"),
+        "{html}"
+    );
+    h.send(fake::private_text(USER, "What did NATO say? on:2026-02-13")).await;
     assert_eq!(h.last_text(), "No articles in Feb 13, 2026.");
     // A group in New York: the 12th.
     h.send(fake::group_text(NEW_YORK_GROUP, USER, "/ask What did NATO say today?")).await;

@@ -18,7 +18,7 @@ use std::fmt::Write;
 use crate::analysis::{HEADING_WORDS, is_heading};
 use crate::answer::{Answer, Hit};
 use crate::index::ArticleInfo;
-use crate::retrieve::filters::{filter_description, nothing_matches};
+use crate::retrieve::filters::{filter_description, missed_window, nothing_matches};
 
 pub use channels::{archive_purged, archive_started, archive_status, archive_stopped, channel_name};
 pub use digests::{
@@ -148,7 +148,13 @@ pub fn answer_messages_after(answer: &Answer, note: Option<String>, lang: Lang) 
                 vec![format!("<i>{}</i>\n{refusal}", escape(&filters))]
             }
         } else {
-            let heading = (!filters.is_empty()).then(|| format!("<i>🗓 {}</i>", escape(&filters)));
+            let missed = answer.missed_window.map(|(since, until)| missed_window(since, until, lang.code()));
+            let heading = match (missed, filters.is_empty()) {
+                (Some(missed), true) => Some(format!("<i>🗓 {}</i>", escape(&missed))),
+                (Some(missed), false) => Some(format!("<i>🗓 {} · {}</i>", escape(&missed), escape(&filters))),
+                (None, false) => Some(format!("<i>🗓 {}</i>", escape(&filters))),
+                (None, true) => None,
+            };
             heading.into_iter().chain(answer.hits.iter().map(|hit| citation(hit, lang))).collect()
         }
     };

@@ -405,6 +405,16 @@ impl NewsIndex {
         Ok(out)
     }
 
+    /// Whether any article of the archive has a date.
+    pub(crate) fn has_dated(&self, searcher: &Searcher) -> Result<bool, SearchError> {
+        for reader in searcher.segment_readers() {
+            if reader.inverted_index(self.fields.day)?.terms().num_terms() > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The archive's distinct days from `from` to `to` (`YYYYMMDD`, both included),
     /// oldest first, and how many passages carry them.
     pub(crate) fn days_of(

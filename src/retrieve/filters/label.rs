@@ -222,3 +222,16 @@ pub fn nothing_matches(filters: &Filters, sources: &[String], lang: &str) -> Str
     out.push('.');
     out
 }
+
+/// What an answer from any time says when its window in words held no article:
+/// "No articles in Feb 2-8, 2026; from any time:".
+pub fn missed_window(since: Option<Date>, until: Option<Date>, lang: &str) -> String {
+    let window = Filters { since, until, ..Filters::default() };
+    let nothing = nothing_matches(&window, &[], lang);
+    let rest = match lang_of(lang) {
+        Lang::En => "from any time:",
+        Lang::Uk => "з усього архіву:",
+        Lang::Ru => "за всё время:",
+    };
+    format!("{}; {rest}", nothing.trim_end_matches('.'))
+}

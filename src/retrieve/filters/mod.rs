@@ -26,7 +26,7 @@ mod when;
 use jiff::Zoned;
 use jiff::civil::Date;
 
-pub use label::{filter_description, nothing_matches, window_label};
+pub use label::{filter_description, missed_window, nothing_matches, window_label};
 
 /// What a question is filtered by. Empty means no filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -81,12 +81,53 @@ pub struct Parsed {
     /// "latest", "newest", "what's new about", "останні новини", "последние новости":
     /// relevant articles newest first.
     pub newest_first: bool,
+    /// The window (`filters.since`, `filters.until`) was read from words ("last
+    /// week"), not from `since:`/`until:`/`on:`.
+    pub window_in_words: bool,
+    /// The question without its explicit filters and words asking for the newest,
+    /// its time words kept: searched when the window in words holds no article.
+    pub text_with_time: String,
+    /// The question without its explicit filters only: searched when the archive
+    /// has no dated article at all, where time words are only words.
+    pub plain_text: String,
 }
 
 impl Parsed {
     /// A question asked with nothing taken out of it (no filter words read).
     pub fn plain(question: &str) -> Parsed {
-        Parsed { question: question.to_owned(), text: question.to_owned(), ..Parsed::default() }
+        Parsed {
+            question: question.to_owned(),
+            text: question.to_owned(),
+            text_with_time: question.to_owned(),
+            plain_text: question.to_owned(),
+            ..Parsed::default()
+        }
+    }
+
+    /// The same question with its time words and words asking for the newest
+    /// read as words (the archive has no dated article).
+    pub fn undated(&self) -> Parsed {
+        let mut filters = self.filters.clone();
+        if self.window_in_words {
+            (filters.since, filters.until) = (None, None);
+        }
+        Parsed {
+            question: self.question.clone(),
+            text: self.plain_text.clone(),
+            filters,
+            newest_first: false,
+            window_in_words: false,
+            text_with_time: self.plain_text.clone(),
+            plain_text: self.plain_text.clone(),
+        }
+    }
+
+    /// The same question without its window in words, whose words are searched
+    /// (the window holds no article).
+    pub fn without_window(&self) -> Parsed {
+        let mut filters = self.filters.clone();
+        (filters.since, filters.until) = (None, None);
+        Parsed { text: self.text_with_time.clone(), filters, window_in_words: false, ..self.clone() }
     }
 }
 
@@ -121,6 +162,9 @@ pub fn parse(question: &str, now: &Zoned) -> Parsed {
         text: when::without(&rest, &spans),
         filters,
         newest_first: !found.newest.is_empty(),
+        window_in_words: !windows.is_empty(),
+        text_with_time: when::without(&rest, &found.newest),
+        plain_text: when::without(&rest, &[]),
     }
 }
 
