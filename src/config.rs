@@ -35,6 +35,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("NEWSDESK_EMBED_TIMEOUT_MS", "2000"),
     ("NEWSDESK_EMBED_BATCH", "8"),
     ("NEWSDESK_MIN_SIMILARITY", "0.27"),
+    ("NEWSDESK_DIGEST_REDELIVERY", "at-most-once"),
+    ("NEWSDESK_FEEDS", ""),
+    ("NEWSDESK_FEEDS_INTERVAL", "15m"),
+    ("NEWSDESK_FEEDS_ALLOW_PRIVATE", "false"),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +82,19 @@ pub struct Config {
     pub embed: Option<crate::retrieve::semantic::EmbedConfig>,
     /// Similarity from which a passage found only by meaning is cited.
     pub min_similarity: f32,
+    /// A digest that was going to Telegram when the process died: not sent again
+    /// (the default) or sent again.
+    pub redelivery: crate::store::Redelivery,
+    /// A crash injected at one step of digest delivery (`NEWSDESK_FAILPOINT`), for
+    /// the crash tests; never set in production.
+    pub failpoint: Option<crate::store::Failpoint>,
+    /// File listing feed URLs (one per line, `#` comments) or an OPML file.
+    pub feeds: Option<PathBuf>,
+    /// How often `serve` polls each feed (with jitter).
+    pub feeds_interval: std::time::Duration,
+    /// Whether feeds (and their article pages) may be on loopback, private,
+    /// link-local or metadata addresses.
+    pub feeds_allow_private: bool,
 }
 
 /// A string that never appears in logs or `Debug` output.
@@ -249,6 +266,36 @@ impl Config {
             },
         };
         let min_similarity = fraction(&mut problems, &get, "NEWSDESK_MIN_SIMILARITY");
+        let redelivery_raw = get("NEWSDESK_DIGEST_REDELIVERY");
+        let redelivery = crate::store::Redelivery::parse(&redelivery_raw).unwrap_or_else(|| {
+            problems.push(format!(
+                "invalid NEWSDESK_DIGEST_REDELIVERY={redelivery_raw:?}: must be at-most-once or at-least-once"
+            ));
+            crate::store::Redelivery::default()
+        });
+        let failpoint = match get("NEWSDESK_FAILPOINT").as_str() {
+            "" => None,
+            raw => crate::store::Failpoint::parse(raw).or_else(|| {
+                problems.push(format!(
+                    "invalid NEWSDESK_FAILPOINT={raw:?}: must be recorded, sending, accepted or marked, with :n"
+                ));
+                None
+            }),
+        };
+        let feeds = Some(get("NEWSDESK_FEEDS")).filter(|f| !f.is_empty()).map(PathBuf::from);
+        let feeds_interval = {
+            let raw = get("NEWSDESK_FEEDS_INTERVAL");
+            match duration(&raw) {
+                Some(d) if (1..=7 * 86_400).contains(&d.as_secs()) => d,
+                _ => {
+                    problems.push(format!(
+                        "invalid NEWSDESK_FEEDS_INTERVAL={raw:?}: must be a duration from 1s to 7d, such as 15m, 900s or 1h"
+                    ));
+                    std::time::Duration::from_secs(900)
+                }
+            }
+        };
+        let feeds_allow_private = yes_no(&mut problems, &get, "NEWSDESK_FEEDS_ALLOW_PRIVATE");
         if problems.is_empty() {
             Ok(Config {
                 corpus,
@@ -269,6 +316,11 @@ impl Config {
                 webhook_secret,
                 embed,
                 min_similarity,
+                redelivery,
+                failpoint,
+                feeds,
+                feeds_interval,
+                feeds_allow_private,
             })
         } else {
             Err(ConfigError { problems })
@@ -415,6 +467,36 @@ fn whole_number(
             *range.start()
         }
     }
+}
+
+/// Variable `name` as `true` or `false` (also yes/no, 1/0, on/off).
+fn yes_no(problems: &mut Vec<String>, get: &dyn Fn(&str) -> String, name: &str) -> bool {
+    let raw = get(name);
+    match raw.to_lowercase().as_str() {
+        "true" | "yes" | "1" | "on" => true,
+        "false" | "no" | "0" | "off" => false,
+        _ => {
+            problems.push(format!("invalid {name}={raw:?}: must be true or false"));
+            false
+        }
+    }
+}
+
+/// A duration written as a number with an optional unit: `90` or `90s` seconds,
+/// `15m` minutes, `2h` hours, `1d` days.
+pub fn duration(raw: &str) -> Option<std::time::Duration> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(seconds).map(std::time::Duration::from_secs)
 }
 
 /// Variable `name` as a number from 0 to 1.
@@ -612,6 +694,28 @@ mod tests {
         assert!(!err.to_string().contains("SECRETPART"));
         assert_eq!(err.problems.len(), 2, "{err}");
         assert!(load(&[]).unwrap().token().is_err());
+    }
+
+    #[test]
+    fn feed_settings_are_parsed() {
+        let config = load(&[]).unwrap();
+        assert_eq!((config.feeds.clone(), config.feeds_interval.as_secs()), (None, 900));
+        assert!(!config.feeds_allow_private);
+        let config = load(&[
+            ("NEWSDESK_FEEDS", "feeds.opml"),
+            ("NEWSDESK_FEEDS_INTERVAL", "2s"),
+            ("NEWSDESK_FEEDS_ALLOW_PRIVATE", "true"),
+        ])
+        .unwrap();
+        assert_eq!(config.feeds, Some(PathBuf::from("feeds.opml")));
+        assert_eq!(config.feeds_interval.as_secs(), 2);
+        assert!(config.feeds_allow_private);
+        let err = load(&[("NEWSDESK_FEEDS_INTERVAL", "soon"), ("NEWSDESK_FEEDS_ALLOW_PRIVATE", "maybe")])
+            .unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{err}");
+        assert_eq!(duration("1h"), Some(std::time::Duration::from_secs(3600)));
+        assert_eq!(duration("15 m"), Some(std::time::Duration::from_secs(900)));
+        assert_eq!(duration("m"), None);
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod words;
 
 pub use asks::{Asks, asks};
 use sentences::passage_sentences_into;
-pub use sentences::{passage_sentences, sentences};
+pub use sentences::{HEADING_WORDS, is_heading, is_heading_sentence, passage_sentences, sentences};
 pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};
 
 pub(crate) use stem::Cyrillic;

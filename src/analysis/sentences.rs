@@ -1,5 +1,29 @@
 //! Sentence boundaries of a paragraph and of a passage of paragraphs.
 
+/// Words a section heading has at most ("Ukrainian MPs react: praise and
+/// skepticism"); a longer line without a closing mark is a headline of its own.
+pub const HEADING_WORDS: usize = 12;
+
+/// Whether a paragraph (a whole line) reads as a heading rather than prose: a few
+/// words (at most `max_words`), at least one a capitalised word, and no mark
+/// that closes a sentence or introduces what follows at its end.
+pub fn is_heading(paragraph: &str, max_words: usize) -> bool {
+    let line = paragraph.trim();
+    let words = line.split_whitespace().count();
+    (2..=max_words).contains(&words)
+        && line.chars().count() <= 200
+        && !line.ends_with(['.', '!', '?', '…', '"', '”', '»', '\'', '’', ':', ';', ',', ')', ']'])
+        && line.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// Whether the sentence at `span` of a passage is a section heading: alone on its
+/// line, and [`is_heading`]. Excerpts never include one.
+pub fn is_heading_sentence(passage: &str, span: std::ops::Range<usize>) -> bool {
+    let alone = passage[..span.start].rsplit('\n').next().is_some_and(|b| b.trim().is_empty())
+        && passage[span.end..].split('\n').next().is_some_and(|a| a.trim().is_empty());
+    alone && is_heading(&passage[span], HEADING_WORDS)
+}
+
 /// Byte ranges of the sentences of a paragraph, trimmed of surrounding whitespace.
 ///
 /// A sentence ends at `.`, `!`, `?` or `…` (with any closing quotes or brackets) when

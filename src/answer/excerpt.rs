@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::{analyze_each, passage_sentences};
+use crate::analysis::{analyze_each, is_heading_sentence, passage_sentences};
 use crate::index::vector_sentences;
 use crate::retrieve::{BIGRAM_BONUS, QueryTerms};
 
@@ -137,14 +137,23 @@ impl PassageMatch {
             .iter()
             .map(|s| cue > 0.0 && query.asks.offered_by(&passage[s.span.clone()], &query.asked))
             .collect();
+        // Section headings are never quoted (unless the passage is nothing else).
+        let mut heading: Vec<bool> =
+            self.sentences.iter().map(|s| is_heading_sentence(passage, s.span.clone())).collect();
+        if heading.iter().all(|&h| h) {
+            heading.fill(false);
+        }
         for i in 0..self.sentences.len() {
+            if heading[i] {
+                continue;
+            }
             let mut terms: Vec<&str> = Vec::new();
             let mut weight = 0.0;
             let mut top = 0.0f32;
             let mut offered = false;
             for (j, (s, &offer)) in self.sentences.iter().zip(&offers).enumerate().skip(i) {
                 let span = self.sentences[i].span.start..s.span.end;
-                if j > i && chars(&span) > EXCERPT_MAX_CHARS {
+                if j > i && (chars(&span) > EXCERPT_MAX_CHARS || heading[j]) {
                     break;
                 }
                 for t in &s.terms {
@@ -269,12 +278,24 @@ pub(crate) fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
     let Some(at) = spans.iter().position(|(k, _)| *k == key) else {
         return Excerpt { text: body.chars().take(EXCERPT_MAX_CHARS).collect(), highlights: Vec::new() };
     };
-    let (start, mut end) = spans[at].1;
+    let (mut start, mut end) = spans[at].1;
     if let Some(&(_, (_, next_end))) = spans.get(at + 1)
         && end - start < EXCERPT_MAX_CHARS / 3
         && next_end - start <= EXCERPT_MAX_CHARS
     {
         end = next_end;
+    }
+    // A sentence vector may span a section heading and the line after it (they
+    // are embedded together): the heading is not quoted, nor is anything after a
+    // heading that follows the sentence.
+    let parts: Vec<Range<usize>> = passage_sentences(&body[start..end])
+        .into_iter()
+        .map(|part| start + part.start..start + part.end)
+        .skip_while(|part| is_heading_sentence(body, part.clone()))
+        .take_while(|part| !is_heading_sentence(body, part.clone()))
+        .collect();
+    if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+        (start, end) = (first.start, last.end);
     }
     Excerpt { text: body[start..end].trim().to_owned(), highlights: Vec::new() }
 }
@@ -382,5 +403,18 @@ mod tests {
         let e = PassageMatch::new(&passage, &q).excerpt(&passage, &q);
         assert!(e.text.chars().count() <= EXCERPT_CHARS + 2, "{}", e.text.chars().count());
         assert!(e.text.starts_with("buffalo") && e.text.ends_with('…'), "{}", e.text);
+    }
+
+    #[test]
+    fn a_section_heading_is_not_quoted_with_the_sentence_found_by_meaning() {
+        let body = "He closed with a message of endurance:\n\"Winter is long.\"\nUkrainian MPs react: praise and skepticism\nThe public broadcaster reported that lawmakers offered mixed responses.";
+        let key_of = |word: &str| {
+            vector_sentences(body).into_iter().find(|(_, (s, e))| body[*s..*e].contains(word)).unwrap().0
+        };
+        let excerpt = sentence_excerpt(body, key_of("lawmakers"));
+        assert_eq!(excerpt.text, "The public broadcaster reported that lawmakers offered mixed responses.");
+        // A short sentence is not extended across a heading.
+        let excerpt = sentence_excerpt(body, key_of("endurance"));
+        assert_eq!(excerpt.text, "He closed with a message of endurance:\n\"Winter is long.\"");
     }
 }

@@ -302,7 +302,11 @@ impl NewsIndex {
         asked_in: &str,
     ) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let lead = lead_of(&text_of(&doc, self.fields.body));
+        // The first sentence that does not repeat the title, else the first.
+        let body = text_of(&doc, self.fields.body);
+        let lead = Some(lead_of(&body, &text_of(&doc, self.fields.title)))
+            .filter(|lead| !lead.is_empty())
+            .unwrap_or_else(|| lead_of(&body, ""));
         let excerpt = Excerpt { text: lead, highlights: Vec::new() };
         Ok(self.hit_of(&doc, rank, excerpt, 0.0, Match::Lexical, asked_in))
     }

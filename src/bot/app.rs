@@ -1,6 +1,6 @@
 //! What the handlers share: the [`App`] state and the [`AppBot`] client bound.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +12,7 @@ use super::state::{Access, AnswerCache, RateLimiter};
 use crate::config::Config;
 use crate::digest::{Clock, SystemClock};
 use crate::index::NewsIndex;
+use crate::ingest::telegram::ChannelArchive;
 use crate::ops::{self, Monitor};
 use crate::store::Store;
 
@@ -33,6 +34,7 @@ pub trait AppBot:
             AnswerInlineQuery: Send,
             GetChat: Send,
             GetChatMember: Send,
+            SetWebhook: Send,
         > + Clone
     + Send
     + Sync
@@ -54,6 +56,7 @@ impl<T> AppBot for T where
             AnswerInlineQuery: Send,
             GetChat: Send,
             GetChatMember: Send,
+            SetWebhook: Send,
         > + Clone
         + Send
         + Sync
@@ -79,6 +82,10 @@ pub const SEARCH_BUDGET: Duration = Duration::from_secs(5);
 /// Everything the handlers share.
 pub struct App {
     pub index: NewsIndex,
+    /// The corpus folder the index is kept in step with (`NEWSDESK_CORPUS`).
+    pub corpus: PathBuf,
+    /// Archived channels' posts, written into the corpus.
+    pub channels: ChannelArchive,
     /// Durable state: settings, subscriptions, the digest outbox, feedback.
     pub store: Arc<Store>,
     /// Counters and health for `/metrics` and `/healthz`.
@@ -97,12 +104,18 @@ pub struct App {
     /// Outbox delivery per chat (one at a time in each), and the sent marks the
     /// database could not take.
     pub delivery: super::digests::Delivery,
+    /// The file of feed URLs (`NEWSDESK_FEEDS`), listed by `/feeds` with those added.
+    pub feeds_file: Option<std::path::PathBuf>,
+    /// Whether `/addfeed` may name private addresses (`NEWSDESK_FEEDS_ALLOW_PRIVATE`).
+    pub feeds_allow_private: bool,
 }
 
 impl App {
     pub fn new(index: NewsIndex, store: Store, config: &Config) -> App {
         App {
             index,
+            corpus: config.corpus.clone(),
+            channels: ChannelArchive::new(&config.corpus),
             store: Arc::new(store),
             monitor: Arc::new(Monitor::default()),
             results: config.results,
@@ -113,7 +126,9 @@ impl App {
             answers: AnswerCache::new(ANSWER_TTL, ANSWER_CACHE_ENTRIES),
             default_tz: config.tz.clone(),
             clock: Arc::new(SystemClock),
-            delivery: super::digests::Delivery::default(),
+            delivery: super::digests::Delivery::new(config.redelivery, config.failpoint.clone()),
+            feeds_file: config.feeds.clone(),
+            feeds_allow_private: config.feeds_allow_private,
         }
     }
 

@@ -5,14 +5,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId, ParseMode};
 
 use super::render::{self, Lang, Phrase, phrase};
-use super::send::{reply, reply_sent, say};
+use super::send::{deliver, no_preview, reply_all, reply_sent, say};
 use super::state::{Asker, LiveAnswer};
 use super::{App, AppBot, digests};
 use crate::answer::{Answer, AskOptions, Parsed};
 use crate::retrieve::filters;
+
+/// An answer in a group that waited this long for its turn says so.
+const BUSY_WAIT_SECONDS: u64 = 10;
 
 /// Questions longer than this are cut before searching: a question is a sentence,
 /// and a pasted article would only slow the search down.
@@ -199,8 +202,19 @@ pub(super) async fn on_question<R: AppBot>(
     answer(&bot, &msg, &app, &question).await
 }
 
+/// One page of the answer to `question`: up to `k` results after `offset`, and
+/// whether more follow (one result more is asked for, and not shown).
+pub(super) async fn page(app: &Arc<App>, asked: Parsed, offset: usize, k: usize) -> Option<(Answer, bool)> {
+    let options = AskOptions { k: k + 1, offset, min_coverage: app.min_coverage, keep_weak: false };
+    let mut answer = search(app, asked, options).await?;
+    let more = answer.hits.len() > k;
+    answer.hits.truncate(k);
+    Some((answer, more))
+}
+
 /// Answers `question` in reply to `msg`: the cited excerpts with their buttons, or a
-/// short "nothing found".
+/// short "nothing found". Either is remembered with the message asked in, so an edit
+/// of the question updates it ([`on_edited`]).
 pub(super) async fn answer<R: AppBot>(
     bot: &R,
     msg: &Message,
@@ -228,46 +242,196 @@ pub(super) async fn answer_as<R: AppBot>(
     if !admitted(bot, msg, app, lang).await? {
         return Ok(());
     }
-    let results = app.store.settings(msg.chat.id.0).ok().and_then(|s| s.results).unwrap_or(app.results);
-    let options = AskOptions { k: results, offset: 0, min_coverage: app.min_coverage, keep_weak: false };
+    let per_page = results_in(app, msg.chat.id.0);
     let mut asked = filters::parse(&question, &digests::chat_now(app, msg.chat.id.0));
     asked.newest_first |= newest_first;
-    let Some(answer) = search(app, asked.clone(), options).await else {
+    let Some((answer, more)) = page(app, asked.clone(), 0, per_page).await else {
         return say(bot, msg, lang, Phrase::Unavailable).await;
     };
-    app.monitor.question(answer.answered, answer.took);
-    tracing::debug!(answered = answer.answered, took_ms = answer.took.as_secs_f64() * 1e3, "answered");
+    let live = LiveAnswer {
+        asked_in: Some(msg.id.0),
+        asked,
+        ..LiveAnswer::new(question, msg.chat.id.0, per_page, Instant::now())
+    };
+    record_question(app, msg.chat.id.0, &answer);
+    // Updates from one chat are handled in turn, and Telegram paces a group: in a
+    // busy one, an answer that waited says how long and why.
+    let asked_at = msg.edit_date().unwrap_or(&msg.date).timestamp();
+    let waited = jiff::Timestamp::now().as_second().saturating_sub(asked_at).max(0) as u64;
+    let note =
+        (!msg.chat.is_private() && waited >= BUSY_WAIT_SECONDS).then(|| render::waited_note(waited, lang));
+    let texts = render::answer_messages_after(&answer, note, lang);
     if !answer.answered {
-        // Kept for /unanswered: what readers look for and the archive lacks.
-        if let Err(err) = app.store.record_unanswered(msg.chat.id.0, &question, app.clock.now().as_second()) {
-            tracing::warn!(error = ?anyhow::Error::from(err), "cannot record an unanswered question");
+        let key = app.answers.insert(live);
+        if let Some(sent) = reply_sent(bot, msg, texts, None).await? {
+            app.answers.bind(&key, sent.0);
         }
-        // The usual refusal, or with filters, which ones (and "No articles from UNN
-        // in that period" when they leave nothing at all).
-        return reply(bot, msg, render::answer_messages(&answer, lang), None).await;
+        return Ok(());
     }
     let shown: Vec<String> = answer.hits.iter().map(|h| h.article_id.clone()).collect();
-    let key = app.answers.insert(LiveAnswer {
-        question,
-        asked,
-        offset: 0,
-        shown: shown.clone(),
-        created: Instant::now(),
-        chat: msg.chat.id.0,
-        message: None,
-    });
-    let keyboard = keyboard(&key, 1, shown.len(), lang);
+    let key = app.answers.insert(LiveAnswer { shown: shown.clone(), ..live });
+    let keyboard = keyboard(&key, 1, shown.len(), Paging { back: false, more }, lang);
     // The buttons work under the message they were sent with, and nowhere else.
-    if let Some(sent) = reply_sent(bot, msg, render::answer_messages(&answer, lang), Some(keyboard)).await? {
-        app.answers.bind(&key, sent.0);
+    let sent = reply_all(bot, msg, texts, Some(keyboard)).await?;
+    if let Some((last, earlier)) = sent.split_last() {
+        app.answers.bind(&key, last.0);
+        app.answers.change(&key, |live| live.earlier = earlier.iter().map(|m| m.0).collect());
     }
     Ok(())
 }
 
+/// Quotes per answer in `chat`: its own setting, else the configured default.
+fn results_in(app: &App, chat: i64) -> usize {
+    app.store.settings(chat).ok().and_then(|s| s.results).unwrap_or(app.results)
+}
+
+/// Counts the question, and keeps an unanswered one for /unanswered: what readers
+/// look for and the archive lacks.
+fn record_question(app: &App, chat: i64, answer: &Answer) {
+    app.monitor.question(answer.answered, answer.took);
+    tracing::debug!(answered = answer.answered, took_ms = answer.took.as_secs_f64() * 1e3, "answered");
+    if !answer.answered
+        && let Err(err) = app.store.record_unanswered(chat, &answer.question, app.clock.now().as_second())
+    {
+        tracing::warn!(error = ?anyhow::Error::from(err), "cannot record an unanswered question");
+    }
+}
+
+#[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
+pub(super) async fn on_edited_question<R: AppBot>(
+    bot: R,
+    msg: Message,
+    app: Arc<App>,
+    question: String,
+) -> anyhow::Result<()> {
+    on_edited(&bot, &msg, &app, &question).await
+}
+
+/// A question edited after the bot replied to it: the reply is edited to answer the
+/// new wording (a longer first answer loses its earlier messages). A question the
+/// bot never replied to (or whose reply is too old to remember) is answered anew.
+pub(super) async fn on_edited<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    app: &Arc<App>,
+    question: &str,
+) -> anyhow::Result<()> {
+    let Some((key, live)) = app.answers.asked_in(msg.chat.id.0, msg.id.0, Instant::now()) else {
+        return answer(bot, msg, app, question).await;
+    };
+    let lang = digests::lang_in(app, msg);
+    let question_text = question;
+    let question = trimmed_question(question);
+    let Some(reply) = live.message else { return Ok(()) };
+    if question.is_empty() || question == live.question || !admitted(bot, msg, app, lang).await? {
+        return Ok(());
+    }
+    let asked = filters::parse(&question, &digests::chat_now(app, msg.chat.id.0));
+    let Some((answer, more)) = page(app, asked.clone(), 0, live.per_page).await else {
+        return say(bot, msg, lang, Phrase::Unavailable).await;
+    };
+    record_question(app, msg.chat.id.0, &answer);
+    for earlier in &live.earlier {
+        if let Err(err) = bot.delete_message(msg.chat.id, MessageId(*earlier)).await {
+            tracing::debug!(error = %err, "cannot delete an earlier part of an edited answer");
+        }
+    }
+    let (text, shown, keyboard) = if answer.answered {
+        let (text, fitted) = render::one_message(&answer.hits, lang);
+        let shown: Vec<String> = answer.hits[..fitted].iter().map(|h| h.article_id.clone()).collect();
+        let more = more || fitted < answer.hits.len();
+        let keyboard = keyboard(&key, 1, shown.len(), Paging { back: false, more }, lang);
+        (text, shown, Some(keyboard))
+    } else {
+        // The refusal, saying which filters left nothing when there were some.
+        let refusal = render::answer_messages(&answer, lang).swap_remove(0);
+        (refusal, Vec::new(), None)
+    };
+    app.answers.change(&key, |live| {
+        live.question = question;
+        live.asked = asked;
+        live.offset = 0;
+        live.shown = shown;
+        live.earlier.clear();
+        live.posted.clear();
+    });
+    match edit_html(bot, msg.chat.id, MessageId(reply), text, keyboard).await {
+        // The reply was deleted meanwhile: the edited question gets a new one.
+        Err(err)
+            if matches!(
+                err.downcast_ref::<teloxide::RequestError>(),
+                Some(teloxide::RequestError::Api(teloxide::ApiError::MessageToEditNotFound))
+            ) =>
+        {
+            app.answers.change(&key, |live| live.asked_in = None);
+            self::answer(bot, msg, app, question_text).await
+        }
+        done => done,
+    }
+}
+
+/// Edits one of the bot's messages to `text` (Telegram HTML), with `keyboard` or none.
+pub(super) async fn edit_html<R: AppBot>(
+    bot: &R,
+    chat: ChatId,
+    message: MessageId,
+    text: String,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> anyhow::Result<()> {
+    let mut request = bot
+        .edit_message_text(chat, message, text)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(no_preview());
+    if let Some(keyboard) = keyboard {
+        request = request.reply_markup(keyboard);
+    }
+    match deliver(request).await {
+        // The same text again (an edit that changed nothing the answer shows).
+        Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
+        done => done.map(|_| ()).map_err(Into::into),
+    }
+}
+
+/// Which page buttons an answer's page gets.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Paging {
+    /// "◂": a page before this one.
+    pub back: bool,
+    /// "More ▸": results after this page.
+    pub more: bool,
+}
+
 /// "Full article" buttons, one per result (labelled with the results' ranks, from
-/// `first_rank`, at most [`BUTTONS_PER_ROW`] a row), then "More" and 👍/👎.
-/// Callback data: `a:<key>:<n>`, `m:<key>`, `f:<key>:+` / `f:<key>:-`.
-pub(super) fn keyboard(key: &str, first_rank: usize, results: usize, lang: Lang) -> InlineKeyboardMarkup {
+/// `first_rank`, at most [`BUTTONS_PER_ROW`] a row), then "◂" and "More ▸" where
+/// there is a page to go to, and 👍/👎.
+/// Callback data: `a:<key>:<n>`, `p:<key>`, `m:<key>`, `f:<key>:+` / `f:<key>:-`.
+pub(super) fn keyboard(
+    key: &str,
+    first_rank: usize,
+    results: usize,
+    paging: Paging,
+    lang: Lang,
+) -> InlineKeyboardMarkup {
+    let mut rows = article_rows(key, first_rank, results, lang);
+    let mut last = Vec::new();
+    if paging.back {
+        last.push(InlineKeyboardButton::callback(phrase(lang, Phrase::ButtonBack), format!("p:{key}")));
+    }
+    if paging.more {
+        last.push(InlineKeyboardButton::callback(phrase(lang, Phrase::ButtonMore), format!("m:{key}")));
+    }
+    last.push(InlineKeyboardButton::callback("👍", format!("f:{key}:+")));
+    last.push(InlineKeyboardButton::callback("👎", format!("f:{key}:-")));
+    rows.push(last);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// The "Full article" buttons alone (under article lists such as `/latest`).
+pub(super) fn article_keyboard(key: &str, results: usize, lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(article_rows(key, 1, results, lang))
+}
+
+fn article_rows(key: &str, first_rank: usize, results: usize, lang: Lang) -> Vec<Vec<InlineKeyboardButton>> {
     let articles: Vec<InlineKeyboardButton> = (0..results)
         .map(|n| {
             let label = if results == 1 {
@@ -278,14 +442,7 @@ pub(super) fn keyboard(key: &str, first_rank: usize, results: usize, lang: Lang)
             InlineKeyboardButton::callback(label, format!("a:{key}:{n}"))
         })
         .collect();
-    let mut rows: Vec<Vec<InlineKeyboardButton>> =
-        articles.chunks(BUTTONS_PER_ROW).map(<[_]>::to_vec).collect();
-    rows.push(vec![
-        InlineKeyboardButton::callback(phrase(lang, Phrase::ButtonMore), format!("m:{key}")),
-        InlineKeyboardButton::callback("👍", format!("f:{key}:+")),
-        InlineKeyboardButton::callback("👎", format!("f:{key}:-")),
-    ]);
-    InlineKeyboardMarkup::new(rows)
+    articles.chunks(BUTTONS_PER_ROW).map(<[_]>::to_vec).collect()
 }
 
 /// Telegram clients show about this many buttons side by side.

@@ -1,19 +1,16 @@
-//! The buttons under an answer: "More" (edits the next page in), "Full article",
-//! and 👍/👎 feedback.
+//! The buttons under an answer: "More ▸" and "◂ Back" (edit the next or previous
+//! page in), "Full article" (in a group, posted once per answer), and 👍/👎.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode};
 
-use super::ask::{keyboard, search};
-use super::commands::send_article;
+use super::ask::{Paging, edit_html, keyboard, page};
+use super::commands::{Place, send_article, send_newest};
 use super::render::{self, Phrase, phrase};
-use super::send::{deliver, lang_of, no_preview};
-use super::state::LiveAnswer;
+use super::send::{lang_of, topic_of};
 use super::{App, AppBot};
-use crate::answer::AskOptions;
 
 #[tracing::instrument(skip_all, fields(user = query.from.id.0))]
 pub(super) async fn on_callback<R: AppBot>(
@@ -46,24 +43,28 @@ pub(super) async fn on_callback<R: AppBot>(
         return Ok(());
     };
     match (kind, arg) {
-        ("m", None) => {
+        ("m" | "p", None) if !live.question.is_empty() => {
             if !app.access.is_admin(query.from.id.0) && !app.limiter.allow(query.from.id.0, Instant::now()) {
                 bot.answer_callback_query(query.id).text(phrase(lang, Phrase::SlowDown)).await?;
                 return Ok(());
             }
-            let offset = live.offset + live.shown.len();
-            let options =
-                AskOptions { k: app.results, offset, min_coverage: app.min_coverage, keep_weak: false };
-            let answer = search(&app, live.asked.clone(), options).await;
-            match answer {
-                Some(answer) if !answer.hits.is_empty() => {
+            let offset = match kind {
+                "m" => live.offset + live.shown.len(),
+                _ => live.offset.saturating_sub(live.per_page),
+            };
+            match page(&app, live.asked.clone(), offset, live.per_page).await {
+                Some((answer, more)) if !answer.hits.is_empty() => {
                     // The page is edited into one message: keep the hits that fit.
                     let (text, fitted) = render::one_message(&answer.hits, lang);
                     let shown: Vec<String> =
                         answer.hits[..fitted].iter().map(|h| h.article_id.clone()).collect();
-                    app.answers.update(key, LiveAnswer { offset, shown: shown.clone(), ..live });
-                    edit(&bot, chat_id, message_id, text, keyboard(key, offset + 1, shown.len(), lang))
-                        .await?;
+                    let paging = Paging { back: offset > 0, more: more || fitted < answer.hits.len() };
+                    let keyboard = keyboard(key, offset + 1, shown.len(), paging, lang);
+                    app.answers.change(key, |live| {
+                        live.offset = offset;
+                        live.shown = shown;
+                    });
+                    edit_html(&bot, chat_id, message_id, text, Some(keyboard)).await?;
                     bot.answer_callback_query(query.id).await?;
                 }
                 Some(_) => {
@@ -75,15 +76,42 @@ pub(super) async fn on_callback<R: AppBot>(
             }
         }
         ("a", Some(n)) => {
-            bot.answer_callback_query(query.id).await?;
-            match n.parse::<usize>().ok().and_then(|n| live.shown.get(n)) {
-                Some(id) => {
-                    let thread =
-                        query.message.as_ref().and_then(|m| m.regular_message()).and_then(|m| m.thread_id);
-                    send_article(&bot, chat_id, thread, &app, id, lang).await?;
-                }
-                None => tracing::debug!(data, "article button out of range"),
+            let Some(id) = n.parse::<usize>().ok().and_then(|n| live.shown.get(n)) else {
+                tracing::debug!(data, "article button out of range");
+                bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+                return Ok(());
+            };
+            let thread = query.message.as_ref().and_then(|m| m.regular_message()).and_then(topic_of);
+            if private {
+                bot.answer_callback_query(query.id).await?;
+                send_article(&bot, chat_id, thread, None, &app, id, lang).await?;
+                return Ok(());
             }
+            // In a group the article is posted once per answer, as a reply to it:
+            // pressing again (anyone) points to it instead of posting it again.
+            if app.answers.claim_post(key, id).is_err() {
+                bot.answer_callback_query(query.id).text(phrase(lang, Phrase::ArticleAbove)).await?;
+                return Ok(());
+            }
+            bot.answer_callback_query(query.id).await?;
+            let posted = send_article(&bot, chat_id, thread, Some(message_id), &app, id, lang).await;
+            app.answers.posted(key, id, posted.as_ref().ok().copied().flatten().map(|m| m.0));
+            posted?;
+        }
+        ("s", Some(n)) => {
+            let Some(outlet) = n.parse::<usize>().ok().and_then(|n| live.outlets.get(n)) else {
+                bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
+                return Ok(());
+            };
+            // As with articles: in a group, each outlet's list once per /sources.
+            if !private && app.answers.claim_post(key, &format!("outlet:{outlet}")).is_err() {
+                bot.answer_callback_query(query.id).text(phrase(lang, Phrase::ListAbove)).await?;
+                return Ok(());
+            }
+            bot.answer_callback_query(query.id).await?;
+            let thread = query.message.as_ref().and_then(|m| m.regular_message()).and_then(topic_of);
+            let place = Place { chat: chat_id, thread, reply_to: (!private).then_some(message_id) };
+            send_newest(&bot, &app, place, Some(outlet.clone()), Phrase::LatestHeader, lang).await?;
         }
         ("f", Some(vote @ ("+" | "-"))) => {
             tracing::info!(feedback = vote, question_len = live.question.len(), "answer feedback");
@@ -110,21 +138,5 @@ pub(super) async fn on_callback<R: AppBot>(
             bot.answer_callback_query(query.id).text(phrase(lang, Phrase::Expired)).await?;
         }
     }
-    Ok(())
-}
-
-async fn edit<R: AppBot>(
-    bot: &R,
-    chat: ChatId,
-    message: MessageId,
-    text: String,
-    keyboard: InlineKeyboardMarkup,
-) -> anyhow::Result<()> {
-    let request = bot
-        .edit_message_text(chat, message, text)
-        .parse_mode(ParseMode::Html)
-        .link_preview_options(no_preview())
-        .reply_markup(keyboard);
-    deliver(request).await?;
     Ok(())
 }

@@ -1,16 +1,22 @@
 //! The command list and its menu, and the commands that read the archive; the
-//! digest and settings commands are in [`super::digests`].
+//! digest and settings commands are in [`super::digests`], `/archive` in
+//! `super::channels`.
 
 use std::sync::Arc;
 
+use std::time::Instant;
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, Me};
+
+use teloxide::types::{
+    BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId, ReplyParameters,
+};
 use teloxide::utils::command::BotCommands;
 
-use super::ask::{admitted, answer, answer_as};
+use super::ask::{admitted, answer, answer_as, article_keyboard, on_edited};
 use super::render::{self, Lang, Phrase, phrase};
-use super::send::{deliver, html_message, lang_of, reply, say, topic_of};
-use super::{App, AppBot, digests};
+use super::send::{deliver, html_message, lang_of, reply_sent, say, topic_of};
+use super::state::LiveAnswer;
+use super::{App, AppBot, channels, digests};
 
 #[derive(BotCommands, Clone, Debug, PartialEq)]
 #[command(
@@ -18,8 +24,10 @@ use super::{App, AppBot, digests};
     description = "I answer questions about the news archive with cited excerpts."
 )]
 pub enum Command {
+    /// With the deep-link parameter Telegram sends after `/start`: `help` (from
+    /// the inline-mode button) shows the help.
     #[command(description = "what I do")]
-    Start,
+    Start(String),
     #[command(description = "how to ask")]
     Help,
     #[command(description = "ask a question, e.g. /ask what did Rutte say about guarantees")]
@@ -46,6 +54,14 @@ pub enum Command {
     Results(String),
     #[command(description = "questions that found nothing (bot admins)")]
     Unanswered,
+    #[command(description = "keep a channel's posts in the archive: /archive [@channel] on|off|purge")]
+    Archive(String),
+    #[command(description = "the feeds and their state (bot admins, private chat)")]
+    Feeds,
+    #[command(description = "add a feed: /addfeed URL (bot admins, private chat)")]
+    Addfeed(String),
+    #[command(description = "remove a feed: /removefeed N (bot admins, private chat)")]
+    Removefeed(String),
 }
 
 #[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
@@ -66,6 +82,10 @@ pub(super) async fn on_command<R: AppBot>(
         Command::Language(arg) => digests::on_language(&bot, &msg, &app, &arg).await,
         Command::Results(arg) => digests::on_results(&bot, &msg, &app, &arg).await,
         Command::Unanswered => digests::on_unanswered(&bot, &msg, &app).await,
+        Command::Archive(args) => channels::on_archive(&bot, &msg, &me, &app, &args).await,
+        Command::Feeds => super::feeds::on_feeds(&bot, &msg, &app, lang).await,
+        Command::Addfeed(arg) => super::feeds::on_addfeed(&bot, &msg, &app, lang, &arg).await,
+        Command::Removefeed(arg) => super::feeds::on_removefeed(&bot, &msg, &app, lang, &arg).await,
         other => on_archive_command(&bot, &msg, &app, other, lang).await,
     };
     match done {
@@ -91,7 +111,8 @@ async fn on_archive_command<R: AppBot>(
     // The arms below were written against owned values; the clones are cheap.
     let (bot, msg, app) = (bot.clone(), msg.clone(), Arc::clone(app));
     match command {
-        Command::Start => say(&bot, &msg, lang, Phrase::Start).await,
+        Command::Start(start) if start.trim() == "help" => say(&bot, &msg, lang, Phrase::Help).await,
+        Command::Start(_) => say(&bot, &msg, lang, Phrase::Start).await,
         Command::Help => say(&bot, &msg, lang, Phrase::Help).await,
         Command::Ask(question) => answer(&bot, &msg, &app, &question).await,
         // `/latest topic`: the relevant articles, newest first.
@@ -100,30 +121,18 @@ async fn on_archive_command<R: AppBot>(
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
             }
-            let listing = {
-                let app = Arc::clone(&app);
-                tokio::task::spawn_blocking(move || app.index.articles()).await?
-            };
-            match listing {
-                Ok(mut articles) => {
-                    articles.truncate(10);
-                    reply(&bot, &msg, render::latest(&articles, lang), None).await
-                }
-                Err(err) => {
-                    tracing::error!(error = ?anyhow::Error::from(err), "listing failed");
-                    say(&bot, &msg, lang, Phrase::Unavailable).await
-                }
-            }
+            send_newest(&bot, &app, Place::reply_to(&msg), None, Phrase::LatestHeader, lang).await
         }
         Command::Article(id) => {
             let id = id.trim().to_owned();
-            if id.is_empty() {
-                return say(&bot, &msg, lang, Phrase::ArticleUsage).await;
-            }
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
             }
-            send_article(&bot, msg.chat.id, topic_of(&msg), &app, &id, lang).await
+            if id.is_empty() {
+                // Ids are not shown anywhere: the newest articles, with their buttons.
+                return send_newest(&bot, &app, Place::reply_to(&msg), None, Phrase::ArticleUsage, lang).await;
+            }
+            send_article(&bot, msg.chat.id, topic_of(&msg), None, &app, &id, lang).await.map(|_| ())
         }
         Command::Digest(_)
         | Command::Subscribe(_)
@@ -132,8 +141,12 @@ async fn on_archive_command<R: AppBot>(
         | Command::Timezone(_)
         | Command::Language(_)
         | Command::Results(_)
+        | Command::Unanswered
+        | Command::Feeds
+        | Command::Addfeed(_)
+        | Command::Removefeed(_)
         // Handled by `on_command` before it gets here.
-        | Command::Unanswered => Ok(()),
+        | Command::Archive(_) => Ok(()),
         Command::Sources => {
             if !admitted(&bot, &msg, &app, lang).await? {
                 return Ok(());
@@ -142,15 +155,105 @@ async fn on_archive_command<R: AppBot>(
                 let app = Arc::clone(&app);
                 tokio::task::spawn_blocking(move || app.index.sources()).await?
             };
-            match counts {
-                Ok(counts) => reply(&bot, &msg, render::sources(&counts, lang), None).await,
+            let counts = match counts {
+                Ok(counts) => counts,
                 Err(err) => {
                     tracing::error!(error = ?anyhow::Error::from(err), "listing failed");
-                    say(&bot, &msg, lang, Phrase::Unavailable).await
+                    return say(&bot, &msg, lang, Phrase::Unavailable).await;
                 }
+            };
+            let shown = &counts[..counts.len().min(LIST_LENGTH)];
+            let outlets: Vec<String> = shown.iter().map(|(name, _)| name.clone()).collect();
+            let key = app.answers.insert(LiveAnswer {
+                outlets: outlets.clone(),
+                ..LiveAnswer::new(String::new(), msg.chat.id.0, 0, Instant::now())
+            });
+            let buttons: Vec<InlineKeyboardButton> = (0..outlets.len())
+                .map(|n| InlineKeyboardButton::callback(format!("📰 {}", n + 1), format!("s:{key}:{n}")))
+                .collect();
+            let keyboard = (!buttons.is_empty())
+                .then(|| InlineKeyboardMarkup::new(buttons.chunks(5).map(<[_]>::to_vec)));
+            if let Some(sent) = reply_sent(&bot, &msg, render::sources(&counts, lang), keyboard).await? {
+                app.answers.bind(&key, sent.0);
             }
+            Ok(())
         }
     }
+}
+
+/// Articles a list shows (`/latest`, an outlet's newest), and outlets with buttons.
+const LIST_LENGTH: usize = 10;
+
+/// Where a message goes: a chat, its forum topic, and the message it answers.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Place {
+    pub chat: ChatId,
+    pub thread: Option<teloxide::types::ThreadId>,
+    pub reply_to: Option<MessageId>,
+}
+
+impl Place {
+    /// In reply to `msg`, as [`reply`] sends (a reply in groups, not in private chats).
+    pub fn reply_to(msg: &Message) -> Place {
+        Place {
+            chat: msg.chat.id,
+            thread: topic_of(msg),
+            reply_to: (!msg.chat.is_private()).then_some(msg.id),
+        }
+    }
+}
+
+/// The newest articles (of `outlet` only, if given; `Some("")` is the articles
+/// without one) as a numbered list under `header`, with a 📄 button for each.
+pub(super) async fn send_newest<R: AppBot>(
+    bot: &R,
+    app: &Arc<App>,
+    place: Place,
+    outlet: Option<String>,
+    header: Phrase,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let listing = {
+        let app = Arc::clone(app);
+        tokio::task::spawn_blocking(move || app.index.articles()).await?
+    };
+    let mut articles = match listing {
+        Ok(articles) => articles,
+        Err(err) => {
+            tracing::error!(error = ?anyhow::Error::from(err), "listing failed");
+            let text = render::escape(phrase(lang, Phrase::Unavailable));
+            deliver(html_message(bot, place.chat, text)).await?;
+            return Ok(());
+        }
+    };
+    if let Some(outlet) = &outlet {
+        articles.retain(|a| a.source.as_deref().unwrap_or_default() == outlet);
+    }
+    articles.truncate(LIST_LENGTH);
+    let shown: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
+    let key = app.answers.insert(LiveAnswer {
+        shown: shown.clone(),
+        ..LiveAnswer::new(String::new(), place.chat.0, LIST_LENGTH, Instant::now())
+    });
+    let texts = render::latest(&articles, header, lang);
+    let count = texts.len();
+    for (i, text) in texts.into_iter().enumerate() {
+        let mut request = html_message(bot, place.chat, text);
+        if let Some(thread) = place.thread {
+            request = request.message_thread_id(thread);
+        }
+        if let Some(message) = place.reply_to {
+            request = request.reply_parameters(ReplyParameters::new(message).allow_sending_without_reply());
+        }
+        if i + 1 == count && !shown.is_empty() {
+            request = request.reply_markup(article_keyboard(&key, shown.len(), lang));
+        }
+        let sent = deliver(request).await?;
+        if i + 1 == count {
+            app.answers.bind(&key, sent.id.0);
+        }
+    }
+    Ok(())
 }
 
 /// Messages of an article sent at most (about 12,000 characters); the rest is
@@ -159,16 +262,18 @@ async fn on_archive_command<R: AppBot>(
 /// the chat's next commands and a clean shutdown.
 const ARTICLE_MESSAGES: usize = 3;
 
-/// Sends the article `id` (`/article` and the 📄 button): at most
-/// [`ARTICLE_MESSAGES`] messages of it, then a note that the rest is cut.
+/// Sends the article `id` (`/article` and the 📄 button), as a reply to `reply_to`
+/// if given: at most [`ARTICLE_MESSAGES`] messages of it, then a note that the rest
+/// is cut. Returns the first message sent.
 pub(super) async fn send_article<R: AppBot>(
     bot: &R,
     chat: ChatId,
     thread: Option<teloxide::types::ThreadId>,
+    reply_to: Option<MessageId>,
     app: &Arc<App>,
     id: &str,
     lang: Lang,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<MessageId>> {
     let found = {
         let app = Arc::clone(app);
         let id = id.to_owned();
@@ -184,14 +289,34 @@ pub(super) async fn send_article<R: AppBot>(
             vec![render::escape(phrase(lang, Phrase::Unavailable))]
         }
     };
+    let mut first = None;
     for text in texts {
         let mut request = html_message(bot, chat, text);
         if let Some(thread) = thread {
             request = request.message_thread_id(thread);
         }
-        deliver(request).await?;
+        if let (Some(message), None) = (reply_to, first) {
+            request = request.reply_parameters(ReplyParameters::new(message).allow_sending_without_reply());
+        }
+        let sent = deliver(request).await?.id;
+        first.get_or_insert(sent);
     }
-    Ok(())
+    Ok(first)
+}
+
+/// An edited command: an edited `/ask` updates its answer; other commands are not
+/// run again.
+#[tracing::instrument(skip_all, fields(chat = msg.chat.id.0))]
+pub(super) async fn on_edited_command<R: AppBot>(
+    bot: R,
+    msg: Message,
+    app: Arc<App>,
+    command: Command,
+) -> anyhow::Result<()> {
+    match command {
+        Command::Ask(question) => on_edited(&bot, &msg, &app, &question).await,
+        _ => Ok(()),
+    }
 }
 
 pub(super) async fn on_other_private<R: AppBot>(bot: R, msg: Message) -> anyhow::Result<()> {
@@ -220,6 +345,10 @@ pub fn command_menu(lang: Lang) -> Vec<BotCommand> {
         ("language", "моя мова тут: uk, en або auto"),
         ("results", "скільки цитат у відповіді"),
         ("unanswered", "запитання без відповіді (адміністраторам)"),
+        ("archive", "зберігати дописи каналу в архіві: /archive on|off|purge"),
+        ("feeds", "стрічки та їхній стан (адміністраторам)"),
+        ("addfeed", "додати стрічку: /addfeed URL (адміністраторам)"),
+        ("removefeed", "прибрати стрічку: /removefeed N (адміністраторам)"),
     ];
     match lang {
         // teloxide's descriptions carry the "/" prefix; Telegram's menu wants bare

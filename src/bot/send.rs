@@ -49,7 +49,17 @@ pub(super) async fn reply_sent<R: AppBot>(
     texts: Vec<String>,
     keyboard: Option<InlineKeyboardMarkup>,
 ) -> anyhow::Result<Option<MessageId>> {
-    let mut last = None;
+    Ok(reply_all(bot, msg, texts, keyboard).await?.pop())
+}
+
+/// Like [`reply`], returning the ids of every message sent, in order.
+pub(super) async fn reply_all<R: AppBot>(
+    bot: &R,
+    msg: &Message,
+    texts: Vec<String>,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> anyhow::Result<Vec<MessageId>> {
+    let mut sent = Vec::with_capacity(texts.len());
     let count = texts.len();
     for (i, text) in texts.into_iter().enumerate() {
         let mut request = html_message(bot, msg.chat.id, text);
@@ -64,9 +74,9 @@ pub(super) async fn reply_sent<R: AppBot>(
         {
             request = request.reply_markup(keyboard);
         }
-        last = Some(deliver(request).await?.id);
+        sent.push(deliver(request).await?.id);
     }
-    Ok(last)
+    Ok(sent)
 }
 
 /// Attempts at one message before giving up on a Telegram that cannot be reached.

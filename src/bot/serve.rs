@@ -8,7 +8,7 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::prelude::*;
 
 use super::send::{error_detail, error_kind};
-use super::{App, AppBot, Throttled, dependencies, digests, register_commands, schema};
+use super::{App, AppBot, Throttled, UPDATE_KINDS, dependencies, digests, register_commands, schema};
 use crate::config::Config;
 use crate::ops::{self, ErrorKind};
 
@@ -112,12 +112,25 @@ pub async fn serve<R: AppBot>(
             if let Some(secret) = secret {
                 options = options.secret_token(secret.expose().to_owned());
             }
-            // Sets the webhook (with the secret, checked on every request); stopping
-            // the listener deletes it again.
+            // Sets the webhook with the secret (checked on every request) and the
+            // update kinds the tree handles; stopping the listener deletes it again.
+            // (teloxide's own set-up sends no `allowed_updates`, so Telegram would
+            // keep the list of an earlier run.)
+            let secret_token = options.get_or_gen_secret_token().to_owned();
+            bot.set_webhook(url.clone())
+                .secret_token(secret_token)
+                .drop_pending_updates(false)
+                .allowed_updates(UPDATE_KINDS)
+                .await
+                .map_err(|err| refused("setWebhook", &err))?;
             let (webhook, stopped, webhook_routes) =
-                teloxide::update_listeners::webhooks::axum_to_router(bot, options)
-                    .await
-                    .map_err(|err| refused("setWebhook", &err))?;
+                teloxide::update_listeners::webhooks::axum_no_setup(options);
+            let stopped = async move {
+                stopped.await;
+                if let Err(err) = bot.delete_webhook().await {
+                    tracing::warn!(error = %error_detail(&err), "cannot delete the webhook");
+                }
+            };
             app.telegram_ok();
             tracing::info!(path = url.path(), "webhook set; Telegram posts updates to it");
             routes = routes.merge(webhook_routes);

@@ -103,16 +103,20 @@ impl RateLimiter {
     }
 }
 
-/// What the buttons under an answer need: the question, how far the reader has
-/// paged, the articles now shown, and where the answer is.
+/// What the buttons under an answer (or an article list) need: the question, how
+/// far the reader has paged, the articles now shown, where the answer is, and what
+/// was posted under it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveAnswer {
+    /// Empty for an article list (`/latest`), which has no pages.
     pub question: String,
     /// The question with its filters read, as when it was asked: "More" pages the
     /// same window.
     pub asked: crate::answer::Parsed,
     /// Results shown before the current page.
     pub offset: usize,
+    /// Results a page holds (the chat's setting when it was asked).
+    pub per_page: usize,
     /// Article ids on the current page, in order.
     pub shown: Vec<String>,
     pub created: Instant,
@@ -120,6 +124,35 @@ pub struct LiveAnswer {
     pub chat: i64,
     /// The message that carries the buttons; `None` until it is sent.
     pub message: Option<i32>,
+    /// Messages sent before it when the answer took more than one.
+    pub earlier: Vec<i32>,
+    /// The message the question came in, whose edits update this answer.
+    pub asked_in: Option<i32>,
+    /// Articles already posted in the chat under this answer, with the message each
+    /// starts at: in a group a whole article is posted once per answer.
+    pub posted: Vec<(String, i32)>,
+    /// Outlets listed (`/sources`), whose buttons list each one's newest articles.
+    pub outlets: Vec<String>,
+}
+
+impl LiveAnswer {
+    /// An answer to `question` in `chat`, not sent yet, on its first page.
+    pub fn new(question: String, chat: i64, per_page: usize, created: Instant) -> LiveAnswer {
+        LiveAnswer {
+            asked: crate::answer::Parsed::plain(&question),
+            question,
+            offset: 0,
+            per_page,
+            shown: Vec::new(),
+            created,
+            chat,
+            message: None,
+            earlier: Vec::new(),
+            asked_in: None,
+            posted: Vec::new(),
+            outlets: Vec::new(),
+        }
+    }
 }
 
 /// Answers whose buttons still work, by key. A key is 64 bits that cannot be guessed
@@ -210,10 +243,54 @@ impl AnswerCache {
 
     /// Replaces the answer under `key` (after "More").
     pub fn update(&self, key: &str, answer: LiveAnswer) {
+        self.change(key, |live| *live = answer);
+    }
+
+    /// Changes the answer under `key` in place; `None` when it is gone.
+    pub fn change<T>(&self, key: &str, change: impl FnOnce(&mut LiveAnswer) -> T) -> Option<T> {
         let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(entry) = inner.entries.get_mut(key) {
-            entry.answer = answer;
-        }
+        inner.entries.get_mut(key).map(|entry| change(&mut entry.answer))
+    }
+
+    /// Claims the posting of `article` under the answer `key`: `Ok(())` for the first
+    /// to ask, who then posts it ([`AnswerCache::posted`]); `Err` with the message it
+    /// starts at (`None` while it is being sent) for everyone after.
+    pub fn claim_post(&self, key: &str, article: &str) -> Result<(), Option<i32>> {
+        self.change(key, |live| match live.posted.iter().find(|(id, _)| id == article) {
+            Some(&(_, message)) => Err((message != 0).then_some(message)),
+            None => {
+                live.posted.push((article.to_owned(), 0));
+                Ok(())
+            }
+        })
+        .unwrap_or(Err(None))
+    }
+
+    /// Records where a claimed article was posted, or gives the claim back
+    /// (`None`: posting failed).
+    pub fn posted(&self, key: &str, article: &str, message: Option<i32>) {
+        self.change(key, |live| match message {
+            Some(message) => {
+                for (id, at) in &mut live.posted {
+                    if id == article {
+                        *at = message;
+                    }
+                }
+            }
+            None => live.posted.retain(|(id, _)| id != article),
+        });
+    }
+
+    /// The live answer to the question in `message` of `chat` (for edits of it),
+    /// with its key, unless it expired.
+    pub fn asked_in(&self, chat: i64, message: i32, now: Instant) -> Option<(String, LiveAnswer)> {
+        let inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        inner
+            .entries
+            .iter()
+            .find(|(_, e)| e.answer.chat == chat && e.answer.asked_in == Some(message))
+            .filter(|(_, e)| now.duration_since(e.answer.created) < self.ttl)
+            .map(|(key, e)| (key.clone(), e.answer.clone()))
     }
 
     /// Records `user`'s vote on the answer under `key` through `record`, which gets
@@ -293,15 +370,7 @@ mod tests {
     fn cached_answers_expire_and_stay_bounded() {
         let cache = AnswerCache::new(Duration::from_secs(10), 2);
         let t0 = Instant::now();
-        let answer = LiveAnswer {
-            question: "q".into(),
-            asked: crate::answer::Parsed::plain("q"),
-            offset: 0,
-            shown: vec![],
-            created: t0,
-            chat: 1,
-            message: None,
-        };
+        let answer = LiveAnswer { message: None, ..LiveAnswer::new("q".into(), 1, 3, t0) };
         let a = cache.insert(answer.clone());
         let b = cache.insert(answer.clone());
         assert!(cache.get(&a, t0).is_some());
@@ -316,15 +385,7 @@ mod tests {
     fn cached_answers_work_only_under_their_message() {
         let cache = AnswerCache::new(Duration::from_secs(10), 10);
         let t0 = Instant::now();
-        let answer = LiveAnswer {
-            question: "q".into(),
-            asked: crate::answer::Parsed::plain("q"),
-            offset: 0,
-            shown: vec![],
-            created: t0,
-            chat: -100,
-            message: None,
-        };
+        let answer = LiveAnswer { message: None, ..LiveAnswer::new("q".into(), -100, 3, t0) };
         let key = cache.insert(answer.clone());
         assert!(cache.get_at(&key, -100, 5, t0).is_none(), "not sent yet");
         cache.bind(&key, 5);
@@ -340,15 +401,7 @@ mod tests {
     #[test]
     fn each_user_has_one_vote_per_answer() {
         let cache = AnswerCache::new(Duration::from_secs(10), 10);
-        let answer = LiveAnswer {
-            question: "q".into(),
-            asked: crate::answer::Parsed::plain("q"),
-            offset: 0,
-            shown: vec![],
-            created: Instant::now(),
-            chat: 1,
-            message: Some(1),
-        };
+        let answer = LiveAnswer { message: Some(1), ..LiveAnswer::new("q".into(), 1, 3, Instant::now()) };
         let key = cache.insert(answer);
         let mut rows = 0;
         let mut vote = |user| {
@@ -365,5 +418,22 @@ mod tests {
         assert_eq!(vote(8), None, "another user votes on their own");
         assert_eq!(vote(7), Some(1));
         assert!(cache.vote("nope", 7, |_| Ok::<_, ()>(0)).is_none());
+    }
+
+    #[test]
+    fn an_article_is_claimed_for_posting_once() {
+        let cache = AnswerCache::new(Duration::from_secs(10), 10);
+        let key = cache.insert(LiveAnswer::new("q".into(), -100, 3, Instant::now()));
+        assert_eq!(cache.claim_post(&key, "a"), Ok(()));
+        assert_eq!(cache.claim_post(&key, "a"), Err(None), "being sent");
+        cache.posted(&key, "a", Some(77));
+        assert_eq!(cache.claim_post(&key, "a"), Err(Some(77)));
+        assert_eq!(cache.claim_post(&key, "b"), Ok(()));
+        cache.posted(&key, "b", None);
+        assert_eq!(cache.claim_post(&key, "b"), Ok(()), "a failed post can be tried again");
+        assert_eq!(cache.claim_post("gone", "a"), Err(None));
+        cache.change(&key, |live| live.asked_in = Some(5));
+        assert!(cache.asked_in(-100, 5, Instant::now()).is_some_and(|(k, _)| k == key));
+        assert!(cache.asked_in(-100, 6, Instant::now()).is_none());
     }
 }

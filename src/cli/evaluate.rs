@@ -142,7 +142,7 @@ fn pool_index(
         "indexed the evaluation pool"
     );
     if semantic.is_some() {
-        fill_all_vectors(&index)?;
+        fill_all_vectors(&index, None)?;
     }
     Ok(with_fusion(index, fusion))
 }

@@ -13,13 +13,14 @@ use serde_json::json;
 use tracing_subscriber::EnvFilter;
 
 mod evaluate;
+mod import;
 mod plain;
 
 use crate::answer::{Answer, AskOptions};
 use crate::bot::Updates;
 use crate::config::Config;
 use crate::index::{self, NewsIndex, SearchError, ServeLock, SyncReport, VECTORS_FILE};
-use crate::ingest::watch;
+use crate::ingest::{feeds, watch};
 use crate::retrieve::semantic::{self, Embedder, Semantic, VectorStore};
 use crate::store::Store;
 
@@ -57,8 +58,12 @@ pub enum Command {
         #[command(flatten)]
         paths: Paths,
     },
-    /// Fill in the sentence vectors of the semantic layer (needs NEWSDESK_EMBED_URL).
+    /// Fill in the sentence vectors of the semantic layer (needs NEWSDESK_EMBED_URL),
+    /// newest articles first. Stopped (Ctrl-C or --budget), it resumes where it left off.
     Embed {
+        /// Stop after this long, e.g. `10m`, `90s`, `1h30m`; run again to go on.
+        #[arg(long, value_parser = parse_budget)]
+        budget: Option<std::time::Duration>,
         #[command(flatten)]
         paths: Paths,
     },
@@ -72,6 +77,17 @@ pub enum Command {
         #[command(flatten)]
         paths: Paths,
     },
+    /// Add a source's history to the corpus, then index it: `import telegram
+    /// result.json` for a channel's Telegram Desktop export.
+    Import {
+        #[command(subcommand)]
+        source: import::ImportSource,
+    },
+    /// Feeds (RSS, Atom, JSON Feed) listed in NEWSDESK_FEEDS or added with /addfeed.
+    Feeds {
+        #[command(subcommand)]
+        action: FeedsCommand,
+    },
     /// Measure answer quality: SQuAD v1.1 or XQuAD-R as closed pools, a question
     /// file over the corpus, or questions that should all be refused.
     Eval {
@@ -80,6 +96,18 @@ pub enum Command {
         #[command(flatten)]
         paths: Paths,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Poll every feed once, write new items to the corpus and index them; prints one
+    /// summary line and exits 0 even when some feeds fail.
+    Fetch {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Each feed with its state: last success, items, failures.
+    List,
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,7 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             chat(&config, &when)
         }
         Command::Healthcheck => healthcheck(&config),
-        Command::Embed { paths } => {
+        Command::Embed { budget, paths } => {
             paths.apply(&mut config);
             if config.embed.is_none() {
                 return Err(UsageError(
@@ -186,9 +214,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 )
                 .into());
             }
+            if let Some(holder) = ServeLock::holder(&config.index) {
+                eprintln!(
+                    "newsdesk serve (pid {}) is running on this index and fills in its vectors by itself, newest first; nothing to do",
+                    holder.pid
+                );
+                return Ok(());
+            }
             let index = index_for_answers(&config)?;
-            fill_all_vectors(&index)
+            fill_all_vectors(&index, budget)
         }
+        Command::Import { source } => import::import(&mut config, source),
+        Command::Feeds { action: FeedsCommand::Fetch { paths } } => {
+            paths.apply(&mut config);
+            feeds_fetch(&config)
+        }
+        Command::Feeds { action: FeedsCommand::List } => feeds_list(&config),
         Command::Eval { args, paths } => {
             paths.apply(&mut config);
             evaluate::evaluate(&mut config, &args)
@@ -235,17 +276,55 @@ fn semantic_layer(
     Ok(Some(std::sync::Arc::new(semantic)))
 }
 
-/// Embeds every passage that lacks a vector, reporting progress on stderr.
-fn fill_all_vectors(index: &NewsIndex) -> anyhow::Result<()> {
+/// Embeds every sentence that lacks a vector, newest articles first, for at most
+/// `budget`, with a progress bar (rate and time left) on a terminal and a line every
+/// ten seconds otherwise. What is embedded is on disk at once, so a run stopped by
+/// its budget or Ctrl-C is resumed by the next.
+fn fill_all_vectors(index: &NewsIndex, budget: Option<std::time::Duration>) -> anyhow::Result<()> {
+    use std::time::{Duration, Instant};
     if index.semantic().is_none() {
         return Ok(());
     }
-    let started = std::time::Instant::now();
+    let started = Instant::now();
+    let budget = budget.unwrap_or(Duration::MAX);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} embedding [{bar:30}] {pos}/{len} sentences, {per_sec}, {eta} left",
+            )
+            .expect("the progress template is valid")
+            .progress_chars("=> "),
+        );
+        bar
+    });
     let mut embedded = 0;
+    let mut last_line = Instant::now();
     loop {
-        let report = index.fill_vectors(std::time::Duration::from_secs(10))?;
+        // Rounds of a minute, so sentences of articles indexed meanwhile (by a sync
+        // of another process) are found, newest first, within a minute.
+        let round = budget.saturating_sub(started.elapsed()).min(Duration::from_secs(60));
+        let before = embedded;
+        let report = index.fill_vectors_with(round, &mut |report| {
+            let done = (before + report.embedded) as u64;
+            let total = done + report.missing as u64;
+            match &bar {
+                Some(bar) => {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }
+                None if last_line.elapsed() >= Duration::from_secs(10) && report.embedded > 0 => {
+                    last_line = Instant::now();
+                    eprintln!("{}", progress_line(done, report.missing as u64, started.elapsed()));
+                }
+                None => {}
+            }
+        })?;
         embedded += report.embedded;
         if report.missing == 0 {
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
             eprintln!(
                 "embedded {embedded} sentences in {:.1} s; every sentence has a vector",
                 started.elapsed().as_secs_f64()
@@ -253,10 +332,78 @@ fn fill_all_vectors(index: &NewsIndex) -> anyhow::Result<()> {
             return Ok(());
         }
         if report.failed {
-            anyhow::bail!("the embedding server failed; {} sentences still lack a vector", report.missing);
+            if let Some(bar) = &bar {
+                bar.abandon();
+            }
+            anyhow::bail!(
+                "the embedding server failed; {embedded} sentences embedded, {} still lack a vector (run `newsdesk embed` again to go on)",
+                report.missing
+            );
         }
-        eprintln!("embedded {embedded} sentences, {} to go", report.missing);
+        if started.elapsed() >= budget {
+            if let Some(bar) = &bar {
+                bar.abandon();
+            }
+            eprintln!(
+                "{}; budget spent: run `newsdesk embed` again to go on",
+                progress_line(embedded as u64, report.missing as u64, started.elapsed())
+            );
+            return Ok(());
+        }
     }
+}
+
+/// `embedded 1200 sentences, 3400 to go, 21.3/s, about 2m40s left`.
+fn progress_line(done: u64, missing: u64, elapsed: std::time::Duration) -> String {
+    let rate = done as f64 / elapsed.as_secs_f64().max(0.001);
+    let left = if rate > 0.0 {
+        format!(", about {} left", human_duration(std::time::Duration::from_secs_f64(missing as f64 / rate)))
+    } else {
+        String::new()
+    };
+    format!("embedded {done} sentences, {missing} to go, {rate:.1}/s{left}")
+}
+
+/// `1h05m`, `2m40s`, `9s`.
+fn human_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// A time budget: whole numbers with `h`, `m` or `s` (`10m`, `1h30m`, `90s`); a bare
+/// number is seconds.
+fn parse_budget(raw: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("invalid budget {raw:?}: write it like 10m, 90s or 1h30m");
+    let raw = raw.trim();
+    if let Ok(seconds) = raw.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    let mut total = 0_u64;
+    let mut number = String::new();
+    for c in raw.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' | 's' => {
+                let n: u64 = number.parse().map_err(|_| bad())?;
+                number.clear();
+                let unit = match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                total = n.checked_mul(unit).and_then(|n| total.checked_add(n)).ok_or_else(bad)?;
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 fn index(config: &Config) -> anyhow::Result<()> {
@@ -291,10 +438,10 @@ fn index(config: &Config) -> anyhow::Result<()> {
         report.files_removed,
         report.skipped.len(),
     );
-    if index.semantic().is_some() {
-        let (missing, _) = index.missing_vectors(0)?;
+    if let Some(backlog) = index.vector_backlog()? {
         eprintln!(
-            "{missing} sentences still lack a vector: `newsdesk embed` fills them in, and `serve` does while it runs"
+            "{} of {} sentences still lack a vector: `newsdesk embed` fills them in, newest first, and `serve` does while it runs",
+            backlog.missing, backlog.sentences
         );
     }
     Ok(())
@@ -433,6 +580,9 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
     })
 }
 
+/// How often `serve` looks for feeds that are due.
+const FEEDS_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
 fn serve(config: &Config) -> anyhow::Result<()> {
     let bot = crate::bot::bot(config).map_err(|err| UsageError(format!("{err:#}")))?;
     for warning in config.warnings() {
@@ -472,12 +622,94 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             None => None,
         };
         let filler = tokio::spawn(semantic::keep_vectors_filled(index.clone()));
+        let poller = std::sync::Arc::new(feeds::Poller::new(
+            feed_fetcher(config)?,
+            corpus.clone(),
+            std::sync::Arc::clone(&app.store),
+            config.feeds_interval,
+        ));
+        let polling = tokio::spawn(feeds::run(poller, config.feeds.clone(), FEEDS_TICK));
         let watcher = tokio::spawn(watch::watch_corpus(index, corpus, rescan));
         let served = crate::bot::serve(crate::bot::throttled(bot), app, http, updates).await;
         watcher.abort();
+        polling.abort();
         filler.abort();
         served
     })
+}
+
+/// The HTTP client of feeds, with the limits the configuration allows.
+fn feed_fetcher(config: &Config) -> anyhow::Result<feeds::Fetcher> {
+    let limits = feeds::FetchLimits { allow_private: config.feeds_allow_private, ..Default::default() };
+    feeds::Fetcher::new(limits).context("cannot set up the HTTP client for feeds")
+}
+
+/// `newsdesk feeds fetch`: every feed polled once, new items written and indexed.
+fn feeds_fetch(config: &Config) -> anyhow::Result<()> {
+    check_corpus(config)?;
+    let store = std::sync::Arc::new(Store::open(&config.database())?);
+    let (list, problems) = feeds::feeds_to_poll(config.feeds.as_deref(), &store);
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if list.is_empty() {
+        return Err(UsageError(
+            "no feeds to fetch: set NEWSDESK_FEEDS to a file of feed URLs (or an OPML file), or add feeds with /addfeed"
+                .into(),
+        )
+        .into());
+    }
+    let poller = std::sync::Arc::new(feeds::Poller::new(
+        feed_fetcher(config)?,
+        config.corpus.clone(),
+        store,
+        config.feeds_interval,
+    ));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let report = runtime.block_on(poller.poll(&list, false));
+    for (url, why) in report.failed() {
+        eprintln!("feed {url} skipped: {why}");
+    }
+    if ServeLock::holder(&config.index).is_some() {
+        eprintln!(
+            "newsdesk serve is running on this index and indexes the new items by itself within seconds"
+        );
+    } else if report.new_items() + report.replaced() > 0 || !config.index.join("meta.json").is_file() {
+        let index = open_index(config)?;
+        match sync_with_progress(&index, &config.corpus) {
+            Ok(_) | Err(SearchError::Locked { .. }) => {}
+            Err(err) => return Err(err).context("cannot index the new items"),
+        }
+    }
+    println!("{}", report.summary());
+    Ok(())
+}
+
+/// `newsdesk feeds list`: each feed, where it is listed, and its state.
+fn feeds_list(config: &Config) -> anyhow::Result<()> {
+    let store = Store::open(&config.database())?;
+    let (list, problems) = feeds::feeds_to_poll(config.feeds.as_deref(), &store);
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if list.is_empty() {
+        println!(
+            "no feeds: set NEWSDESK_FEEDS to a file of feed URLs (or an OPML file), or add feeds with /addfeed"
+        );
+        return Ok(());
+    }
+    let now = jiff::Timestamp::now().as_second();
+    for (n, feed) in list.iter().enumerate() {
+        let state = store.feed_state(feed.url.as_str())?;
+        let origin = match feed.origin {
+            feeds::Origin::File => "file",
+            feeds::Origin::Added => "added",
+        };
+        let title =
+            state.title.as_deref().map(|t| format!(" ({})", crate::ingest::escaped(t))).unwrap_or_default();
+        println!("{}. {}{title} [{origin}]: {}", n + 1, feed.url, feeds::status_line(&state, now));
+    }
+    Ok(())
 }
 
 /// Asks the local HTTP listener for `/healthz` with a plain HTTP/1.0 request and
@@ -553,4 +785,28 @@ fn chat(config: &Config, when: &When) -> anyhow::Result<()> {
         last = Some((question, offset + answer.hits.len()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn budgets_read_as_people_write_them() {
+        let minutes = |m: u64| Ok(Duration::from_secs(m * 60));
+        assert_eq!(parse_budget("10m"), minutes(10));
+        assert_eq!(parse_budget("1h30m"), minutes(90));
+        assert_eq!(parse_budget("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_budget("45"), Ok(Duration::from_secs(45)));
+        for bad in ["", "m", "10x", "10m5", "0m", "-5m", "99999999999999999999h"] {
+            assert!(parse_budget(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            progress_line(100, 50, Duration::from_secs(10)),
+            "embedded 100 sentences, 50 to go, 10.0/s, about 5s left"
+        );
+        assert_eq!(human_duration(Duration::from_secs(3 * 3600 + 65)), "3h01m");
+    }
 }

@@ -22,9 +22,11 @@ pub struct ArticleInfo {
     pub date: Option<String>,
     pub url: Option<String>,
     pub lang: String,
-    /// Unix milliseconds when the article entered the index. Every sync stamps its
-    /// articles with the time it started, and syncs never overlap, so a later sync's
-    /// articles always carry a larger stamp: digests use it as their cursor.
+    /// Unix milliseconds when the article entered the index. Every sync stamps the
+    /// articles new to it with the time it started (an article read again, because
+    /// a line was appended to its file or it was edited, keeps its first stamp), and
+    /// syncs never overlap, so a later sync's new articles always carry a larger
+    /// stamp: digests use it as their cursor.
     pub added: u64,
 }
 
@@ -149,7 +151,7 @@ impl NewsIndex {
             if wanted.as_ref().is_some_and(|w| !w.contains(&info.id)) || unwanted.contains(&info.id) {
                 continue;
             }
-            out.push(FreshArticle { lead: lead_of(&text_of(&doc, f.body)), info });
+            out.push(FreshArticle { lead: lead_of(&text_of(&doc, f.body), &info.title), info });
         }
         out.sort_by(|a, b| {
             b.info
@@ -186,14 +188,44 @@ impl NewsIndex {
     }
 }
 
-/// The first sentence of `text`, cut at a word boundary when too long.
-pub(crate) fn lead_of(text: &str) -> String {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
-    let sentence = sentences(first).first().map_or(first, |&(s, e)| &first[s..e]).trim();
+/// The first sentence of `text` that does not repeat `title` (an article whose title
+/// is its first sentence leads with the next one), cut at a word boundary when too
+/// long; empty when there is none.
+pub(crate) fn lead_of(text: &str, title: &str) -> String {
+    let title = title.trim_end_matches(['…', '.', ' ']);
+    let repeats_title = |sentence: &str| {
+        let sentence = sentence.trim_end_matches(['.', '!', '?', ' ']);
+        !title.is_empty() && (sentence.starts_with(title) || title.starts_with(sentence))
+    };
+    let Some(sentence) = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .flat_map(|line| sentences(line).into_iter().map(move |(s, e)| line[s..e].trim()))
+        .find(|sentence| !sentence.is_empty() && !repeats_title(sentence))
+    else {
+        return String::new();
+    };
     if sentence.chars().count() <= LEAD_MAX_CHARS {
         return sentence.to_owned();
     }
     let cut = sentence.char_indices().nth(LEAD_MAX_CHARS).map_or(sentence.len(), |(i, _)| i);
     let cut = sentence[..cut].rfind(' ').filter(|&i| i > cut / 2).unwrap_or(cut);
     format!("{}…", sentence[..cut].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lead_of;
+
+    #[test]
+    fn the_lead_is_the_first_sentence_that_does_not_repeat_the_title() {
+        let text = "NATO ministers met in Brussels on Tuesday. They agreed to send more air defence.\nA second paragraph.";
+        assert_eq!(
+            lead_of(text, "NATO ministers met in Brussels on Tuesday"),
+            "They agreed to send more air defence."
+        );
+        assert_eq!(lead_of(text, "NATO ministers met in Brussels…"), "They agreed to send more air defence.");
+        assert_eq!(lead_of(text, "Ministers meet"), "NATO ministers met in Brussels on Tuesday.");
+        assert_eq!(lead_of("Only a title.", "Only a title"), "");
+    }
 }

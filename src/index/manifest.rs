@@ -12,7 +12,8 @@ use super::{SearchError, VECTORS_FILE};
 /// Bumped whenever the schema, the analyzer or passage splitting changes; an index
 /// of another version is rebuilt from the corpus.
 /// 7: the day, outlet and language of every passage as numbers, for filters.
-pub(super) const FORMAT_VERSION: u32 = 7;
+/// 8: teasers of other stories dropped at ingestion.
+pub(super) const FORMAT_VERSION: u32 = 8;
 
 /// File in the index folder that records which corpus files are indexed.
 pub(super) const MANIFEST_FILE: &str = "newsdesk-manifest.json";

@@ -66,6 +66,10 @@ pub struct NewsIndex {
     pub(crate) dir: Option<PathBuf>,
     /// The optional semantic layer; `None` answers lexically only.
     pub(crate) semantic: Option<Arc<Semantic>>,
+    /// Held by [`NewsIndex::sync`], so syncs of this index in one process (the
+    /// corpus watcher's, and one a channel post asks for) take turns instead of
+    /// one failing on the writer's lock.
+    pub(crate) syncing: Arc<std::sync::Mutex<()>>,
     /// The outlets and days filters read, kept per searcher generation.
     pub(crate) facets: Arc<std::sync::Mutex<Option<Arc<crate::retrieve::filters::index::Facets>>>>,
 }
@@ -112,7 +116,15 @@ impl NewsIndex {
         index.tokenizers().register(ANALYZER, TextAnalyzer::from(NewsTokenizer::default()));
         let fields = Fields::from_schema(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(NewsIndex { index, reader, fields, dir, semantic: None, facets: Arc::default() })
+        Ok(NewsIndex {
+            index,
+            reader,
+            fields,
+            dir,
+            semantic: None,
+            syncing: Arc::default(),
+            facets: Arc::default(),
+        })
     }
 
     fn writer(&self) -> Result<IndexWriter<TantivyDocument>, SearchError> {

@@ -1,7 +1,7 @@
 //! Splitting articles into passages, the unit the index stores and ranks, and the
 //! sentences of a passage that get vectors.
 
-use crate::analysis::sentences;
+use crate::analysis::{is_heading_sentence, sentences};
 use crate::ingest::Article;
 use crate::retrieve::semantic::vectors;
 
@@ -113,6 +113,7 @@ pub fn vector_sentences(body: &str) -> Vec<(u64, (usize, usize))> {
     sentences(body)
         .into_iter()
         .filter(|&(s, e)| body[s..e].trim().chars().count() >= VECTOR_SENTENCE_MIN_CHARS)
+        .filter(|&(s, e)| !is_heading_sentence(body, s..e))
         .map(|(s, e)| (vectors::key_of(body[s..e].trim()), (s, e)))
         .collect()
 }

@@ -7,11 +7,11 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::manifest::{FORMAT_VERSION, FileState, Manifest, read_manifest, write_manifest};
-use super::{NewsIndex, SearchError, article_key, passages, vector_sentences};
+use super::{NewsIndex, SearchError, article_key, passages, schema, vector_sentences};
 use crate::ingest::{self, Article, Skipped, Verdict};
 use crate::retrieve::filters::day_of;
 use crate::retrieve::filters::index::outlet_key;
@@ -123,6 +123,7 @@ impl NewsIndex {
         corpus_dir: &Path,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<SyncReport, SearchError> {
+        let _turn = self.syncing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let started = Instant::now();
         let dir = self.dir.clone().expect("sync is only called on an on-disk index");
         let semantic = self.semantic.is_some();
@@ -224,7 +225,11 @@ impl NewsIndex {
                         duplicates += 1;
                         return Ok(Verdict::Refused(ingest::duplicate_id(&article.id, &holder)));
                     }
-                    passages += self.add_article(&writer, &article, &key, added)?;
+                    // An article read again (its file changed: a line appended or
+                    // edited) keeps the stamp it was first indexed with, so digests
+                    // do not take it as new.
+                    let stamp = ids.stamp(&article.id).unwrap_or(added);
+                    passages += self.add_article(&writer, &article, &key, stamp)?;
                     articles += 1;
                     consumed += article.paragraphs.iter().map(|p| p.len() as u64 + 1).sum::<u64>();
                     progress(done + consumed.min(size), total);
@@ -266,6 +271,8 @@ struct Ids {
     article_id: Field,
     /// Ids indexed in this sync, with the file each came from.
     added: HashMap<String, String>,
+    /// The `added` stamps of the articles of the files released, by id.
+    stamps: HashMap<String, u64>,
 }
 
 impl Ids {
@@ -275,6 +282,7 @@ impl Ids {
         released: impl Iterator<Item = &'a String>,
     ) -> Result<Ids, SearchError> {
         let searcher = index.reader.searcher();
+        let mut stamps = HashMap::new();
         let before = if keep && searcher.num_docs() > 0 {
             let mut docs = HashSet::new();
             for key in released {
@@ -282,11 +290,22 @@ impl Ids {
                     TermQuery::new(Term::from_field_text(index.fields.file, key), IndexRecordOption::Basic);
                 docs.extend(searcher.search(&query, &DocSetCollector)?);
             }
+            for &address in &docs {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                if let Some(stamp) = doc.get_first(index.fields.added).and_then(|v| v.as_u64()) {
+                    stamps.insert(schema::text_of(&doc, index.fields.article_id), stamp);
+                }
+            }
             Some((searcher, docs))
         } else {
             None
         };
-        Ok(Ids { before, article_id: index.fields.article_id, added: HashMap::new() })
+        Ok(Ids { before, article_id: index.fields.article_id, added: HashMap::new(), stamps })
+    }
+
+    /// The `added` stamp `id` had before this sync, when its file is read again.
+    fn stamp(&self, id: &str) -> Option<u64> {
+        self.stamps.get(id).copied()
     }
 
     /// Takes `id` for an article of `file`; when it is already in use, says where

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::{Article, DERIVED_TITLE_CHARS};
-use crate::analysis::detect_language;
+use crate::analysis::{HEADING_WORDS, detect_language, is_heading};
 
 pub(super) fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
@@ -168,10 +168,14 @@ impl Body {
             Some(t) => Some(t.to_owned()),
             None => take_title_line(&mut paragraphs),
         };
-        if let Some(title) = &title {
-            // The headline repeated over the photo is not body text.
+        if let Some(title) = &title
+            && paragraphs.len() > 1
+        {
+            // The headline repeated over the photo is not body text; but a text that
+            // is all headline (a one-line post) is its own body.
             paragraphs.retain(|p| p != title);
         }
+        drop_teasers(&mut paragraphs);
         if source.is_none() {
             source = paragraphs.first().and_then(|p| according_to(p));
         }
@@ -244,6 +248,31 @@ fn according_to(paragraph: &str) -> Option<String> {
     (proper && !name.is_empty() && name.split(' ').count() <= 4).then(|| name.to_owned())
 }
 
+/// Words a teaser line has at most: a headline, not a paragraph.
+const TEASER_WORDS: usize = 40;
+
+/// Removes headlines of other stories placed between paragraphs ("Trump praises
+/// Ukraine-Russia talks as … cold snap"): a headline-like line (no closing mark)
+/// longer than a section heading, or one of 7 words or more straight before
+/// another headline-like line (a teaser, then the section heading). Section
+/// headings stay; excerpts never include them
+/// ([`is_heading`](crate::analysis::is_heading)).
+fn drop_teasers(paragraphs: &mut Vec<String>) {
+    let headline = |p: &String| is_heading(p, TEASER_WORDS);
+    let teaser: Vec<bool> = (0..paragraphs.len())
+        .map(|i| {
+            let p = &paragraphs[i];
+            let inside = i > 0 && i + 1 < paragraphs.len();
+            let words = p.split_whitespace().count();
+            inside
+                && headline(p)
+                && (words > HEADING_WORDS || words >= 7 && paragraphs.get(i + 1).is_some_and(headline))
+        })
+        .collect();
+    let mut flags = teaser.into_iter();
+    paragraphs.retain(|_| !flags.next().unwrap_or(false));
+}
+
 /// Removes the tag list and byline at the end of a page: a run of short lines with no
 /// sentence punctuation ("Sanctions", "War in Ukraine", "НАТО Україна війна Бельгія").
 fn strip_trailing_tags(paragraphs: &mut Vec<String>) {
@@ -285,7 +314,7 @@ fn take_title_line(paragraphs: &mut Vec<String>) -> Option<String> {
 }
 
 /// A readable title from the first sentence, cut at a clause or word boundary.
-fn derived_title(paragraph: &str) -> Option<String> {
+pub(super) fn derived_title(paragraph: &str) -> Option<String> {
     // The first sentence with a letter or digit in it (not a stray "." or "—").
     let sentence = paragraph
         .split_inclusive(['.', '!', '?'])
@@ -349,6 +378,19 @@ mod tests {
         assert_eq!(derived_title(". — ."), None);
         let article = parse_raw("x-1", ". — .\n\nNATO met.").unwrap();
         assert_eq!(article.title, "NATO met");
+    }
+
+    #[test]
+    fn a_text_that_is_all_headline_keeps_it_as_its_body() {
+        let one_line = vec!["Air raid alert in Kyiv".to_owned()];
+        let article =
+            Body::from_paragraphs(one_line, Some("Air raid alert in Kyiv")).into_article("p".into(), None);
+        assert_eq!(article.unwrap().paragraphs, ["Air raid alert in Kyiv"]);
+        // With a body beside it, the repeated headline is dropped as before.
+        let two = vec!["Air raid alert in Kyiv".to_owned(), "Go to the shelters.".to_owned()];
+        let article =
+            Body::from_paragraphs(two, Some("Air raid alert in Kyiv")).into_article("p".into(), None);
+        assert_eq!(article.unwrap().paragraphs, ["Go to the shelters."]);
     }
 
     #[test]

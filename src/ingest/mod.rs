@@ -7,11 +7,14 @@
 //! outlet are picked out. Bad input never stops a run: an unreadable file or line
 //! becomes a [`Skipped`] entry naming it, and everything else is read.
 //!
-//! This module knows nothing about the index or Telegram. [`watch`] keeps a
-//! running index in step with the folder.
+//! This module knows nothing about the index or the Bot API. [`watch`] keeps a
+//! running index in step with the folder; [`telegram`] writes channel posts into it
+//! as article lines (from the bot, or from a Telegram Desktop export).
 
 mod clean;
+pub mod feeds;
 mod files;
+pub mod telegram;
 pub mod watch;
 
 use std::borrow::Cow;

@@ -14,6 +14,7 @@ use axum::routing::get;
 
 use super::monitor::{ErrorKind, LATENCY_BUCKETS, Monitor, TELEGRAM_STALE_AFTER};
 use crate::index::NewsIndex;
+use crate::ingest::feeds;
 use crate::store::Store;
 
 /// What the HTTP routes read.
@@ -56,14 +57,67 @@ pub fn health(state: &OpsState) -> Result<String, Vec<String>> {
             last.unwrap_or_else(|| "none".into())
         ));
     }
+    // Feeds failing for a day are worth a look, not a restart: detail, never a 503.
+    let notes = failing_feeds(state, now);
     if problems.is_empty() {
-        Ok(format!(
-            "ok: index has {} passages; Telegram answered {} s ago",
+        let mut summary = format!(
+            "ok: index has {} passages; Telegram answered {} s ago{}",
             state.index.num_passages(),
-            now - ok_at
-        ))
+            now - ok_at,
+            semantic_detail(&state.index)
+        );
+        for note in notes {
+            summary.push('\n');
+            summary.push_str(&note);
+        }
+        Ok(summary)
     } else {
+        problems.extend(notes);
         Err(problems)
+    }
+}
+
+/// One line per feed that has failed for [`feeds::FAILING_AFTER`] or longer.
+fn failing_feeds(state: &OpsState, now: i64) -> Vec<String> {
+    match state.store.feed_states() {
+        Ok(states) => states
+            .iter()
+            .filter(|s| feeds::failing_long(s, now))
+            .map(|s| {
+                format!(
+                    "feed {} failing for {}: {}",
+                    crate::ingest::escaped(&s.url),
+                    feeds::ago(now - s.failing_since.unwrap_or(now)),
+                    crate::ingest::escaped(s.last_error.as_deref().unwrap_or("unknown error"))
+                )
+            })
+            .collect(),
+        Err(err) => {
+            tracing::warn!(error = ?anyhow::Error::from(err), "cannot read the feeds' state for /healthz");
+            Vec::new()
+        }
+    }
+}
+
+/// A Prometheus label value: backslash, quote and line break escaped.
+fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// How far the semantic layer is, for `/healthz`: it never makes the bot unhealthy
+/// (answers stay lexical meanwhile), but an operator wants to know.
+fn semantic_detail(index: &NewsIndex) -> String {
+    let Some(semantic) = index.semantic() else { return String::new() };
+    match semantic.backlog() {
+        None => "; semantic layer: counting sentences".to_owned(),
+        Some(b) if b.missing == 0 => format!("; semantic layer: complete ({} sentences)", b.sentences),
+        Some(b) => format!(
+            "; semantic layer: {} of {} sentences embedded ({:.1}%), newest first, {} to go",
+            b.sentences - b.missing.min(b.sentences),
+            b.sentences,
+            100.0 * (b.sentences - b.missing.min(b.sentences)) as f64 / b.sentences.max(1) as f64,
+            b.missing
+        ),
     }
 }
 
@@ -156,12 +210,66 @@ pub fn render_metrics(state: &OpsState) -> String {
         }
         Err(err) => tracing::warn!(error = ?anyhow::Error::from(err), "cannot count the outbox for /metrics"),
     }
+    match state.store.feed_states() {
+        Ok(states) if !states.is_empty() => {
+            let per_feed = |value: &dyn Fn(&crate::store::FeedState) -> u64| -> Vec<(String, String)> {
+                states
+                    .iter()
+                    .map(|s| (format!("{{feed=\"{}\"}}", label(&s.url)), value(s).to_string()))
+                    .collect()
+            };
+            metric(
+                "newsdesk_feed_last_success_timestamp_seconds",
+                "gauge",
+                "When each feed was last fetched or found unchanged (unix time; 0: never).",
+                &per_feed(&|s| s.last_success.unwrap_or(0).max(0) as u64),
+            );
+            metric(
+                "newsdesk_feed_failures",
+                "gauge",
+                "Failed polls of each feed in a row since its last success.",
+                &per_feed(&|s| u64::from(s.failures)),
+            );
+            metric(
+                "newsdesk_feed_items_total",
+                "counter",
+                "Items written from each feed (new and updated).",
+                &per_feed(&|s| s.items),
+            );
+        }
+        Ok(_) => {}
+        Err(err) => {
+            tracing::warn!(error = ?anyhow::Error::from(err), "cannot read the feeds' state for /metrics")
+        }
+    }
     metric(
         "newsdesk_index_passages",
         "gauge",
         "Passages in the search index.",
         &one(state.index.num_passages()),
     );
+    if let Some(semantic) = state.index.semantic() {
+        metric(
+            "newsdesk_vectors_stored",
+            "gauge",
+            "Sentence vectors on disk (the semantic layer).",
+            &one(semantic.stored() as u64),
+        );
+        if let Some(backlog) = semantic.backlog() {
+            metric(
+                "newsdesk_vectors_sentences",
+                "gauge",
+                "Distinct sentences in the index that get a vector.",
+                &one(backlog.sentences as u64),
+            );
+            metric(
+                "newsdesk_vectors_backlog",
+                "gauge",
+                "Sentences still waiting for a vector (filled newest first).",
+                &one(backlog.missing as u64),
+            );
+        }
+    }
     if let Some(dir) = &state.index_dir {
         metric("newsdesk_index_bytes", "gauge", "Size of the index folder on disk.", &one(folder_bytes(dir)));
     }
@@ -206,5 +314,79 @@ mod tests {
         assert_eq!(health(&state).unwrap_err().len(), 1, "Telegram never answered");
         state.monitor.telegram_ok(990);
         assert!(health(&state).is_ok());
+    }
+
+    #[test]
+    fn a_feed_failing_for_a_day_is_detail_not_a_failure() {
+        use crate::store::FeedOutcome;
+        let state = OpsState {
+            monitor: Arc::new(Monitor::default()),
+            index: NewsIndex::in_memory().unwrap(),
+            index_dir: None,
+            store: Arc::new(Store::in_memory().unwrap()),
+            now: Arc::new(|| 200_000),
+        };
+        state.monitor.telegram_ok(199_990);
+        let failure = FeedOutcome::Failure { error: "HTTP 500".into(), hold_until: None };
+        state.store.record_feed_poll("https://a.example/rss", &failure, 100_000, 100_900).unwrap();
+        state.store.record_feed_poll("https://b.example/\"rss\"", &failure, 190_000, 190_900).unwrap();
+        let summary = health(&state).unwrap();
+        assert!(summary.ends_with("\nfeed https://a.example/rss failing for 27 h: HTTP 500"), "{summary}");
+        assert!(!summary.contains("b.example"), "failing for less than a day: {summary}");
+        let text = render_metrics(&state);
+        assert!(text.contains("newsdesk_feed_failures{feed=\"https://a.example/rss\"} 1\n"), "{text}");
+        assert!(
+            text.contains("newsdesk_feed_items_total{feed=\"https://b.example/\\\"rss\\\"\"} 0\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_semantic_backlog_is_in_metrics_and_health() {
+        use crate::retrieve::semantic::{EmbedConfig, Embedder, Semantic, VectorStore};
+        let embedder = Embedder::new(EmbedConfig {
+            // Nothing is embedded here: only the counting is looked at.
+            url: "http://127.0.0.1:9/v1".parse().unwrap(),
+            model: None,
+            input_type: true,
+            query_prefix: String::new(),
+            passage_prefix: String::new(),
+            query_timeout: Duration::from_millis(100),
+            passage_timeout: Duration::from_millis(100),
+            batch: 8,
+        });
+        let index = NewsIndex::in_memory()
+            .unwrap()
+            .with_semantic(Arc::new(Semantic::new(embedder, VectorStore::in_memory("m"))));
+        let article = crate::ingest::Article {
+            id: "a".into(),
+            title: "Harbour".into(),
+            source: None,
+            date: Some("2026-11-29".into()),
+            url: None,
+            lang: "en".into(),
+            paragraphs: vec![
+                "The harbour board met on Monday to decide on the new quay. It chose the northern site for the new quay. The harbour board met on Monday to decide on the new quay.".into(),
+            ],
+        };
+        index.add_articles(&[article]).unwrap();
+        let state = OpsState {
+            monitor: Arc::new(Monitor::default()),
+            index: index.clone(),
+            index_dir: None,
+            store: Arc::new(Store::in_memory().unwrap()),
+            now: Arc::new(|| 1_000),
+        };
+        state.monitor.telegram_ok(990);
+        assert!(health(&state).unwrap().ends_with("semantic layer: counting sentences"));
+        index.vector_backlog().unwrap();
+        let text = render_metrics(&state);
+        assert!(text.contains("newsdesk_vectors_backlog 2\n"), "a sentence said twice counts once: {text}");
+        assert!(text.contains("newsdesk_vectors_stored 0\n"), "{text}");
+        let summary = health(&state).unwrap();
+        assert!(
+            summary.ends_with("semantic layer: 0 of 2 sentences embedded (0.0%), newest first, 2 to go"),
+            "{summary}"
+        );
     }
 }

@@ -64,4 +64,39 @@ pub(super) const MIGRATIONS: &[&str] = &[
         question TEXT NOT NULL,
         at INTEGER NOT NULL
     );",
+    // 2: an outbox row is marked `sending_at` just before it goes to Telegram; a
+    // row still marked so after a restart is uncertain (see `Redelivery`).
+    "ALTER TABLE outbox ADD COLUMN sending_at INTEGER;",
+    // 3: channels whose posts are archived (`/archive on`). A row stays when
+    // archiving is turned off, so the channel's state reads "off", not "never".
+    "CREATE TABLE channel_archives (
+        chat_id INTEGER PRIMARY KEY,
+        username TEXT,
+        title TEXT,
+        enabled_by INTEGER,
+        enabled_at INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );",
+    // 4: feeds. `feeds` holds the ones admins added with /addfeed; `feed_state` the
+    // poll state of every feed polled, whatever listed it.
+    "CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        added_by INTEGER,
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE feed_state (
+        url TEXT PRIMARY KEY,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        last_attempt INTEGER,
+        last_success INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        failing_since INTEGER,
+        last_error TEXT,
+        next_poll INTEGER NOT NULL DEFAULT 0,
+        hold_until INTEGER,
+        items INTEGER NOT NULL DEFAULT 0
+    );",
 ];

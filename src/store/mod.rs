@@ -1,5 +1,7 @@
 //! The bot's durable state in SQLite: per-chat settings, digest subscriptions and
-//! cursors, the digest outbox, feedback, and questions that found nothing.
+//! cursors, the digest outbox, feedback, questions that found nothing, the
+//! channels whose posts are archived, and the feeds admins added with their poll
+//! state.
 //!
 //! The schema grows by numbered migrations (`PRAGMA user_version`), each applied in
 //! one transaction. A file that is not a newsdesk database, fails SQLite's integrity
@@ -13,7 +15,9 @@
 //!
 //! Nothing here knows Telegram: chats, users and threads are plain integers.
 
+mod archives;
 mod chats;
+mod feeds;
 mod migrations;
 mod outbox;
 mod subscriptions;
@@ -24,8 +28,9 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use chats::ChatSettings;
+pub use feeds::{AddedFeed, FeedOutcome, FeedState};
 use migrations::MIGRATIONS;
-pub use outbox::{DigestRecord, OutboxCounts, OutboxItem};
+pub use outbox::{DeliveryStep, DigestRecord, Failpoint, OutboxCounts, OutboxItem, Redelivery, UNCERTAIN};
 pub use subscriptions::{NewSubscription, Subscription, SubscriptionLimit};
 
 #[derive(Debug, thiserror::Error)]
@@ -133,11 +138,15 @@ impl Store {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The schema version (number of migrations applied).
+    /// The schema version (number of migrations applied); [`SCHEMA_VERSION`] once
+    /// opened.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn().query_row("PRAGMA user_version", [], |row| row.get(0))?)
     }
 }
+
+/// The schema version this newsdesk writes: the number of migrations.
+pub const SCHEMA_VERSION: i64 = migrations::MIGRATIONS.len() as i64;
 
 /// Creates the database file readable by its owner only, when it does not exist yet.
 /// SQLite gives its `-wal` and `-shm` files the database's mode.

@@ -306,14 +306,21 @@ async fn commands_list_articles_outlets_and_whole_articles() {
     }
     let texts: Vec<String> = h.sent().iter().map(|m| text(m).to_owned()).collect();
     assert!(texts[0].starts_with("Hi! I answer questions"));
-    assert!(texts[1].contains("/article ID"));
-    assert!(texts[2].starts_with("<b>Newest articles:</b>\n• The US will pressure Russia"), "{}", texts[2]);
-    assert!(texts[2].contains("/article 001_6cd02a9f49007a16"));
-    assert!(texts[3].contains("• UNN — 1"), "{}", texts[3]);
+    assert!(texts[1].contains("📄 under an answer or a list — the whole article"), "{}", texts[1]);
+    assert!(texts[2].starts_with("<b>Newest articles:</b>\n1. The US will pressure Russia"), "{}", texts[2]);
+    assert!(!texts[2].contains("/article"), "no command that a tap cannot run: {}", texts[2]);
+    assert!(texts[3].contains(". UNN — 1"), "{}", texts[3]);
     assert!(texts[4].starts_with("<b>НАТО може стати «тилом»"), "{}", texts[4]);
+    h.send(fake::private_text(USER, "/article 000_e3a8ee8d0e082d69")).await;
+    let rutte = text(h.sent().last().unwrap()).to_owned();
+    assert!(
+        rutte.contains("\n\n<b>No repeat of Budapest or Minsk</b>\n\n"),
+        "a heading reads as one: {rutte}"
+    );
+    assert!(!rutte.contains("Trump praises"), "a teaser of another story is not the article: {rutte}");
     assert!(texts[4].contains("2026-02-02"));
     assert_eq!(texts[5], "There is no article with that id in the archive.");
-    assert!(texts[6].starts_with("Give the article's id"));
+    assert!(texts[6].starts_with("<b>Tap 📄 under an answer or a list"), "{}", texts[6]);
     for t in &texts {
         assert_valid_message(t);
     }
@@ -356,13 +363,10 @@ async fn odd_messages_get_sensible_replies_and_nothing_panics() {
     assert!(h.send(sticker).await);
     assert_eq!(text(h.sent().last().unwrap()), "I can only read text. Send your question as a message.");
 
-    // An edited message is not a new question.
-    let mut edited = fake::private_text(USER, "Stoltenberg");
-    let message = edited.as_object_mut().unwrap().remove("message").unwrap();
-    edited["edited_message"] = message;
-    edited["edited_message"]["edit_date"] = serde_json::json!(1_700_000_000);
-    assert!(!h.send(edited).await);
-    assert_eq!(h.sent().len(), 7);
+    // An edit of a message the bot never answered is answered as a new question.
+    assert!(h.send(fake::edited(fake::with_message_id(fake::private_text(USER, "Stoltenberg"), 77))).await);
+    assert_eq!(h.sent().len(), 8);
+    assert!(text(&h.sent()[7]).contains("<blockquote"), "{}", text(&h.sent()[7]));
 }
 
 #[tokio::test]
@@ -417,7 +421,11 @@ async fn serve_long_polls_registers_commands_and_answers() {
             "timezone",
             "language",
             "results",
-            "unanswered"
+            "unanswered",
+            "archive",
+            "feeds",
+            "addfeed",
+            "removefeed"
         ]
     );
     assert_eq!(commands[1].params["language_code"], "uk");
@@ -429,16 +437,37 @@ async fn serve_long_polls_registers_commands_and_answers() {
         .collect();
     assert_eq!(uk, names, "both menus list the same commands");
 
-    // The dispatcher asks Telegram for the update kinds the tree handles.
+    // The dispatcher asks Telegram for the update kinds the tree handles: exactly
+    // `bot::UPDATE_KINDS`, which a webhook is set with.
     let polls = telegram.calls_to("getUpdates");
-    let allowed = polls[0].params["allowed_updates"].as_array().unwrap();
-    for kind in ["message", "channel_post", "inline_query", "callback_query"] {
-        assert!(allowed.iter().any(|k| k == kind), "{allowed:?}");
+    let mut allowed: Vec<&str> =
+        polls[0].params["allowed_updates"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    allowed.sort_unstable();
+    let mut kinds: Vec<String> = bot::UPDATE_KINDS
+        .iter()
+        .map(|k| serde_json::to_value(k).unwrap().as_str().unwrap().to_owned())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(allowed, kinds);
+    for kind in
+        ["message", "edited_message", "channel_post", "edited_channel_post", "inline_query", "callback_query"]
+    {
+        assert!(allowed.contains(&kind), "{allowed:?}");
     }
+
+    // An edit arrives through long polling too, and updates the answer in place.
+    let question = fake::with_message_id(fake::private_text(USER, "Stoltenberg Hamas war"), 900);
+    telegram.push_update(question.clone());
+    telegram.wait_for("sendMessage", 2, WAIT).await;
+    let mut edited = question;
+    edited["message"]["text"] = serde_json::json!("Kellogg peace plan");
+    telegram.push_update(fake::edited(edited));
+    let edits = telegram.wait_for("editMessageText", 1, WAIT).await;
+    assert!(edits[0].params["text"].as_str().unwrap().contains("Kellogg"), "{}", edits[0].params);
 
     crate::support::shut_down(token, WAIT).await;
     tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
-    assert_eq!(telegram.sent_texts().len(), 1, "chatter was not answered");
+    assert_eq!(telegram.sent_texts().len(), 2, "chatter was not answered; the edit sent nothing new");
 }
 
 #[tokio::test]
@@ -489,4 +518,226 @@ async fn markup_pasted_with_a_question_is_read_as_text() {
     let (clean, pasted) = (clean.sent(), pasted.sent());
     assert!(text(&clean[0]).contains("PURL"), "{}", text(&clean[0]));
     assert_eq!(text(&pasted[0]), text(&clean[0]));
+}
+
+/// The labels of the buttons under a message (or an edit), row by row, flattened.
+fn labels(message: &Value) -> Vec<String> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .flat_map(|row| row.as_array().unwrap())
+                .map(|b| b["text"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The callback data of the button labelled `label` under `message`.
+fn data_of(message: &Value, label: &str) -> String {
+    let rows = message["reply_markup"]["inline_keyboard"].as_array().unwrap();
+    let mut buttons = rows.iter().flat_map(|row| row.as_array().unwrap());
+    let button = buttons.find(|b| b["text"] == label).unwrap_or_else(|| panic!("no {label} in {message}"));
+    button["callback_data"].as_str().unwrap().to_owned()
+}
+
+// Issue point 1: articles are one tap away from /latest, /sources and a bare /article.
+#[tokio::test]
+async fn lists_of_articles_and_outlets_open_with_one_tap() {
+    let h = Harness::new().await;
+    h.send(fake::private_text(USER, "/latest")).await;
+    let list = h.sent()[0].clone();
+    let buttons = labels(&list);
+    assert!(buttons.len() >= 5 && buttons.iter().all(|b| b.starts_with("📄 ")), "{buttons:?}");
+    let first_title =
+        text(&list).lines().nth(1).unwrap().trim_start_matches("1. ").split(" · ").next().unwrap();
+    h.send(fake::callback_query(USER, USER as i64, h.telegram.delivered_ids()[0], &data_of(&list, "📄 1")))
+        .await;
+    let article = h.sent()[1].clone();
+    assert!(text(&article).starts_with(&format!("<b>{first_title}")), "{}", text(&article));
+
+    // A bare /article says how, and gives the buttons to do it.
+    h.send(fake::private_text(USER, "/article")).await;
+    let hint = h.sent().last().unwrap().clone();
+    assert!(text(&hint).contains("Tap 📄"), "{}", text(&hint));
+    assert!(labels(&hint).contains(&"📄 1".to_owned()));
+
+    // /sources: a button per outlet lists that outlet's newest articles.
+    h.send(fake::private_text(USER, "/sources")).await;
+    let sources = h.sent().last().unwrap().clone();
+    let n = h.sent().len() - 1;
+    let line = text(&sources).lines().find(|l| l.contains("UNN")).unwrap().to_owned();
+    let number = line.split('.').next().unwrap();
+    h.send(fake::callback_query(
+        USER,
+        USER as i64,
+        h.telegram.delivered_ids()[n],
+        &data_of(&sources, &format!("📰 {number}")),
+    ))
+    .await;
+    let outlet = h.sent().last().unwrap().clone();
+    assert_eq!(text(&outlet).lines().count(), 2, "one UNN article: {}", text(&outlet));
+    assert!(text(&outlet).contains("UNN"), "{}", text(&outlet));
+    assert_eq!(labels(&outlet), ["📄 Full article"]);
+    for message in h.sent() {
+        assert_valid_message(text(&message));
+    }
+}
+
+// Issue point 3: "More" only when there is more, and the first results stay reachable.
+#[tokio::test]
+async fn more_is_offered_only_when_there_is_more_and_back_returns_to_the_first_page() {
+    let h = Harness::new().await;
+    h.send(fake::private_text(USER, "Kellogg peace plan sanctions")).await;
+    h.send(fake::private_text(USER, "NATO membership for Ukraine")).await;
+    let sent = h.sent();
+    let (single, paged) = (&sent[0], &sent[1]);
+    assert!(!labels(single).iter().any(|l| l.contains("More")), "{:?}: {}", labels(single), text(single));
+    assert!(labels(paged).contains(&"More ▸".to_owned()), "{:?}", labels(paged));
+    assert!(!labels(paged).contains(&"◂ Back".to_owned()));
+
+    let message = h.telegram.delivered_ids()[1];
+    h.send(fake::callback_query(USER, USER as i64, message, &data_of(paged, "More ▸"))).await;
+    let second = h.telegram.calls_to("editMessageText")[0].params.clone();
+    assert!(text(&second).contains("[4] "), "{}", text(&second));
+    assert!(labels(&second).contains(&"◂ Back".to_owned()), "{:?}", labels(&second));
+    // Five seed articles: whatever the second page holds, it is the last one here.
+    assert!(!labels(&second).contains(&"More ▸".to_owned()), "{:?}", labels(&second));
+
+    h.send(fake::callback_query(USER, USER as i64, message, &data_of(&second, "◂ Back"))).await;
+    let back = h.telegram.calls_to("editMessageText")[1].params.clone();
+    assert!(text(&back).contains("[1] ") && !text(&back).contains("[4] "), "{}", text(&back));
+    assert!(labels(&back).contains(&"More ▸".to_owned()) && !labels(&back).contains(&"◂ Back".to_owned()));
+    assert_valid_message(text(&second));
+    assert_valid_message(text(&back));
+}
+
+// Issue point 4: in a group a whole article is posted once per answer, as a reply.
+#[tokio::test]
+async fn a_full_article_is_posted_once_per_answer_in_a_group() {
+    let h = Harness::new().await;
+    h.send(fake::group_text(GROUP, USER, "@newsdesk_bot what did Kellogg say about the peace plan")).await;
+    let answer = h.sent()[0].clone();
+    let answer_id = h.telegram.delivered_ids()[0];
+    let article = data_of(&answer, &labels(&answer)[0]);
+    h.send(fake::callback_query(USER, GROUP, answer_id, &article)).await;
+    let posted = h.sent().len();
+    assert!(posted >= 2, "the article is posted");
+    assert_eq!(h.sent()[1]["reply_parameters"]["message_id"], answer_id, "{}", h.sent()[1]);
+    for member in [USER, 7, 8] {
+        h.send(fake::callback_query(member, GROUP, answer_id, &article)).await;
+    }
+    assert_eq!(h.sent().len(), posted, "pressed again, nothing more is posted");
+    let toasts = h.telegram.calls_to("answerCallbackQuery");
+    assert_eq!(toasts.len(), 4);
+    for toast in &toasts[1..] {
+        assert!(toast.params["text"].as_str().unwrap().contains("already posted"), "{}", toast.params);
+    }
+}
+
+// Issue point 5: an edited question gets its answer updated in place.
+#[tokio::test]
+async fn an_edited_question_updates_its_answer_in_place() {
+    let h = Harness::new().await;
+    let asked = |text: &str| fake::with_message_id(fake::private_text(USER, text), 500);
+    // (Refused by words alone; with the semantic layer on, something near in
+    // meaning may be quoted instead.)
+    h.send(asked("what did Stoltenbreg say about the wor")).await;
+    let first = h.sent()[0].clone();
+    assert!(!text(&first).contains("Hamas"), "{}", text(&first));
+
+    // The typo fixed: the reply becomes the answer, no new message.
+    h.send(fake::edited(asked("Which war diverted attention from Ukraine?"))).await;
+    assert_eq!(h.sent().len(), 1);
+    let edits = h.telegram.calls_to("editMessageText");
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].params["message_id"], h.telegram.delivered_ids()[0]);
+    let updated = edits[0].params.clone();
+    assert!(text(&updated).contains("Hamas"), "{}", text(&updated));
+    assert!(labels(&updated).contains(&"👍".to_owned()));
+    assert_valid_message(text(&updated));
+
+    // Edited again to something else: the buttons follow the new answer.
+    h.send(fake::edited(asked("Kellogg peace plan"))).await;
+    let edits = h.telegram.calls_to("editMessageText");
+    assert_eq!(edits.len(), 2);
+    assert_ne!(edits[1].params["text"], updated["text"]);
+    let article = data_of(&edits[1].params, &labels(&edits[1].params)[0]);
+    h.send(fake::callback_query(USER, USER as i64, h.telegram.delivered_ids()[0], &article)).await;
+    assert!(text(h.sent().last().unwrap()).contains("Kellogg"), "{}", text(h.sent().last().unwrap()));
+
+    // The reply deleted meanwhile: the edited question gets a new reply.
+    h.telegram.fail_next("editMessageText", Fault::MessageToEditNotFound);
+    let before = h.sent().len();
+    h.send(fake::edited(asked("Which war diverted attention from Ukraine?"))).await;
+    assert_eq!(h.sent().len(), before + 1);
+    assert!(text(h.sent().last().unwrap()).contains("Hamas"));
+
+    // In a group, a message edited to mention the bot is answered as new.
+    h.send(fake::edited(fake::with_message_id(
+        fake::group_text(GROUP, 9, "@newsdesk_bot Kellogg plan"),
+        600,
+    )))
+    .await;
+    let last = h.sent().last().unwrap().clone();
+    assert_eq!(last["chat_id"], GROUP);
+    assert!(text(&last).contains("<blockquote"));
+}
+
+// Issue point 7: an empty inline query offers the newest articles and a way to learn how.
+#[tokio::test]
+async fn an_empty_inline_query_offers_the_newest_and_a_hint() {
+    let h = Harness::new().await;
+    h.send(fake::inline_query(USER, "")).await;
+    let answer = h.telegram.calls_to("answerInlineQuery")[0].params.clone();
+    assert_eq!(answer["button"]["start_parameter"], "help", "{answer}");
+    assert!(answer["button"]["text"].as_str().unwrap().contains("question"));
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for result in results {
+        assert_valid_message(result["input_message_content"]["message_text"].as_str().unwrap());
+    }
+    // The button opens the bot with /start help: the help.
+    h.send(fake::private_text(USER, "/start help")).await;
+    assert!(text(&h.sent()[0]).contains("📄 under an answer"), "{}", text(&h.sent()[0]));
+}
+
+// Issue point 10: 30 people ask in one group within a minute. Telegram lets a bot
+// post about 20 messages a minute there (teloxide's Throttle keeps to it), so the
+// answers queue: none is lost, each replies to its question, and those that waited
+// say how long and why. Bounded: 30 questions, at most three minutes.
+#[tokio::test]
+async fn a_busy_group_gets_every_answer_in_turn_with_the_wait_stated() {
+    const ASKERS: i32 = 30;
+    let telegram = FakeTelegram::start().await;
+    let config = Config::from_lookup(|_| None).unwrap();
+    let app = Arc::new(App::new(seed_index().clone(), Store::in_memory().unwrap(), &config));
+    let mut dispatcher = bot::dispatcher(bot::throttled(telegram.bot()), app);
+    let token = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move { dispatcher.dispatch().await });
+    for n in 0..ASKERS {
+        let question =
+            fake::group_text(GROUP, 1_000 + n as u64, "/ask Which war diverted attention from Ukraine?");
+        telegram.push_update(fake::with_message_id(question, 5_000 + n));
+    }
+    let sent = telegram.wait_for("sendMessage", ASKERS as usize, Duration::from_secs(180)).await;
+    let mut replied_to: Vec<i64> =
+        sent.iter().map(|c| c.params["reply_parameters"]["message_id"].as_i64().unwrap()).collect();
+    replied_to.sort();
+    assert_eq!(replied_to, (5_000..5_000 + ASKERS as i64).collect::<Vec<_>>(), "one answer to each question");
+    let waited: Vec<&str> = sent
+        .iter()
+        .map(|c| c.params["text"].as_str().unwrap())
+        .filter(|t| t.starts_with("<i>⏳ Sorry for the wait ("))
+        .collect();
+    // The first answers go out at once; the last ten wait for the next minute.
+    assert!(!sent[0].params["text"].as_str().unwrap().contains("⏳"));
+    assert!(waited.len() >= 10, "{} answers said they waited", waited.len());
+    for call in &sent {
+        let text = call.params["text"].as_str().unwrap();
+        assert!(text.contains("war</b> with Hamas"), "{text}");
+        assert_valid_message(text);
+    }
+    crate::support::shut_down(token, WAIT).await;
+    tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
 }

@@ -302,3 +302,72 @@ async fn a_failed_start_up_shows_a_short_reason_not_the_raw_answer() {
     assert!(line.contains("getMe") && line.contains("invalid JSON"), "{stderr}");
     assert!(!stderr.contains("message_id") && !stderr.contains("raw"), "{stderr}");
 }
+
+/// `newsdesk embed` against an embeddings server on loopback, over a corpus of
+/// dated articles: the newest article's sentences go first, a syndicated copy's
+/// sentences are sent once, a second run has nothing to do, and a budget it cannot
+/// read is a usage error.
+#[test]
+fn embed_fills_newest_articles_first_and_sends_each_text_once() {
+    use crate::support::fake_embed::FakeEmbedServer;
+    let server = FakeEmbedServer::start();
+    let temp = tempfile::tempdir().unwrap();
+    let corpus = temp.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let story = |name: &str| {
+        (1..=10)
+            .map(|n| format!("The {name} story says in sentence number {n} what the harbour board decided."))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let line = |id: &str, date: &str, text: &str| {
+        serde_json::json!({"id": id, "title": format!("Story {id}"), "date": date, "lang": "en", "text": text})
+            .to_string()
+    };
+    let lines = [
+        line("old", "2020-01-01", &story("oldest")),
+        line("new", "2026-11-29", &story("newest")),
+        line("mid", "2024-05-05", &story("middle")),
+        // A syndicated copy of the newest, published earlier elsewhere.
+        line("copy", "2019-03-03", &story("newest")),
+    ];
+    std::fs::write(corpus.join("feed.jsonl"), lines.join("\n")).unwrap();
+    let embed = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+            .arg("embed")
+            .args(args)
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(temp.path().join("index"))
+            .env("NEWSDESK_DATA", temp.path().join("data"))
+            .env("NEWSDESK_EMBED_URL", &server.url)
+            .env("NEWSDESK_EMBED_INPUT_TYPE", "true")
+            .env("NEWSDESK_EMBED_BATCH", "1")
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let first = embed(&[]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("embedded 30 sentences") && stderr.contains("every sentence has a vector"),
+        "{stderr}"
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 30, "three distinct stories of ten sentences: {received:#?}");
+    // Sentences are sent in stretches of eight batches, shortest first within one.
+    assert!(received[..8].iter().all(|s| s.starts_with("The newest story")), "{received:#?}");
+    assert!(received[20..].iter().all(|s| s.starts_with("The oldest story")), "{received:#?}");
+
+    let again = embed(&["--budget", "10m"]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success() && stderr.contains("embedded 0 sentences"), "{stderr}");
+    assert_eq!(server.received().len(), 30, "nothing is embedded twice");
+
+    let bad = embed(&["--budget", "ten minutes"]);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("write it like 10m"), "{stderr}");
+}

@@ -25,6 +25,10 @@ struct Expected {
     lang: &'static str,
     first_words: &'static str,
     last_words: &'static str,
+    /// Section headings, kept as paragraphs of their own (never quoted).
+    headings: &'static [&'static str],
+    /// Lines of the page that are not the story (teasers of other stories).
+    dropped: &'static [&'static str],
 }
 
 #[test]
@@ -38,6 +42,13 @@ fn every_seed_is_read_like_a_reader_would() {
             lang: "en",
             first_words: "NATO Secretary General Mark Rutte visited Kyiv",
             last_words: "\"Otherwise, they will become Putin's next victims,\" she warned.",
+            headings: &[
+                "Support for Ukraine remains NATO's central focus",
+                "Coalition forces to deploy after peace deal",
+                "No repeat of Budapest or Minsk",
+                "Ukrainian MPs react: praise and skepticism",
+            ],
+            dropped: &["Trump praises Ukraine-Russia talks"],
         },
         Expected {
             stem: "001_6cd02a9f49007a16",
@@ -47,6 +58,8 @@ fn every_seed_is_read_like_a_reader_would() {
             lang: "en",
             first_words: "NATO Secretary General Mark Rutte stated that the US remains a key player",
             last_words: "Europe has significantly strengthened its own responsibility for collective security over the past year.",
+            headings: &[],
+            dropped: &[],
         },
         Expected {
             stem: "002_9bf3a37e56b865ab",
@@ -56,6 +69,8 @@ fn every_seed_is_read_like_a_reader_would() {
             lang: "en",
             first_words: "Countries of the North Atlantic Alliance may offer Ukraine",
             last_words: "and the only question is the timeframe.",
+            headings: &[],
+            dropped: &[],
         },
         Expected {
             stem: "003_d3c851319a9cef4d",
@@ -65,6 +80,8 @@ fn every_seed_is_read_like_a_reader_would() {
             lang: "en",
             first_words: "Russia's invasion of Ukraine was 'a big strategic mistake and defeat'",
             last_words: "\"It is our security interest that President Putin does not win this war.\"",
+            headings: &["Putin's strategic defeat", "Ukraine's decision"],
+            dropped: &[],
         },
         Expected {
             stem: "004_5bf96f1cfb37fb97",
@@ -74,6 +91,8 @@ fn every_seed_is_read_like_a_reader_would() {
             lang: "uk",
             first_words: "Делегації України та країн НАТО в Брюсселі обговорили",
             last_words: "щодо подальших кроків і пріоритетів.",
+            headings: &[],
+            dropped: &[],
         },
     ];
     for e in table {
@@ -86,6 +105,18 @@ fn every_seed_is_read_like_a_reader_would() {
         let text = a.text();
         assert!(text.starts_with(e.first_words), "{} starts with {:?}", e.stem, &text[..80]);
         assert!(text.ends_with(e.last_words), "{} ends with {:?}", e.stem, &text[text.len() - 120..]);
+        for heading in e.headings {
+            assert!(a.paragraphs.iter().any(|p| p == heading), "{}: heading {heading:?} kept", e.stem);
+        }
+        let headings: Vec<&String> = a
+            .paragraphs
+            .iter()
+            .filter(|p| newsdesk::analysis::is_heading(p, newsdesk::analysis::HEADING_WORDS))
+            .collect();
+        assert_eq!(headings, e.headings, "{}: the headings found", e.stem);
+        for line in e.dropped {
+            assert!(!text.contains(line), "{}: {line:?} is not the story", e.stem);
+        }
     }
 }
 

@@ -2,11 +2,13 @@
 
 mod analysis;
 mod bot;
+mod channels;
 mod cli;
 mod corpus;
 mod crash;
 mod digests;
 mod faults;
+mod feeds;
 mod filters;
 mod hostile;
 mod ops;

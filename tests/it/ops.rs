@@ -104,6 +104,21 @@ async fn webhook_mode_sets_the_webhook_and_checks_the_secret_on_every_request() 
     let set = telegram.wait_for("setWebhook", 1, WAIT).await;
     assert_eq!(set[0].params["url"], url.as_str());
     assert_eq!(set[0].params["secret_token"], "s3cret-token");
+    // The update kinds are set with it: Telegram would otherwise keep an earlier list.
+    // (setWebhook goes as a form, so the list is a JSON string.)
+    let allowed: Vec<String> =
+        serde_json::from_str(set[0].params["allowed_updates"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        allowed,
+        [
+            "message",
+            "edited_message",
+            "channel_post",
+            "edited_channel_post",
+            "inline_query",
+            "callback_query"
+        ]
+    );
     wait_status(&format!("{base}/healthz"), 200).await;
 
     let mut update = fake::private_text(42, "Which war diverted attention from Ukraine?");

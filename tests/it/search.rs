@@ -188,6 +188,37 @@ fn indexing_is_incremental() {
 }
 
 #[test]
+fn articles_read_again_keep_their_stamp_so_digests_take_only_new_ones() {
+    let corpus = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let feed = corpus.path().join("feed.jsonl");
+    let line = |id: &str, text: &str| format!("{{\"id\": \"{id}\", \"text\": \"{text}\"}}\n");
+    std::fs::write(&feed, line("a", "The first story of the feed.")).unwrap();
+    let index = NewsIndex::open_or_create(index_dir.path()).unwrap();
+    index.sync(corpus.path(), &mut |_, _| {}).unwrap();
+    let fresh = index.fresh_articles(0, &[], &[], &Default::default()).unwrap();
+    let cursor = fresh[0].info.added;
+
+    // A line appended and the first one edited: the file is read again, and only
+    // the new article is fresh since the cursor.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let edited = line("a", "The first story of the feed, corrected.") + &line("b", "The second story.");
+    std::fs::write(&feed, edited).unwrap();
+    let report = index.sync(corpus.path(), &mut |_, _| {}).unwrap();
+    assert_eq!((report.files_indexed, report.articles), (1, 2));
+    let fresh: Vec<String> = index
+        .fresh_articles(cursor, &[], &[], &Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|a| a.info.id)
+        .collect();
+    assert_eq!(fresh, ["b"]);
+    let (first, _) = index.article("a").unwrap().unwrap();
+    assert_eq!(first.added, cursor);
+    assert!(index.ask("corrected", AskOptions::default()).unwrap().answered, "the edit is indexed");
+}
+
+#[test]
 fn whole_articles_and_listings_come_back_in_order() {
     let index = seed_index();
     let (info, passages) = index.article("003_d3c851319a9cef4d").unwrap().unwrap();
@@ -202,4 +233,27 @@ fn whole_articles_and_listings_come_back_in_order() {
     assert_eq!(all[0].date.as_deref(), Some("2026-02-12"), "newest first");
     let sources = index.sources().unwrap();
     assert!(sources.iter().any(|(s, n)| s == "UNN" && *n == 1), "{sources:?}");
+}
+
+// Section headings sit between paragraphs; a quote is the story's sentences only,
+// even when the question repeats a heading's words.
+#[test]
+fn section_headings_are_never_quoted() {
+    let headings = [
+        "Ukrainian MPs react: praise and skepticism",
+        "No repeat of Budapest or Minsk",
+        "Coalition forces to deploy after peace deal",
+        "Putin's strategic defeat",
+    ];
+    for question in
+        headings.iter().copied().chain(["how did ukrainian mps react to rutte", "budapest minsk repeat"])
+    {
+        let answer = seed_index().ask(question, AskOptions { k: 5, ..AskOptions::default() }).unwrap();
+        assert!(answer.answered, "{question}");
+        for hit in &answer.hits {
+            for heading in headings {
+                assert!(!hit.excerpt.text.contains(heading), "{question}: {:?}", hit.excerpt.text);
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ use crate::bot::render::{self, Lang};
 use crate::bot::send::{error_detail, html_message};
 use crate::bot::{App, AppBot};
 use crate::digest::{Filter, TimeOfDay, next_run, time_zone};
-use crate::store::{DigestRecord, OutboxItem, StoreError};
+use crate::store::{DeliveryStep, DigestRecord, Failpoint, OutboxItem, Redelivery, StoreError};
 
 /// A 429 is waited out at most this many times in a row before the message goes
 /// back to the outbox for a later round.
@@ -27,8 +27,14 @@ const MAX_BACKOFF_SECONDS: i64 = 15 * 60;
 /// Who is delivering where, and what Telegram took that the database could not
 /// record. Delivery runs per chat: Telegram paces each chat on its own, so one chat
 /// with many digests waiting never holds back another.
+///
+/// Each message is marked sending before its request leaves; one the process died
+/// with is settled by `redelivery` when the scheduler starts
+/// ([`Store::settle_uncertain`](crate::store::Store::settle_uncertain)).
 #[derive(Debug, Default)]
 pub struct Delivery {
+    redelivery: Redelivery,
+    failpoint: Option<Failpoint>,
     /// One lock per chat: at most one delivery to a chat at a time, so no message
     /// is ever in flight twice.
     chats: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
@@ -38,14 +44,30 @@ pub struct Delivery {
     unrecorded: Mutex<HashMap<i64, Unrecorded>>,
 }
 
-/// A delivery state the database could not take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A delivery state the database could not take. The row stays marked sending
+/// meanwhile, so it is not pending; should the process die first, the restart
+/// settles it as uncertain.
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Unrecorded {
     /// Telegram accepted the message; marking it sent failed.
     Sent { message_id: i32, at: i64 },
+    /// Telegram did not take it; marking it failed (to retry) failed.
+    Failed { reason: String, retry_at: i64 },
 }
 
 impl Delivery {
+    pub fn new(redelivery: Redelivery, failpoint: Option<Failpoint>) -> Delivery {
+        Delivery { redelivery, failpoint, ..Delivery::default() }
+    }
+
+    /// Stops the process dead at `step` when the failpoint says so (crash tests).
+    fn step(&self, step: DeliveryStep, outbox: i64) {
+        if self.failpoint.as_ref().is_some_and(|point| point.fires_at(step)) {
+            tracing::warn!(outbox, %step, "failpoint reached; aborting");
+            std::process::abort();
+        }
+    }
+
     fn chat(&self, chat: i64) -> Arc<tokio::sync::Mutex<()>> {
         let mut chats = self.chats.lock().unwrap_or_else(PoisonError::into_inner);
         // Locks nobody holds or waits for are forgotten, so the map stays small.
@@ -66,6 +88,7 @@ impl Delivery {
 /// subscriptions become outbox messages and each chat with pending messages gets a
 /// delivery of its own (dropping the scheduler stops them too).
 pub async fn run_scheduler<R: AppBot>(bot: R, app: Arc<App>, tick: Duration) {
+    settle_uncertain(&app);
     let mut deliveries = tokio::task::JoinSet::new();
     loop {
         if let Err(err) = schedule_due(&app).await {
@@ -116,6 +139,7 @@ async fn schedule_due(app: &Arc<App>) -> anyhow::Result<()> {
             })
             .map_err(|err| write_failed(app, err))?;
         write_ok(app);
+        app.delivery.step(DeliveryStep::Recorded, sub.id);
         tracing::info!(
             subscription = sub.id,
             chat = sub.chat_id,
@@ -186,19 +210,46 @@ async fn deliver_chat<R: AppBot>(bot: &R, app: &App, chat: i64) {
     }
 }
 
-/// Writes the sent marks the database refused before, now that it may take them.
+/// Settles the digests a previous process was sending when it died, by the
+/// configured policy, before any delivery starts.
+fn settle_uncertain(app: &App) {
+    let policy = app.delivery.redelivery;
+    match app.store.settle_uncertain(policy) {
+        Ok(0) => {}
+        Ok(count) => match policy {
+            Redelivery::AtMostOnce => tracing::warn!(
+                count,
+                "digests were being sent when newsdesk stopped; they may not have arrived and are not sent again (NEWSDESK_DIGEST_REDELIVERY=at-most-once)"
+            ),
+            Redelivery::AtLeastOnce => tracing::warn!(
+                count,
+                "digests were being sent when newsdesk stopped; they are sent again and may arrive twice (NEWSDESK_DIGEST_REDELIVERY=at-least-once)"
+            ),
+        },
+        Err(err) => {
+            let err = write_failed(app, err);
+            tracing::error!(error = ?anyhow::Error::from(err), "cannot settle the digests left sending");
+        }
+    }
+}
+
+/// Writes the delivery states the database refused before, now that it may take them.
 fn record_unrecorded(app: &App) {
-    let held: Vec<(i64, Unrecorded)> = app.delivery.unrecorded().iter().map(|(id, u)| (*id, *u)).collect();
+    let held: Vec<(i64, Unrecorded)> =
+        app.delivery.unrecorded().iter().map(|(id, u)| (*id, u.clone())).collect();
     if held.is_empty() {
         return;
     }
     for (id, state) in held {
-        let Unrecorded::Sent { message_id, at } = state;
-        if app.store.mark_sent(id, message_id, at).is_err() {
+        let written = match &state {
+            Unrecorded::Sent { message_id, at } => app.store.mark_sent(id, *message_id, *at),
+            Unrecorded::Failed { reason, retry_at } => app.store.mark_failed(id, reason, *retry_at),
+        };
+        if written.is_err() {
             return;
         }
         app.delivery.unrecorded().remove(&id);
-        tracing::info!(outbox = id, "sent mark written after the database recovered");
+        tracing::info!(outbox = id, "delivery state written after the database recovered");
     }
     write_ok(app);
 }
@@ -233,11 +284,16 @@ enum Outcome {
 }
 
 async fn deliver<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> Result<(), StoreError> {
+    let failed = |err| write_failed(app, err);
+    // Not sent unless it is known to be on its way: a crash from here on leaves the
+    // row uncertain, settled by the redelivery policy at the next start.
+    app.store.mark_sending(item.id, app.clock.now().as_second()).map_err(failed)?;
+    app.delivery.step(DeliveryStep::Sending, item.id);
     let outcome = send_item(bot, app, item).await;
     let now = app.clock.now().as_second();
-    let failed = |err| write_failed(app, err);
     match outcome {
         Outcome::Sent(message) => {
+            app.delivery.step(DeliveryStep::Accepted, item.id);
             if let Err(err) = app.store.mark_sent(item.id, message.0, now) {
                 // Telegram has it: it must never go out again, whatever the database says.
                 app.delivery
@@ -252,11 +308,17 @@ async fn deliver<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> Result<(),
                 );
                 return Ok(());
             }
+            app.delivery.step(DeliveryStep::Marked, item.id);
             tracing::info!(outbox = item.id, chat = item.chat_id, "digest delivered");
         }
         Outcome::Failed(reason) => {
             let backoff = (30_i64 << item.attempts.min(10)).min(MAX_BACKOFF_SECONDS);
-            app.store.mark_failed(item.id, &reason, now + backoff).map_err(failed)?;
+            let retry_at = now + backoff;
+            if let Err(err) = app.store.mark_failed(item.id, &reason, retry_at) {
+                // Known not delivered: retried once the database takes the mark.
+                app.delivery.unrecorded().insert(item.id, Unrecorded::Failed { reason, retry_at });
+                return Err(failed(err));
+            }
             tracing::warn!(outbox = item.id, chat = item.chat_id, %reason, retry_in_s = backoff, "digest not delivered yet");
         }
         Outcome::Undeliverable { reason, chat_gone } => {
@@ -294,7 +356,14 @@ async fn send_item<R: AppBot>(bot: &R, app: &App, item: &OutboxItem) -> Outcome 
                 match err {
                     RequestError::RetryAfter(wait) => {
                         tracing::info!(wait_s = wait.seconds(), "Telegram asked to slow down; waiting");
+                        // Nothing is in flight while waiting: a crash now loses nothing.
+                        let cleared = app.store.clear_sending(item.id);
                         tokio::time::sleep(wait.duration()).await;
+                        if cleared.is_ok()
+                            && let Err(err) = app.store.mark_sending(item.id, app.clock.now().as_second())
+                        {
+                            return Outcome::Failed(format!("cannot mark it sending: {err}"));
+                        }
                     }
                     err => return classify(&err),
                 }

@@ -53,7 +53,11 @@ fn digest_item(n: usize, item: &DigestItem) -> String {
     }
     let mut meta: Vec<String> = Vec::new();
     for source in &item.sources {
-        let outlet = escape(source.outlet.as_deref().unwrap_or(&source.article_id));
+        // An article without a named outlet shows its site, or nothing: never its id.
+        let Some(outlet) = source.outlet.clone().or_else(|| source.url.as_deref().and_then(site_of)) else {
+            continue;
+        };
+        let outlet = escape(&outlet);
         meta.push(match (&source.url, item.sources.len() > 1) {
             (Some(url), true) => format!("<a href=\"{}\">{outlet}</a>", escape(url)),
             _ => outlet,
@@ -62,8 +66,16 @@ fn digest_item(n: usize, item: &DigestItem) -> String {
     if let Some(date) = &item.date {
         meta.push(escape(date));
     }
-    let _ = write!(block, "\n<i>{}</i>", meta.join(" · "));
+    if !meta.is_empty() {
+        let _ = write!(block, "\n<i>{}</i>", meta.join(" · "));
+    }
     block
+}
+
+/// The site of an article's url, as readers name it: `www.bbc.co.uk` is `bbc.co.uk`.
+fn site_of(url: &str) -> Option<String> {
+    let host = url::Url::parse(url).ok()?.host_str()?.to_owned();
+    Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
 }
 
 /// One subscription, as `/subscriptions` lists it and `/subscribe` confirms it.

@@ -1,23 +1,26 @@
 //! Telegram HTML for answers, articles and listings. The sentences the bot says are in
 //! `phrases`, the HTML tools (escaping, measuring, packing into messages) in `html`,
-//! and digests and subscriptions in `digests`; everything is re-exported here, so
-//! callers write `render::X`.
+//! digests and subscriptions in `digests`, and channel archiving in `channels`;
+//! everything is re-exported here, so callers write `render::X`.
 //!
 //! Invariant: every piece of corpus or user text passes through [`escape`] exactly
 //! once, and only here. Messages are measured in UTF-16 code units on the raw HTML,
 //! which is never shorter than what Telegram counts after parsing, and split only
 //! between blocks, or between escaped characters, never inside a tag or an entity.
 
+mod channels;
 mod digests;
 mod html;
 mod phrases;
 
 use std::fmt::Write;
 
+use crate::analysis::{HEADING_WORDS, is_heading};
 use crate::answer::{Answer, Hit};
 use crate::index::ArticleInfo;
 use crate::retrieve::filters::{filter_description, missed_window, nothing_matches};
 
+pub use channels::{archive_purged, archive_started, archive_status, archive_stopped, channel_name};
 pub use digests::{
     digest_message, language_reply, results_reply, subscribed, subscription_line, subscriptions,
     timezone_reply, unanswered, unsubscribed,
@@ -128,25 +131,47 @@ pub fn filters_line(answer: &Answer, lang: Lang) -> String {
 /// With filters, a first line says which ("🗓 Feb 1-28, 2026 · from UNN"); when
 /// they leave no article at all, the reply says so instead of the usual refusal.
 pub fn answer_messages(answer: &Answer, lang: Lang) -> Vec<String> {
-    if answer.nothing_in_filters {
-        return vec![escape(&nothing_matches(&answer.filters, &answer.sources, lang.code()))];
-    }
-    let filters = filters_line(answer, lang);
-    if !answer.answered {
-        let refusal = phrase(lang, Phrase::NothingFound);
-        if filters.is_empty() {
-            return vec![escape(refusal)];
+    answer_messages_after(answer, None, lang)
+}
+
+/// [`answer_messages`], led by `note` (already HTML) when given.
+pub fn answer_messages_after(answer: &Answer, note: Option<String>, lang: Lang) -> Vec<String> {
+    let body = if answer.nothing_in_filters {
+        vec![escape(&nothing_matches(&answer.filters, &answer.sources, lang.code()))]
+    } else {
+        let filters = filters_line(answer, lang);
+        if !answer.answered {
+            let refusal = escape(phrase(lang, Phrase::NothingFound));
+            if filters.is_empty() {
+                vec![refusal]
+            } else {
+                vec![format!("<i>{}</i>\n{refusal}", escape(&filters))]
+            }
+        } else {
+            let missed = answer.missed_window.map(|(since, until)| missed_window(since, until, lang.code()));
+            let heading = match (missed, filters.is_empty()) {
+                (Some(missed), true) => Some(format!("<i>🗓 {}</i>", escape(&missed))),
+                (Some(missed), false) => Some(format!("<i>🗓 {} · {}</i>", escape(&missed), escape(&filters))),
+                (None, false) => Some(format!("<i>🗓 {}</i>", escape(&filters))),
+                (None, true) => None,
+            };
+            heading.into_iter().chain(answer.hits.iter().map(|hit| citation(hit, lang))).collect()
         }
-        return vec![format!("<i>{}</i>\n{}", escape(&filters), escape(refusal))];
-    }
-    let missed = answer.missed_window.map(|(since, until)| missed_window(since, until, lang.code()));
-    let heading = match (missed, filters.is_empty()) {
-        (Some(missed), true) => Some(format!("<i>🗓 {}</i>", escape(&missed))),
-        (Some(missed), false) => Some(format!("<i>🗓 {} · {}</i>", escape(&missed), escape(&filters))),
-        (None, false) => Some(format!("<i>🗓 {}</i>", escape(&filters))),
-        (None, true) => None,
     };
-    pack(heading.into_iter().chain(answer.hits.iter().map(|hit| citation(hit, lang))), MESSAGE_LIMIT)
+    pack(note.into_iter().chain(body), MESSAGE_LIMIT)
+}
+
+/// Said before an answer that waited its turn in a busy group: how long, and why.
+pub fn waited_note(seconds: u64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::En => format!(
+            "⏳ Sorry for the wait ({seconds} s): many questions came at once, and Telegram lets a bot post about 20 messages a minute in a group. Every question gets its answer, in turn."
+        ),
+        Lang::Uk => format!(
+            "⏳ Вибачте за очікування ({seconds} с): запитань було багато одразу, а Telegram дозволяє боту надсилати в групу близько 20 повідомлень на хвилину. Кожне запитання отримає відповідь, по черзі."
+        ),
+    };
+    format!("<i>{}</i>", escape(&text))
 }
 
 /// The first hits' citations that fit in one message, and how many that is (at
@@ -179,8 +204,30 @@ pub fn article_messages(info: &ArticleInfo, paragraphs: &[String]) -> Vec<String
     if let Some(url) = &info.url {
         let _ = write!(head, "\n<a href=\"{}\">{}</a>", escape(url), escape(&shorten(url, 80)));
     }
-    let blocks = std::iter::once(head).chain(paragraphs.iter().flat_map(|p| split_escaped(p, MESSAGE_LIMIT)));
+    let blocks = std::iter::once(head).chain(paragraphs.iter().flat_map(|p| with_headings(p)));
     pack(blocks, MESSAGE_LIMIT)
+}
+
+/// The blocks of a passage's text: section headings (lines of their own) in bold as
+/// blocks of their own, the lines between them escaped and split to fit a message.
+fn with_headings(passage: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut text: Vec<&str> = Vec::new();
+    for line in passage.lines() {
+        if is_heading(line, HEADING_WORDS) {
+            if !text.is_empty() {
+                blocks.extend(split_escaped(&text.join("\n"), MESSAGE_LIMIT));
+                text.clear();
+            }
+            blocks.push(format!("<b>{}</b>", escape(line.trim())));
+        } else {
+            text.push(line);
+        }
+    }
+    if !text.is_empty() {
+        blocks.extend(split_escaped(&text.join("\n"), MESSAGE_LIMIT));
+    }
+    blocks
 }
 
 /// Links longer than this are left out of the note under a cut article, so the note
@@ -209,20 +256,22 @@ pub fn article_messages_capped(
 }
 
 /// `/latest`: one line per article, newest first.
-pub fn latest(articles: &[ArticleInfo], lang: Lang) -> Vec<String> {
+///
+/// The articles are numbered as the 📄 buttons under the list are; `header` comes
+/// first (a hint of how to read them, for a bare `/article`).
+pub fn latest(articles: &[ArticleInfo], header: Phrase, lang: Lang) -> Vec<String> {
     if articles.is_empty() {
         return vec![escape(phrase(lang, Phrase::EmptyArchive))];
     }
-    let lines = articles.iter().map(|a| {
-        let mut line = format!("• {}", escape(&shorten(&a.title, 120)));
+    let lines = articles.iter().enumerate().map(|(n, a)| {
+        let mut line = format!("{}. {}", n + 1, escape(&shorten(&a.title, 120)));
         if let Some(source) = &a.source {
             let _ = write!(line, " · {}", escape(source));
         }
         let _ = write!(line, " · {}", escape(a.date.as_deref().unwrap_or(undated(lang))));
-        let _ = write!(line, " — /article {}", escape(&a.id));
         line
     });
-    let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::LatestHeader)));
+    let header = format!("<b>{}</b>", escape(phrase(lang, header)));
     pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
 }
 
@@ -235,12 +284,27 @@ pub fn sources(sources: &[(String, usize)], lang: Lang) -> Vec<String> {
         Lang::En => "(outlet not named)",
         Lang::Uk => "(видання не вказано)",
     };
-    let lines = sources.iter().map(|(name, n)| {
+    let lines = sources.iter().enumerate().map(|(i, (name, n))| {
         let name = if name.is_empty() { unknown } else { name.as_str() };
-        format!("• {} — {n}", escape(name))
+        format!("{}. {} — {n}", i + 1, escape(name))
     });
     let header = format!("<b>{}</b>", escape(phrase(lang, Phrase::SourcesHeader)));
     pack_with(std::iter::once(header).chain(lines), "\n", MESSAGE_LIMIT)
+}
+
+/// An article as an inline result sends it (an empty inline query offers the
+/// newest): the title, linked when it has a url, then outlet and date.
+pub fn article_card(info: &ArticleInfo) -> String {
+    let title = escape(&shorten(&info.title, TITLE_CHARS));
+    let mut card = match &info.url {
+        Some(url) => format!("<b><a href=\"{}\">{title}</a></b>", escape(url)),
+        None => format!("<b>{title}</b>"),
+    };
+    let meta: Vec<String> = [&info.source, &info.date].into_iter().flatten().map(|s| escape(s)).collect();
+    if !meta.is_empty() {
+        let _ = write!(card, "\n{}", meta.join(" · "));
+    }
+    card
 }
 
 /// An inline result's description: the start of the excerpt, plain text.

@@ -45,6 +45,13 @@ pub enum Phrase {
     SourcesHeader,
     EmptyArchive,
     ButtonMore,
+    ButtonBack,
+    /// A 📄 pressed again in a group: the article is already there.
+    ArticleAbove,
+    /// The button above an empty inline query's results.
+    InlineHint,
+    /// A 📰 pressed again in a group: the list is already there.
+    ListAbove,
     ButtonArticle,
     DigestHeader,
     DigestEmpty,
@@ -67,6 +74,12 @@ pub enum Phrase {
     UnansweredHeader,
     UnsubscribeUsage,
     ArticleCut,
+    ArchiveUsage,
+    ArchiveNotFound,
+    ArchiveChannelsOnly,
+    ArchiveNotAdmin,
+    ArchiveMakeMeAdmin,
+    ArchiveUnwritable,
 }
 
 /// The sentence for `phrase` in `lang`, as plain text (no HTML).
@@ -80,10 +93,10 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
             "Вітаю! Я відповідаю на запитання про архів новин цитатами зі статей. Надішліть запитання, наприклад «Що Рютте сказав про гарантії безпеки?». /help — усе, що я вмію."
         }
         (Lang::En, Help) => {
-            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n\nNarrow a question down, anywhere in it:\n• time in words: today, yesterday, last week, in February, since March 1, over the last 3 days (in this chat's time zone)\n• since:2026-02-01 until:2026-02-28 on:2026-02-03\n• source:UNN (an outlet; repeat for any of several), -source:RT, lang:uk|en|ru\n• “latest …”, “what's new about …”: newest first\n\n/latest [topic] — newest articles (on a topic)\n/article ID — a whole article\n/sources — outlets in the archive\n\nDigests:\n/digest [keywords] [source:…] [lang:…] — what is new since the last digest\n/subscribe 08:00 [keywords] [-excluded] [source:…] [lang:…] — a digest every day (in a group, admins only; for a channel: /subscribe @channel 08:00 …)\n/subscriptions, /unsubscribe — see and stop them\n/timezone Europe/Kyiv — this chat's time zone, for digests and for “today”\n/language en|uk|auto, /results 1-10 — how I answer here"
+            "Ask a question and I reply with the passages that answer it, each with its article's title, outlet and date.\n\n• In a private chat, just write the question.\n• In a group: /ask your question, reply to one of my messages, or mention me.\n• Anywhere: type @ and my name, then the question (inline mode).\n• Made a typo? Edit the question and I update my answer.\n\nNarrow a question down, anywhere in it:\n• time in words: today, yesterday, last week, in February, since March 1, over the last 3 days (in this chat's time zone)\n• since:2026-02-01 until:2026-02-28 on:2026-02-03\n• source:UNN (an outlet; repeat for any of several), -source:RT, lang:uk|en|ru\n• “latest …”, “what's new about …”: newest first\n\n/latest [topic] — newest articles (on a topic)\n/sources — outlets in the archive\n📄 under an answer or a list — the whole article\n\nDigests:\n/digest [keywords] [source:…] [lang:…] — what is new since the last digest\n/subscribe 08:00 [keywords] [-excluded] [source:…] [lang:…] — a digest every day (in a group, admins only; for a channel: /subscribe @channel 08:00 …)\n/subscriptions, /unsubscribe — see and stop them\n/timezone Europe/Kyiv — this chat's time zone, for digests and for “today”\n/language en|uk|auto, /results 1-10 — how I answer here\n\nChannels:\n/archive on — posted in a channel where I am an admin: its new posts go into the archive (/archive off stops, /archive purge deletes them; from a private chat: /archive @channel on)"
         }
         (Lang::Uk, Help) => {
-            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n\nЯк звузити запитання (будь-де в ньому):\n• час словами: сьогодні, вчора, минулого тижня, у лютому, з 1 березня, за останні 3 дні (у часовому поясі цього чату)\n• since:2026-02-01 until:2026-02-28 on:2026-02-03\n• source:UNN (видання; кілька — будь-яке з них), -source:RT, lang:uk|en|ru\n• «останні новини про …», «що нового про …» — найновіші спершу\n\n/latest [тема] — найновіші статті (на тему)\n/article ID — уся стаття\n/sources — видання в архіві\n\nДайджести:\n/digest [ключові слова] [source:…] [lang:…] — що нового від останнього дайджесту\n/subscribe 08:00 [слова] [-виключені] [source:…] [lang:…] — дайджест щодня (у групі лише для адміністраторів; для каналу: /subscribe @канал 08:00 …)\n/subscriptions, /unsubscribe — переглянути й скасувати\n/timezone Europe/Kyiv — часовий пояс цього чату: для дайджестів і для «сьогодні»\n/language en|uk|auto, /results 1-10 — як я відповідаю тут"
+            "Поставте запитання, і я відповім уривками, що на нього відповідають, з назвою статті, виданням і датою.\n\n• В особистому чаті просто напишіть запитання.\n• У групі: /ask і запитання, відповідь на моє повідомлення або згадка мене.\n• Будь-де: наберіть @ і моє ім'я, потім запитання (inline-режим).\n• Помилилися? Виправте запитання, і я оновлю відповідь.\n\nЯк звузити запитання (будь-де в ньому):\n• час словами: сьогодні, вчора, минулого тижня, у лютому, з 1 березня, за останні 3 дні (у часовому поясі цього чату)\n• since:2026-02-01 until:2026-02-28 on:2026-02-03\n• source:UNN (видання; кілька — будь-яке з них), -source:RT, lang:uk|en|ru\n• «останні новини про …», «що нового про …» — найновіші спершу\n\n/latest [тема] — найновіші статті (на тему)\n/sources — видання в архіві\n📄 під відповіддю чи списком — уся стаття\n\nДайджести:\n/digest [ключові слова] [source:…] [lang:…] — що нового від останнього дайджесту\n/subscribe 08:00 [слова] [-виключені] [source:…] [lang:…] — дайджест щодня (у групі лише для адміністраторів; для каналу: /subscribe @канал 08:00 …)\n/subscriptions, /unsubscribe — переглянути й скасувати\n/timezone Europe/Kyiv — часовий пояс цього чату: для дайджестів і для «сьогодні»\n/language en|uk|auto, /results 1-10 — як я відповідаю тут\n\nКанали:\n/archive on — у каналі, де я адміністратор: його нові дописи потрапляють до архіву (/archive off — зупинити, /archive purge — видалити їх; з особистого чату: /archive @канал on)"
         }
         (Lang::En, NothingFound) => {
             "I found nothing in the archive that answers this. Try other words, or ask about a person, place or event."
@@ -97,11 +110,9 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         (Lang::Uk, AskUsage) => {
             "Напишіть запитання після команди, наприклад /ask Що сказав Чернєв про миротворців?"
         }
-        (Lang::En, ArticleUsage) => {
-            "Give the article's id, e.g. /article 003_d3c851319a9cef4d (ids are shown under every quote)."
-        }
+        (Lang::En, ArticleUsage) => "Tap 📄 under an answer or a list to read a whole article. The newest:",
         (Lang::Uk, ArticleUsage) => {
-            "Вкажіть ідентифікатор статті, наприклад /article 003_d3c851319a9cef4d (його видно під кожною цитатою)."
+            "Натисніть 📄 під відповіддю чи списком, щоб прочитати всю статтю. Найновіші:"
         }
         (Lang::En, ArticleNotFound) => "There is no article with that id in the archive.",
         (Lang::Uk, ArticleNotFound) => "В архіві немає статті з таким ідентифікатором.",
@@ -125,10 +136,20 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         (Lang::Uk, Thanks) => "Дякую за відгук!",
         (Lang::En, LatestHeader) => "Newest articles:",
         (Lang::Uk, LatestHeader) => "Найновіші статті:",
-        (Lang::En, SourcesHeader) => "Outlets in the archive:",
-        (Lang::Uk, SourcesHeader) => "Видання в архіві:",
+        (Lang::En, SourcesHeader) => "Outlets in the archive (tap a number for its newest articles):",
+        (Lang::Uk, SourcesHeader) => {
+            "Видання в архіві (натисніть номер, щоб побачити їхні найновіші статті):"
+        }
         (Lang::En, EmptyArchive) => "The archive is empty.",
         (Lang::Uk, EmptyArchive) => "Архів порожній.",
+        (Lang::En, ButtonBack) => "◂ Back",
+        (Lang::Uk, ButtonBack) => "◂ Назад",
+        (Lang::En, ArticleAbove) => "The article is already posted in this chat, as a reply to this answer.",
+        (Lang::Uk, ArticleAbove) => "Статтю вже надіслано в цей чат, відповіддю на цю відповідь.",
+        (Lang::En, ListAbove) => "The list is already posted in this chat, as a reply to this message.",
+        (Lang::Uk, ListAbove) => "Список уже надіслано в цей чат, відповіддю на це повідомлення.",
+        (Lang::En, InlineHint) => "Type a question after my name · how to ask",
+        (Lang::Uk, InlineHint) => "Напишіть запитання після мого імені · як питати",
         (Lang::En, ButtonMore) => "More ▸",
         (Lang::Uk, ButtonMore) => "Ще ▸",
         (Lang::En, ButtonArticle) => "Full article",
@@ -206,6 +227,34 @@ pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
         }
         (Lang::Uk, UnsubscribeUsage) => {
             "/unsubscribe — скасувати всі дайджести цього чату (чи теми); /unsubscribe 3 — дайджест №3 зі /subscriptions; /unsubscribe @канал — дайджести каналу."
+        }
+        (Lang::En, ArchiveUsage) => {
+            "/archive on, posted in a channel where I am an admin, keeps its new posts in the archive so they can be asked about; /archive off stops it, /archive purge also deletes what was kept, /archive alone says how it stands. From a private chat: /archive @channel on|off|purge."
+        }
+        (Lang::Uk, ArchiveUsage) => {
+            "/archive on, опубліковане в каналі, де я адміністратор, зберігає його нові дописи в архіві, щоб про них можна було запитувати; /archive off — зупинити, /archive purge — ще й видалити збережене, /archive — як зараз. З особистого чату: /archive @канал on|off|purge."
+        }
+        (Lang::En, ArchiveNotFound) => {
+            "I can't find that channel. Check its @name, and add me to it as an admin."
+        }
+        (Lang::Uk, ArchiveNotFound) => {
+            "Не можу знайти цей канал. Перевірте його @назву й додайте мене до нього адміністратором."
+        }
+        (Lang::En, ArchiveChannelsOnly) => "Only channels can be archived.",
+        (Lang::Uk, ArchiveChannelsOnly) => "Архівувати можна лише канали.",
+        (Lang::En, ArchiveNotAdmin) => "Only admins of that channel can change its archiving.",
+        (Lang::Uk, ArchiveNotAdmin) => "Змінювати архівування каналу можуть лише його адміністратори.",
+        (Lang::En, ArchiveMakeMeAdmin) => {
+            "Make me an admin of that channel first: Telegram shows a channel's posts only to bots that are its admins."
+        }
+        (Lang::Uk, ArchiveMakeMeAdmin) => {
+            "Спершу зробіть мене адміністратором цього каналу: Telegram показує дописи каналу лише ботам-адміністраторам."
+        }
+        (Lang::En, ArchiveUnwritable) => {
+            "I can't write to the archive folder, so I can't keep posts. The bot's operator has to make it writable."
+        }
+        (Lang::Uk, ArchiveUnwritable) => {
+            "Я не можу писати до теки архіву, тож не можу зберігати дописи. Власник бота має дозволити запис до неї."
         }
     }
 }

@@ -5,7 +5,13 @@
 //! dimension, finite and not zero. Vectors come back unit-length. Any failure is an
 //! [`EmbedError`]; callers fall back to lexical answers, so a server that is down,
 //! slow or returns garbage never turns into an error for a reader.
+//!
+//! The client is reqwest's blocking one (the HTTP stack the bot already carries
+//! through teloxide), so callers stay synchronous; connections are kept open between
+//! requests where the server allows it. Inside a tokio runtime its work runs on a
+//! thread of its own ([`off_async`]).
 
+use std::io::Read;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -64,13 +70,17 @@ struct Item {
     embedding: Vec<f32>,
 }
 
+/// Largest answer read from the server (a batch of 256 vectors of 1,024
+/// dimensions as JSON is about 5 MB).
+const RESPONSE_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
 /// A connection to one embedding server.
 #[derive(Clone, Debug)]
 pub struct Embedder {
     config: EmbedConfig,
     endpoint: String,
-    query_agent: ureq::Agent,
-    passage_agent: ureq::Agent,
+    /// One pool of connections; the timeout is set per request by kind.
+    client: reqwest::blocking::Client,
 }
 
 impl Embedder {
@@ -79,19 +89,19 @@ impl Embedder {
             let url = config.url.as_str().trim_end_matches('/');
             if url.ends_with("/embeddings") { url.to_owned() } else { format!("{url}/embeddings") }
         };
-        let agent = |timeout: Duration| -> ureq::Agent {
-            ureq::Agent::config_builder()
-                .timeout_global(Some(timeout))
-                .http_status_as_error(false)
+        let connect_timeout = config.query_timeout;
+        let client = off_async(move || {
+            reqwest::blocking::Client::builder()
+                .timeout(None)
+                .connect_timeout(connect_timeout)
                 .build()
-                .into()
-        };
-        Embedder {
-            query_agent: agent(config.query_timeout),
-            passage_agent: agent(config.passage_timeout),
-            endpoint,
-            config,
-        }
+                // Building fails only when no TLS back end can start.
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "cannot start an HTTP client for the embedding server");
+                    reqwest::blocking::Client::new()
+                })
+        });
+        Embedder { client, endpoint, config }
     }
 
     pub fn config(&self) -> &EmbedConfig {
@@ -130,27 +140,43 @@ impl Embedder {
                 Kind::Passage => "passage",
             });
         }
-        let agent = match kind {
-            Kind::Query => &self.query_agent,
-            Kind::Passage => &self.passage_agent,
+        let timeout = match kind {
+            Kind::Query => self.config.query_timeout,
+            Kind::Passage => self.config.passage_timeout,
         };
-        let mut response = agent
+        let request = self
+            .client
             .post(&self.endpoint)
+            .timeout(timeout)
             .header("content-type", "application/json")
-            .send(body.to_string().as_bytes())
-            .map_err(|err| EmbedError::Unreachable(err.to_string()))?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            return Err(EmbedError::Status(status));
-        }
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_string()
-            .map_err(|err| EmbedError::Unreachable(err.to_string()))?;
+            .body(body.to_string());
+        let text = off_async(move || {
+            let unreachable = |err: &dyn std::fmt::Display| EmbedError::Unreachable(err.to_string());
+            let response = request.send().map_err(|err| unreachable(&err))?;
+            let status = response.status().as_u16();
+            if status != 200 {
+                return Err(EmbedError::Status(status));
+            }
+            let mut text = String::new();
+            response.take(RESPONSE_MAX_BYTES).read_to_string(&mut text).map_err(|err| unreachable(&err))?;
+            Ok(text)
+        })?;
         parse(&text, texts.len())
     }
+}
+
+/// Runs `work` (reqwest's blocking client: building it, a request) on a thread of
+/// its own when called inside a tokio runtime, where the blocking client refuses to
+/// wait; directly otherwise. The bot calls from `spawn_blocking` threads and the
+/// CLI from plain ones; an extra thread costs microseconds against a request's
+/// milliseconds.
+fn off_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        scope.spawn(work).join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Checks and normalises a server's answer for `count` inputs.

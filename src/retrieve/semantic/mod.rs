@@ -6,6 +6,7 @@
 //! fails, the question is answered lexically, a line is logged, and the layer rests
 //! for [`REST_AFTER_FAILURE`] so that readers do not wait on a dead server.
 
+mod cache;
 pub mod embed;
 mod fill;
 mod hybrid;
@@ -16,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+pub use cache::{QUESTION_CACHE_ENTRIES, QuestionCache};
 pub use embed::{EmbedConfig, EmbedError, Embedder, Kind};
 pub use fill::{FillReport, Unembedded, keep_vectors_filled};
 pub use vectors::{Near, VectorStore};
@@ -28,6 +30,14 @@ pub const REST_AFTER_FAILURE: Duration = Duration::from_secs(30);
 /// as an answer. Chosen with multilingual-e5-small on the seed questions: 10 of
 /// 11 off-topic questions stay below it, most cross-lingual answers are above.
 pub const DEFAULT_MIN_SIMILARITY: f32 = 0.27;
+
+/// How far the layer is: distinct sentences in the index, and how many of them
+/// still lack a vector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub sentences: usize,
+    pub missing: usize,
+}
 
 /// How the layer ranks articles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +61,11 @@ pub struct Semantic {
     resting_until: Mutex<Option<Instant>>,
     /// Question vectors kept between runs (evaluation re-asks the same questions).
     query_cache: Option<Mutex<VectorStore>>,
+    /// The vectors of recent questions: a question asked again (a popular topic,
+    /// "More", an edited message, an inline query typed on) costs no request.
+    recent: Mutex<QuestionCache>,
+    /// The backlog as last counted by a fill round; `None` before the first.
+    backlog: Mutex<Option<Backlog>>,
 }
 
 impl Semantic {
@@ -62,7 +77,24 @@ impl Semantic {
             dense_only: AtomicBool::new(false),
             resting_until: Mutex::new(None),
             query_cache: None,
+            recent: Mutex::new(QuestionCache::new(QUESTION_CACHE_ENTRIES)),
+            backlog: Mutex::new(None),
         }
+    }
+
+    /// How far the layer is, as last counted (by a fill round or
+    /// [`NewsIndex::vector_backlog`](crate::index::NewsIndex::vector_backlog)).
+    pub fn backlog(&self) -> Option<Backlog> {
+        *self.backlog.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn set_backlog(&self, backlog: Backlog) {
+        *self.backlog.lock().unwrap_or_else(|p| p.into_inner()) = Some(backlog);
+    }
+
+    /// Vectors stored (sentences embedded, including those no longer in the index).
+    pub fn stored(&self) -> usize {
+        self.vectors.read().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// How the layer ranks articles.
@@ -100,6 +132,9 @@ impl Semantic {
             return None;
         }
         let key = vectors::key_of(question);
+        if let Some(vector) = self.recent.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
+            return Some(vector);
+        }
         if let Some(cache) = &self.query_cache
             && let Some(vector) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(key)
         {
@@ -116,6 +151,7 @@ impl Semantic {
             }
             Ok(mut vectors) => {
                 let vector = vectors.pop()?;
+                self.recent.lock().unwrap_or_else(|p| p.into_inner()).put(key, vector.clone());
                 if let Some(cache) = &self.query_cache {
                     let stored =
                         cache.lock().unwrap_or_else(|p| p.into_inner()).add(&[(key, 0, vector.clone())]);

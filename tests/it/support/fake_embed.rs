@@ -4,8 +4,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -28,6 +28,7 @@ pub struct FakeEmbedServer {
     mode: Arc<AtomicU8>,
     stopped: Arc<AtomicBool>,
     port: u16,
+    received: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeEmbedServer {
@@ -37,6 +38,8 @@ impl FakeEmbedServer {
         let mode = Arc::new(AtomicU8::new(Mode::Good as u8));
         let stopped = Arc::new(AtomicBool::new(false));
         let (serving_mode, serving_stopped) = (mode.clone(), stopped.clone());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let recording = received.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if serving_stopped.load(Ordering::SeqCst) {
@@ -45,10 +48,16 @@ impl FakeEmbedServer {
                 }
                 let Ok(stream) = stream else { continue };
                 let mode = serving_mode.load(Ordering::SeqCst);
-                std::thread::spawn(move || serve(stream, mode));
+                let recording = recording.clone();
+                std::thread::spawn(move || serve(stream, mode, &recording));
             }
         });
-        FakeEmbedServer { url: format!("http://127.0.0.1:{port}/v1"), mode, stopped, port }
+        FakeEmbedServer { url: format!("http://127.0.0.1:{port}/v1"), mode, stopped, port, received }
+    }
+
+    /// Every text the server was asked to embed, in the order the requests came.
+    pub fn received(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
     }
 
     pub fn set(&self, mode: Mode) {
@@ -64,7 +73,7 @@ impl FakeEmbedServer {
     }
 }
 
-fn serve(stream: TcpStream, mode: u8) {
+fn serve(stream: TcpStream, mode: u8, received: &Mutex<Vec<String>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut length = 0;
     loop {
@@ -91,6 +100,7 @@ fn serve(stream: TcpStream, mode: u8) {
         .as_array()
         .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
         .unwrap_or_default();
+    received.lock().unwrap().extend(inputs.iter().cloned());
     let (status, reply) = match mode {
         m if m == Mode::Status500 as u8 => (500, "{\"error\":\"model crashed\"}".to_owned()),
         m if m == Mode::Garbage as u8 => (200, "<html>Bad gateway</html>".to_owned()),

@@ -107,6 +107,9 @@ pub enum Fault {
     ServerError(u16),
     /// HTTP 403 "Forbidden: bot was blocked by the user" (`ApiError::BotBlocked`).
     Forbidden,
+    /// HTTP 400 "Bad Request: message to edit not found" (the message was deleted;
+    /// `ApiError::MessageToEditNotFound`).
+    MessageToEditNotFound,
     /// HTTP 200 with a truncated JSON body (`RequestError::InvalidJson`).
     MalformedJson,
     /// Waits this long, then answers normally.
@@ -492,7 +495,7 @@ async fn answer(shared: &Shared, method: &str, params: &Value) -> Response {
             shared.lock().webhook_url.clear();
             ok(json!(true))
         }
-        "setmycommands" | "answercallbackquery" | "answerinlinequery" => ok(json!(true)),
+        "setmycommands" | "answercallbackquery" | "answerinlinequery" | "deletemessage" => ok(json!(true)),
         "getupdates" => get_updates(shared, params).await,
         "sendmessage" => {
             let Some(chat) = ChatRef::parse(&params["chat_id"]) else {
@@ -661,6 +664,7 @@ fn fault_response(fault: &Fault) -> Response {
             error(code, description, None)
         }
         Fault::Forbidden => error(403, "Forbidden: bot was blocked by the user", None),
+        Fault::MessageToEditNotFound => error(400, "Bad Request: message to edit not found", None),
         Fault::MalformedJson => {
             (StatusCode::OK, [(CONTENT_TYPE, "application/json")], r#"{"ok":true,"result":{"message_id"#)
                 .into_response()
@@ -1055,6 +1059,29 @@ pub fn channel_post(username: &str, text: &str) -> Value {
     json!({ "channel_post": post })
 }
 
+/// An `edited_channel_post` update: the post `message_id` of `@username` now reads
+/// `text` (Telegram sends the whole message again, with `edit_date`).
+pub fn edited_channel_post(username: &str, message_id: i32, text: &str) -> Value {
+    let mut post = channel_post(username, text)["channel_post"].take();
+    post["message_id"] = json!(message_id);
+    post["edit_date"] = json!(unix_now());
+    json!({ "edited_channel_post": post })
+}
+
+/// A `channel_post` update with a photo in `@username`, captioned or not.
+pub fn channel_photo(username: &str, caption: Option<&str>) -> Value {
+    let mut update = channel_post(username, "");
+    let post = &mut update["channel_post"];
+    if let Some(fields) = post.as_object_mut() {
+        fields.remove("text");
+    }
+    post["photo"] = json!([{ "file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 60 }]);
+    if let Some(caption) = caption {
+        post["caption"] = json!(caption);
+    }
+    update
+}
+
 /// The id the fake gives the channel `@username`.
 pub fn channel_chat_id(username: &str) -> i64 {
     channel_id(username)
@@ -1097,6 +1124,21 @@ pub fn callback_query(user_id: u64, chat_id: i64, message_id: i32, data: &str) -
             },
         }
     })
+}
+
+/// The message of `update` (built here) with the id `message_id` instead of the
+/// usual one, so that a later edit of it can name it.
+pub fn with_message_id(mut update: Value, message_id: i32) -> Value {
+    update["message"]["message_id"] = json!(message_id);
+    update
+}
+
+/// `update`'s message as Telegram reports an edit of it: an `edited_message` with an
+/// `edit_date`, same id, the new text.
+pub fn edited(mut update: Value) -> Value {
+    let mut message = update.as_object_mut().and_then(|u| u.remove("message")).expect("a message update");
+    message["edit_date"] = json!(unix_now());
+    json!({ "edited_message": message })
 }
 
 /// Sets the sender's `language_code` (e.g. `"uk"`) in an update built here.

@@ -2,6 +2,7 @@
 
 pub mod fake_embed;
 pub mod fake_telegram;
+pub mod feed_server;
 pub mod telegram_html;
 
 use std::ops::ControlFlow;
