@@ -120,6 +120,29 @@ fn the_readme_example_and_its_short_form_are_answered_from_the_ukrainian_article
 }
 
 #[test]
+fn names_typed_in_lower_case_find_their_article_in_the_other_script() {
+    // As people type in a chat: no capitals, no question mark.
+    for (question, article) in [
+        ("chernyev peacekeepers", "004_"),
+        ("according to yehor chernyev what role could nato play for peacekeepers", "004_"),
+        ("what did ivanna klympush-tsintsadze say about ukraine joining", "004_"),
+    ] {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{question}: {answer:#?}");
+        assert!(answer.hits[0].article_id.starts_with(article), "{question}: {answer:#?}");
+    }
+    // A word the archive uses as a word stays one: "parliament" does not raise the
+    // Ukrainian article for writing "Парламентської".
+    let answer = multilingual_index()
+        .ask(
+            "what did rutte promise parliament would happen once a peace deal is reached",
+            AskOptions::default(),
+        )
+        .unwrap();
+    assert!(answer.hits[0].article_id.starts_with("000_"), "{answer:#?}");
+}
+
+#[test]
 fn an_unanswered_question_never_comes_with_results() {
     // `answered: false` means `results: []`, whichever article ranks first.
     let questions = [

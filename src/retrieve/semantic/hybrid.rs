@@ -144,7 +144,16 @@ impl NewsIndex {
         // every passage ("Ukraine", "Україна"), 1 for one in a single passage.
         let passages = searcher.num_docs().max(2) as f32;
         let names = match semantic.fusion() {
-            Fusion::Hybrid => names::foreign_name_keys(question),
+            Fusion::Hybrid => {
+                // A word in lower case is an ordinary word when the archive has it
+                // in more passages than it writes it capitalised ("parliament"),
+                // a name when not ("chernyev", "rutte").
+                let df = |term: Term| searcher.doc_freq(&term).unwrap_or(0);
+                let ordinary = |term: &str, own_key: &str| {
+                    df(Term::from_field_text(f.body, term)) > df(Term::from_field_text(f.names, own_key))
+                };
+                names::foreign_name_keys(question, &ordinary)
+            }
             Fusion::DenseOnly => Vec::new(),
         };
         for key in names {

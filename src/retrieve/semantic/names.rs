@@ -19,14 +19,22 @@ use crate::analysis::{Script, analyze};
 /// "nota") to mean anything.
 const MIN_KEY_LETTERS: usize = 3;
 
+/// Whether a word typed in lower case is an ordinary word, given its term and its
+/// name key in its own script.
+pub type Ordinary<'a> = &'a dyn Fn(&str, &str) -> bool;
+
 /// The name keys of `text` as a passage stores them.
 pub fn name_keys(text: &str) -> Vec<String> {
-    keys(text, false)
+    keys(text, false, None)
 }
 
 /// The keys under which `question`'s names would be stored in the other script.
-pub fn foreign_name_keys(question: &str) -> Vec<String> {
-    keys(question, true)
+///
+/// People type "chernyev peacekeepers" in a chat, so a word in lower case counts
+/// too, unless `ordinary` says the archive uses it as a word of its own script
+/// rather than as a name ("parliament" would meet "Парламент").
+pub fn foreign_name_keys(question: &str, ordinary: Ordinary) -> Vec<String> {
+    keys(question, true, Some(ordinary))
 }
 
 /// The same key in the other script: where a question's own script keeps it.
@@ -37,15 +45,19 @@ pub fn own_script(key: &str) -> String {
     }
 }
 
-fn keys(text: &str, flip: bool) -> Vec<String> {
+/// `lower_case`: whether words in lower case count, and which are ordinary words
+/// rather than names, given their term and the key they have in their own script
+/// (`None`: capitalised words only).
+fn keys(text: &str, flip: bool, lower_case: Option<Ordinary>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    // Only capitalised words are analysed, each once: most of a passage is not a
-    // name, and names repeat.
+    // Each word once; in a passage only capitalised words, since most of it is not
+    // a name and names repeat.
     let mut seen: HashSet<&str> = HashSet::new();
-    let capitalised = text
+    let words = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .filter(|w| w.starts_with(char::is_uppercase) && seen.insert(w));
-    for word in capitalised {
+        .filter(|w| (lower_case.is_some() || w.starts_with(char::is_uppercase)) && seen.insert(w));
+    for word in words {
+        let capitalised = word.starts_with(char::is_uppercase);
         for term in analyze(word) {
             let cyrillic = match term.script {
                 _ if term.stopword => continue,
@@ -64,6 +76,10 @@ fn keys(text: &str, flip: bool) -> Vec<String> {
                 }
                 let tag = if cyrillic != flip { 'c' } else { 'l' };
                 let key = format!("{tag}{skeleton}");
+                if !capitalised && lower_case.is_some_and(|ordinary| ordinary(&term.text, &own_script(&key)))
+                {
+                    continue;
+                }
                 if !out.contains(&key) {
                     out.push(key);
                 }
@@ -151,19 +167,31 @@ mod tests {
             ("Kharkiv", "Харкові"),
         ] {
             let stored = name_keys(cyrillic);
-            let asked = foreign_name_keys(latin);
+            let asked = foreign_name_keys(latin, &|_, _| false);
             assert!(asked.iter().any(|k| stored.contains(k)), "{latin} {asked:?} vs {cyrillic} {stored:?}");
             let stored = name_keys(latin);
-            let asked = foreign_name_keys(cyrillic);
+            let asked = foreign_name_keys(cyrillic, &|_, _| false);
             assert!(asked.iter().any(|k| stored.contains(k)), "{cyrillic} {asked:?} vs {latin} {stored:?}");
         }
     }
 
     #[test]
-    fn only_capitalised_words_of_the_other_script_are_looked_for() {
-        assert!(foreign_name_keys("what did the minister say about tanks?").is_empty());
+    fn passages_store_capitalised_words_and_questions_look_for_any_word() {
+        assert!(name_keys("what did the minister say about tanks?").is_empty());
+        // Typed in lower case, as in a chat.
+        let unknown = |_: &str, _: &str| false;
+        let stored = name_keys("Єгор Чернєв");
+        assert!(foreign_name_keys("chernyev peacekeepers", &unknown).iter().any(|k| stored.contains(k)));
+        let stored = name_keys("Mark Rutte");
+        assert!(foreign_name_keys("що казав рютте", &unknown).iter().any(|k| stored.contains(k)));
+        // A word the archive knows in the question's own script is a word, not a
+        // name, unless it is capitalised.
+        let stored = name_keys("Парламентська асамблея");
+        let ordinary = |term: &str, _: &str| term.starts_with("parliament");
+        assert!(!foreign_name_keys("what did parliament say", &ordinary).iter().any(|k| stored.contains(k)));
+        assert!(foreign_name_keys("what did Parliament say", &ordinary).iter().any(|k| stored.contains(k)));
         // A question's names are looked for in the other script only.
-        assert!(foreign_name_keys("Rutte").iter().all(|k| k.starts_with('c')));
+        assert!(foreign_name_keys("Rutte", &|_, _| false).iter().all(|k| k.starts_with('c')));
         assert!(name_keys("Rutte").iter().all(|k| k.starts_with('l')));
         // Too short to tell apart.
         assert!(name_keys("NATO").is_empty());
