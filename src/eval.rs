@@ -271,6 +271,24 @@ pub fn shortened(questions: &[EvalQuestion]) -> Vec<EvalQuestion> {
         .collect()
 }
 
+/// Half of a pool's questions, by the number of their article in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Split {
+    Even,
+    Odd,
+}
+
+/// The questions of a pool's even- or odd-numbered articles (`squad-{article}-{p}`,
+/// `xquad-{article}-{p}`, as [`load_squad`] and [`load_xquad`] name them).
+pub fn split(questions: Vec<EvalQuestion>, split: Split) -> Vec<EvalQuestion> {
+    let article =
+        |q: &EvalQuestion| -> Option<usize> { q.article.as_deref()?.split('-').nth(1)?.parse().ok() };
+    questions
+        .into_iter()
+        .filter(|q| article(q).is_some_and(|a| (a % 2 == 0) == (split == Split::Even)))
+        .collect()
+}
+
 /// The most words a shortened question keeps.
 pub const SHORT_WORDS: usize = 6;
 

@@ -36,6 +36,11 @@ pub struct EvalArgs {
     /// paragraphs: none should be answered.
     #[arg(long)]
     off_topic: bool,
+    /// Ask only the questions of the pool's even- or odd-numbered articles (counted
+    /// from 0 in the --squad or --xquad file; the whole pool is still indexed): a
+    /// threshold chosen on one half is reported on the other.
+    #[arg(long, value_enum)]
+    split: Option<eval::Split>,
     /// Cut every question to its first content words (at most 6), as people type
     /// them in a chat.
     #[arg(long)]
@@ -77,6 +82,10 @@ pub fn evaluate(config: &mut Config, args: &EvalArgs) -> anyhow::Result<()> {
         )),
         (None, None) => None,
     };
+    let pool = pool.map(|((articles, questions), name)| match args.split {
+        Some(split) => ((articles, eval::split(questions, split)), name),
+        None => ((articles, questions), name),
+    });
     let (index, mut questions) = match pool {
         Some(((_, questions), _)) if args.off_topic => {
             (corpus_index(config, fusion)?, eval::off_topic(questions))

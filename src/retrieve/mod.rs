@@ -15,6 +15,7 @@ mod bm25;
 pub mod filters;
 pub(crate) mod rank;
 pub mod semantic;
+pub(crate) mod specific;
 pub(crate) mod terms;
 
 use tantivy::DocAddress;

@@ -13,7 +13,7 @@ use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Searcher, SegmentR
 
 use super::filters::index::Restriction;
 use super::terms::{Lookups, QueryTerms, Statistics};
-use super::{AskOptions, Citations, Cited, bm25, filters};
+use super::{AskOptions, Citations, Cited, bm25, filters, specific};
 use crate::analysis::SENTENCE_BREAK;
 use crate::index::{NewsIndex, SearchError, article_key};
 
@@ -87,7 +87,7 @@ impl NewsIndex {
         lookups: &Lookups,
         options: AskOptions,
     ) -> Result<Ranking, SearchError> {
-        let mut ranked = Ranking { hits: Vec::new(), coverage: 0.0 };
+        let mut ranked = Ranking { hits: Vec::new(), coverage: 0.0, key_missing: query.key_missing };
         if query.weights.is_empty() {
             return Ok(ranked);
         }
@@ -204,7 +204,13 @@ impl NewsIndex {
             }
             // Every cited passage must match the question well enough on its own:
             // a weak second result is noise under a good first one.
-            if candidate.coverage < options.min_coverage && !options.keep_weak {
+            let strong = specific::strong(
+                candidate.coverage,
+                candidate.english,
+                query.key_missing,
+                options.min_coverage,
+            );
+            if !strong && !options.keep_weak {
                 continue;
             }
             rank += 1;
@@ -215,6 +221,7 @@ impl NewsIndex {
                 address: candidate.address,
                 score: candidate.score,
                 coverage: candidate.coverage,
+                english: candidate.english,
                 article: key,
             });
             if ranked.hits.len() == options.k {
@@ -266,6 +273,11 @@ impl NewsIndex {
     ) -> Result<Vec<Candidate>, SearchError> {
         let f = self.fields;
         let weights: Vec<f32> = lookups.terms.iter().map(|t| query.weights[t]).collect();
+        // Weights in general English; without them (a word in another script), the
+        // archive's stand in.
+        let english: Vec<f32> =
+            lookups.terms.iter().map(|t| query.english.get(t).copied().unwrap_or(query.weights[t])).collect();
+        let english_total: f32 = english.iter().sum();
         let index_of = |term: &String| lookups.terms.iter().position(|t| t == term);
         let bigrams: Vec<(usize, usize)> =
             query.bigrams.iter().filter_map(|(a, b)| Some((index_of(a)?, index_of(b)?))).collect();
@@ -273,7 +285,13 @@ impl NewsIndex {
         let total_weight = query.total_weight();
         let mut out: Vec<Candidate> = top
             .iter()
-            .map(|&(score, address)| Candidate { address, score, coverage: 0.0, best_sentence: 0.0 })
+            .map(|&(score, address)| Candidate {
+                address,
+                score,
+                coverage: 0.0,
+                english: 0.0,
+                best_sentence: 0.0,
+            })
             .collect();
         // Candidates by segment, each segment's in document order, so every
         // posting list is walked forward once.
@@ -304,11 +322,13 @@ impl NewsIndex {
             for &(_, doc, i) in group {
                 hits.clear();
                 let (mut body_weight, mut title_weight, mut left_out_weight) = (0.0, 0.0, 0.0);
+                let (mut body_english, mut title_english) = (0.0, 0.0);
                 for (t, &weight) in weights.iter().enumerate() {
                     if let Some(postings) = body[t].as_mut()
                         && seek(postings, doc)
                     {
                         body_weight += weight;
+                        body_english += english[t];
                         if !lookups.searched[t] {
                             left_out_weight += weight;
                         }
@@ -319,6 +339,7 @@ impl NewsIndex {
                         && seek(postings, doc)
                     {
                         title_weight += weight;
+                        title_english += english[t];
                     }
                 }
                 hits.sort_unstable();
@@ -329,6 +350,7 @@ impl NewsIndex {
                     postings.positions(&mut breaks);
                 }
                 out[i].coverage = union_coverage(body_weight, title_weight, total_weight);
+                out[i].english = union_coverage(body_english, title_english, english_total);
                 out[i].score += left_out_weight;
                 out[i].best_sentence = sentences.best(&hits, &breaks);
             }
@@ -403,6 +425,9 @@ pub(crate) struct Candidate {
     pub(crate) address: DocAddress,
     pub(crate) score: f32,
     pub(crate) coverage: f32,
+    /// Coverage by the question's weights in general English
+    /// ([`QueryTerms::english`]).
+    pub(crate) english: f32,
     pub(crate) best_sentence: f32,
 }
 
@@ -411,18 +436,21 @@ pub(crate) struct Ranking {
     pub(crate) hits: Vec<RankedPassage>,
     /// Coverage of the best passage, shown or not.
     pub(crate) coverage: f32,
+    /// See [`QueryTerms::key_missing`].
+    pub(crate) key_missing: bool,
 }
 
 impl Ranking {
     /// The passages to cite, and whether the best is strong enough to cite at all
-    /// (it covers at least `min_coverage` of the question).
+    /// (it covers at least `min_coverage` of the question, and enough of it in
+    /// general English: [`specific::strong`]).
     pub(crate) fn citations(self, min_coverage: f32) -> Citations {
-        let answered = self.hits.first().is_some_and(|hit| hit.coverage >= min_coverage);
-        let cited = self
-            .hits
-            .into_iter()
-            .map(|hit| Cited::lexical(hit.address, hit.score, hit.coverage >= min_coverage))
-            .collect();
+        let key_missing = self.key_missing;
+        let strong =
+            |hit: &RankedPassage| specific::strong(hit.coverage, hit.english, key_missing, min_coverage);
+        let answered = self.hits.first().is_some_and(strong);
+        let cited =
+            self.hits.into_iter().map(|hit| Cited::lexical(hit.address, hit.score, strong(&hit))).collect();
         Citations { cited, coverage: self.coverage, answered }
     }
 }
@@ -431,6 +459,9 @@ pub(crate) struct RankedPassage {
     pub(crate) address: DocAddress,
     pub(crate) score: f32,
     pub(crate) coverage: f32,
+    /// Coverage by the question's weights in general English
+    /// ([`QueryTerms::english`]).
+    pub(crate) english: f32,
     /// [`article_key`] of its article.
     pub(crate) article: u64,
 }

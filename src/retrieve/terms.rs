@@ -8,7 +8,8 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::analysis::{Asks, analyze, asks};
+use super::specific;
+use crate::analysis::{Asks, Script, analyze, asks};
 use crate::index::{ARTICLE_KEY, NewsIndex, SearchError};
 use crate::retrieve::filters::index::Restriction;
 
@@ -29,6 +30,14 @@ pub struct QueryTerms {
     /// nothing else.
     pub weights: FxHashMap<String, f32>,
     pub bigrams: Vec<(String, String)>,
+    /// Stemmed term → its weight in general English ([`specific`]); empty when a
+    /// term is in a script the word list cannot judge, and the question is then
+    /// judged by `weights` alone.
+    pub english: FxHashMap<String, f32>,
+    /// The question's most specific term is an English word the archive never
+    /// mentions: a passage must cover more of it in English to be cited
+    /// ([`specific::strong`]).
+    pub key_missing: bool,
     /// What the question asks for, and its words (lowercased): excerpts prefer a
     /// sentence that offers that beyond repeating the question.
     pub asks: Asks,
@@ -150,6 +159,22 @@ impl NewsIndex {
             let df = df as f32;
             let idf = (1.0 + ((n - df).max(0.0) + 0.5) / (df + 0.5)).ln();
             q.weights.insert(term.clone(), idf);
+        }
+        // The refusal's second view: how rare each term is in general English.
+        let english: Option<Vec<specific::Background>> = lookups
+            .terms
+            .iter()
+            .map(|term| {
+                let script = content.iter().find(|t| &t.text == term).map_or(Script::Other, |t| t.script);
+                specific::background(term, script)
+            })
+            .collect();
+        if let Some(english) = english {
+            let blended = |i: usize| english[i].blended(lookups.body_df[i] as f32, n);
+            let key = (0..english.len()).max_by(|&a, &b| blended(a).total_cmp(&blended(b)));
+            q.key_missing =
+                key.is_some_and(|k| english[k].listed && lookups.body_df[k] == 0 && lookups.title_df[k] == 0);
+            q.english = lookups.terms.iter().zip(&english).map(|(t, b)| (t.clone(), b.weight())).collect();
         }
         q.bigrams = content.windows(2).map(|w| (w[0].text.clone(), w[1].text.clone())).collect();
         q.asks = asks(question);
