@@ -15,10 +15,19 @@ use crate::retrieve::{AskOptions, Citations, Cited, Match};
 
 /// In hybrid ranking, the weight of the share of the question an article's best
 /// passage covers in words, against the similarity of its nearest sentence in
-/// meaning (about 0.2 to 0.7 for a sentence that answers). Chosen, with
-/// [`NAME_WEIGHT`], on the seed questions in both languages
-/// (`tests/fixtures/seed-questions.jsonl`, `crosslingual-questions.jsonl`).
-const LEXICAL_WEIGHT: f32 = 0.6;
+/// meaning (about 0.2 to 0.7 for a sentence that answers), and scaled by the best
+/// coverage any article reaches: words count as much as they can be shared. A
+/// question in the articles' language is mostly covered by its answer (words
+/// weigh nearly this much); a question in another language shares only names and
+/// numbers with them (words weigh little, and mostly tell articles on one topic
+/// apart by those). Chosen with [`SECOND_WEIGHT`] on XQuAD-R en->de and de->en
+/// (BENCHMARKS.md, "Fusion").
+const LEXICAL_WEIGHT: f32 = 0.3;
+
+/// In hybrid ranking, the weight of the similarity of an article's second-nearest
+/// sentence: an article near the question in two places is more likely about it
+/// than one that has a single near sentence among unrelated ones.
+const SECOND_WEIGHT: f32 = 0.2;
 
 /// A name of the question written in the other script is evidence enough to cite
 /// an article found by meaning when it is this rare (1 for a name in a single
@@ -46,9 +55,11 @@ impl NewsIndex {
 
     /// Hybrid ranking: each article scores by the nearest of its sentences in
     /// meaning ([`VectorStore::nearest`](vectors::VectorStore::nearest): cosine with
-    /// each language's centre taken out), plus [`LEXICAL_WEIGHT`] times the share
-    /// of the question its best passage covers in words, plus [`NAME_WEIGHT`] when
-    /// it writes one of the question's names in the other script ([`names`]).
+    /// each language's centre taken out), plus [`SECOND_WEIGHT`] times that of its
+    /// second-nearest, plus [`LEXICAL_WEIGHT`] times the share of the question its
+    /// best passage covers in words (times the best share any article covers),
+    /// plus [`NAME_WEIGHT`] when it writes one of the question's names in the other
+    /// script ([`names`]).
     ///
     /// Scores are added, not ranks fused: an article in another language than the
     /// question has no words in common with it, and rank fusion would let any
@@ -74,14 +85,40 @@ impl NewsIndex {
             lexical: Option<RankedPassage>,
             /// Its sentence nearest in meaning, and the passage holding it.
             semantic: Option<(vectors::Near, DocAddress)>,
+            /// The similarity of its second-nearest sentence, when among those searched.
+            second: Option<f32>,
             /// The weight of the question's names it writes in the other script.
             names: Option<f32>,
         }
+        /// What the whole candidate list says about the question.
+        struct Question {
+            /// The best share of the question any article covers in words.
+            best_coverage: f32,
+            /// The similarity of the farthest sentence searched: below it, an
+            /// article's second sentence is not known, only that it is no nearer.
+            floor: f32,
+        }
         impl Entry {
-            fn score(&self) -> f32 {
-                self.semantic.as_ref().map_or(0.0, |(near, _)| near.similarity)
-                    + LEXICAL_WEIGHT * self.lexical.as_ref().map_or(0.0, |hit| hit.coverage)
-                    + NAME_WEIGHT * self.names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
+            fn score(&self, fusion: Fusion, question: &Question) -> f32 {
+                let Some((near, _)) = &self.semantic else {
+                    return LEXICAL_WEIGHT * question.best_coverage * self.coverage() + self.names_score();
+                };
+                match fusion {
+                    Fusion::DenseOnly => near.similarity,
+                    Fusion::Hybrid => {
+                        let second = self.second.unwrap_or(question.floor).min(near.similarity);
+                        near.similarity
+                            + SECOND_WEIGHT * second
+                            + LEXICAL_WEIGHT * question.best_coverage * self.coverage()
+                            + self.names_score()
+                    }
+                }
+            }
+            fn coverage(&self) -> f32 {
+                self.lexical.as_ref().map_or(0.0, |hit| hit.coverage)
+            }
+            fn names_score(&self) -> f32 {
+                NAME_WEIGHT * self.names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
             }
         }
         let f = self.fields;
@@ -122,6 +159,7 @@ impl NewsIndex {
             }),
         };
         let mut found = 0;
+        let floor = nearest.last().map_or(0.0, |near| near.similarity);
         for near in nearest {
             let address = match looked_up.get(&near.key) {
                 Some(address) => *address,
@@ -131,13 +169,19 @@ impl NewsIndex {
             let Some(address) = address else {
                 continue;
             };
-            let entry = entries.entry(lookups.article_of(address)).or_default();
-            if entry.semantic.is_none() {
-                entry.semantic = Some((near, address));
-                found += 1;
-                if found == depth {
-                    break;
+            let article = lookups.article_of(address);
+            // Past `depth` articles, sentences only tell those found their second.
+            if found == depth && entries.get(&article).is_none_or(|e| e.semantic.is_none()) {
+                continue;
+            }
+            let entry = entries.entry(article).or_default();
+            match &entry.semantic {
+                None => {
+                    entry.semantic = Some((near, address));
+                    found += 1;
                 }
+                Some(_) if entry.second.is_none() => entry.second = Some(near.similarity),
+                Some(_) => {}
             }
         }
         // Each name weighs by how rare it is in both scripts: 0 for a name in
@@ -165,8 +209,11 @@ impl NewsIndex {
             }
         }
 
+        let question =
+            Question { best_coverage: entries.values().map(Entry::coverage).fold(0.0, f32::max), floor };
+        let fusion = semantic.fusion();
         let mut order: Vec<(f32, u64, Entry)> =
-            entries.into_iter().map(|(key, e)| (e.score(), key, e)).collect();
+            entries.into_iter().map(|(key, e)| (e.score(fusion, &question), key, e)).collect();
         // Ties go the same way every time.
         order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut out = Citations { cited: Vec::new(), coverage: 0.0, answered: false };
