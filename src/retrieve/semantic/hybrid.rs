@@ -100,25 +100,16 @@ impl NewsIndex {
         }
         impl Entry {
             fn score(&self, fusion: Fusion, question: &Question) -> f32 {
-                let Some((near, _)) = &self.semantic else {
-                    return LEXICAL_WEIGHT * question.best_coverage * self.coverage() + self.names_score();
-                };
-                match fusion {
-                    Fusion::DenseOnly => near.similarity,
-                    Fusion::Hybrid => {
-                        let second = self.second.unwrap_or(question.floor).min(near.similarity);
-                        near.similarity
-                            + SECOND_WEIGHT * second
-                            + LEXICAL_WEIGHT * question.best_coverage * self.coverage()
-                            + self.names_score()
-                    }
+                let meaning = self.semantic.as_ref().map(|(near, _)| {
+                    (near.similarity, self.second.unwrap_or(question.floor).min(near.similarity))
+                });
+                match (fusion, meaning) {
+                    (Fusion::DenseOnly, Some((nearest, _))) => nearest,
+                    _ => fused(meaning, self.coverage(), question.best_coverage, self.names),
                 }
             }
             fn coverage(&self) -> f32 {
                 self.lexical.as_ref().map_or(0.0, |hit| hit.coverage)
-            }
-            fn names_score(&self) -> f32 {
-                NAME_WEIGHT * self.names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
             }
         }
         let f = self.fields;
@@ -271,6 +262,18 @@ impl NewsIndex {
     }
 }
 
+/// An article's hybrid score: the similarity of its nearest and second-nearest
+/// sentences (`None` when it is not among those nearest), the share of the question
+/// its best passage covers in words and the best share any article covers, and the
+/// weight of the question's rarest name it writes in the other script.
+fn fused(meaning: Option<(f32, f32)>, coverage: f32, best_coverage: f32, names: Option<f32>) -> f32 {
+    let (nearest, second) = meaning.unwrap_or((0.0, 0.0));
+    nearest
+        + SECOND_WEIGHT * second
+        + LEXICAL_WEIGHT * best_coverage * coverage
+        + NAME_WEIGHT * names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
+}
+
 /// The question as sent to the embedding server: words with the quotes and signs
 /// that search engines read as operators taken off their edges, so that
 /// `"Stoltenberg"` and `-Stoltenberg` mean what `Stoltenberg` does, as they do
@@ -283,4 +286,44 @@ fn embedded_question(question: &str) -> String {
         .filter(|word| !word.is_empty() && !matches!(*word, "AND" | "OR" | "NOT"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn across_languages_a_little_shared_wording_does_not_outweigh_meaning() {
+        // A question in English over German articles shares a name and a number
+        // with one of them (a fifth of its weight) while another is nearer in meaning.
+        let best_coverage = 0.2;
+        let nearer = fused(Some((0.55, 0.40)), 0.0, best_coverage, None);
+        let shares_words = fused(Some((0.50, 0.40)), 0.2, best_coverage, None);
+        assert!(nearer > shares_words, "{nearer} against {shares_words}");
+    }
+
+    #[test]
+    fn within_a_language_the_words_of_the_answer_still_count() {
+        // The answer covers most of the question; another article is a little
+        // nearer in meaning and covers a third.
+        let best_coverage = 0.8;
+        let covers = fused(Some((0.50, 0.35)), 0.8, best_coverage, None);
+        let nearer = fused(Some((0.56, 0.35)), 0.3, best_coverage, None);
+        assert!(covers > nearer, "{covers} against {nearer}");
+    }
+
+    #[test]
+    fn a_second_near_sentence_raises_an_article() {
+        let twice = fused(Some((0.50, 0.48)), 0.0, 0.0, None);
+        let once = fused(Some((0.52, 0.20)), 0.0, 0.0, None);
+        assert!(twice > once, "{twice} against {once}");
+    }
+
+    #[test]
+    fn a_name_in_the_other_script_still_outweighs_a_nearer_sentence() {
+        // "Chernyev" meeting "Чернєв": the seeds' cross-lingual case.
+        let named = fused(Some((0.25, 0.20)), 0.0, 0.1, Some(0.9));
+        let nearer = fused(Some((0.45, 0.40)), 0.1, 0.1, None);
+        assert!(named > nearer, "{named} against {nearer}");
+    }
 }
