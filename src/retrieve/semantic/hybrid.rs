@@ -15,19 +15,25 @@ use crate::retrieve::{AskOptions, Citations, Cited, Match};
 
 /// In hybrid ranking, the weight of the share of the question an article's best
 /// passage covers in words, against the similarity of its nearest sentence in
-/// meaning (about 0.2 to 0.7 for a sentence that answers), and scaled by the best
-/// coverage any article reaches: words count as much as they can be shared. A
-/// question in the articles' language is mostly covered by its answer (words
-/// weigh nearly this much); a question in another language shares only names and
+/// meaning (about 0.2 to 0.7 for a sentence that answers), when some article
+/// covers the whole question. It is scaled by the best coverage any article
+/// reaches to the power [`SHARED_POWER`]: words count as much as they can be
+/// shared. A question in the articles' language is mostly covered by its answer
+/// (words weigh nearly this much, against [`NAME_WEIGHT`] as both were chosen on
+/// the seed questions); a question in another language shares only names and
 /// numbers with them (words weigh little, and mostly tell articles on one topic
-/// apart by those). Chosen with [`SECOND_WEIGHT`] on XQuAD-R en->de and de->en
-/// (BENCHMARKS.md, "Fusion").
-const LEXICAL_WEIGHT: f32 = 0.3;
+/// apart by those).
+const LEXICAL_WEIGHT: f32 = 0.6;
+
+/// How fast words fade as less of the question can be shared (see
+/// [`LEXICAL_WEIGHT`]). Chosen with [`SECOND_WEIGHT`] on XQuAD-R en->de and de->en
+/// (BENCHMARKS.md, "Fusion that earns its place").
+const SHARED_POWER: f32 = 1.5;
 
 /// In hybrid ranking, the weight of the similarity of an article's second-nearest
 /// sentence: an article near the question in two places is more likely about it
 /// than one that has a single near sentence among unrelated ones.
-const SECOND_WEIGHT: f32 = 0.2;
+const SECOND_WEIGHT: f32 = 0.3;
 
 /// A name of the question written in the other script is evidence enough to cite
 /// an article found by meaning when it is this rare (1 for a name in a single
@@ -57,7 +63,8 @@ impl NewsIndex {
     /// meaning ([`VectorStore::nearest`](vectors::VectorStore::nearest): cosine with
     /// each language's centre taken out), plus [`SECOND_WEIGHT`] times that of its
     /// second-nearest, plus [`LEXICAL_WEIGHT`] times the share of the question its
-    /// best passage covers in words (times the best share any article covers),
+    /// best passage covers in words (times the best share any article covers, to
+    /// the power [`SHARED_POWER`]),
     /// plus [`NAME_WEIGHT`] when it writes one of the question's names in the other
     /// script ([`names`]).
     ///
@@ -270,7 +277,7 @@ fn fused(meaning: Option<(f32, f32)>, coverage: f32, best_coverage: f32, names: 
     let (nearest, second) = meaning.unwrap_or((0.0, 0.0));
     nearest
         + SECOND_WEIGHT * second
-        + LEXICAL_WEIGHT * best_coverage * coverage
+        + LEXICAL_WEIGHT * best_coverage.powf(SHARED_POWER) * coverage
         + NAME_WEIGHT * names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
 }
 
