@@ -9,8 +9,10 @@
 # de->en); every other row reports them on questions not used for choosing.
 #
 # Usage: NEWSDESK_EMBED_URL=… scripts/eval-fusion.sh
-#   NEWSDESK_DATA         where vectors (and the seeds' index) are kept between
-#                         runs (default data/): a second run embeds nothing
+#   NEWSDESK_DATA         where the pools' vectors (and the seeds' index) are kept
+#                         between runs (default data/). Questions asked against the
+#                         seeds are embedded afresh every run (~80 s per 637 on 2
+#                         cores): kept vectors are int8 and would move the figures.
 #   NEWSDESK_BIN          the binary to measure (default: a release build of this tree)
 #   OFF_TOPIC_SQUAD       SQuAD-format questions to ask against the seeds (default:
 #                         all of SQuAD dev, 10,570 questions to embed once)

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{UsageError, fill_all_vectors, index_for_answers_keeping, semantic_layer};
+use super::{UsageError, fill_all_vectors, index_for_answers, semantic_layer};
 use crate::config::Config;
 use crate::eval::{self, EvalQuestion, Metrics};
 use crate::index::NewsIndex;
@@ -109,15 +109,9 @@ pub fn evaluate(config: &mut Config, args: &EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The corpus folder's index, with the layer ranking as `fusion` says. Question
-/// vectors are kept in the data folder (a question's vector does not depend on the
-/// corpus), so later runs embed nothing again.
+/// The corpus folder's index, with the layer ranking as `fusion` says.
 fn corpus_index(config: &Config, fusion: Fusion) -> anyhow::Result<NewsIndex> {
-    let queries = config.data.join("eval-question-vectors.bin");
-    if config.embed.is_some() {
-        std::fs::create_dir_all(&config.data)?;
-    }
-    let index = index_for_answers_keeping(config, config.embed.is_some().then_some(queries.as_path()))?;
+    let index = index_for_answers(config)?;
     Ok(with_fusion(index, fusion))
 }
 

@@ -249,15 +249,9 @@ fn check_corpus(config: &Config) -> anyhow::Result<()> {
 }
 
 fn open_index(config: &Config) -> anyhow::Result<NewsIndex> {
-    open_index_keeping(config, None)
-}
-
-/// [`open_index`], keeping question vectors in `queries` when given (evaluations
-/// ask the same questions again).
-fn open_index_keeping(config: &Config, queries: Option<&Path>) -> anyhow::Result<NewsIndex> {
     let index = NewsIndex::open_or_create(&config.index)
         .with_context(|| format!("cannot open the index in {}", config.index.display()))?;
-    Ok(match semantic_layer(config, &config.index.join(VECTORS_FILE), queries)? {
+    Ok(match semantic_layer(config, &config.index.join(VECTORS_FILE), None)? {
         Some(semantic) => index.with_semantic(semantic),
         None => index,
     })
@@ -480,30 +474,20 @@ fn sync_with_progress(index: &NewsIndex, corpus: &Path) -> Result<SyncReport, Se
 /// Opens the index for answering, building or refreshing it from the corpus first.
 /// When another process holds the index (a running `serve`), the index is used as it is.
 fn index_for_answers(config: &Config) -> anyhow::Result<NewsIndex> {
-    index_for_answers_keeping(config, None)
-}
-
-/// [`index_for_answers`], keeping question vectors in `queries` when given.
-fn index_for_answers_keeping(config: &Config, queries: Option<&Path>) -> anyhow::Result<NewsIndex> {
     check_corpus(config)?;
     if let Some(holder) = ServeLock::holder(&config.index) {
         tracing::info!(
             pid = holder.pid,
             "a running newsdesk serve keeps this index up to date; answering from it"
         );
-        return open_index_keeping(config, queries);
+        return open_index(config);
     }
-    synced_index_keeping(config, queries)
+    synced_index(config)
 }
 
 /// Opens the index and brings it in step with the corpus.
 fn synced_index(config: &Config) -> anyhow::Result<NewsIndex> {
-    synced_index_keeping(config, None)
-}
-
-/// [`synced_index`], keeping question vectors in `queries` when given.
-fn synced_index_keeping(config: &Config, queries: Option<&Path>) -> anyhow::Result<NewsIndex> {
-    let index = open_index_keeping(config, queries)?;
+    let index = open_index(config)?;
     match sync_with_progress(&index, &config.corpus) {
         Ok(report) if report.files_indexed + report.files_removed > 0 => {
             tracing::info!(
