@@ -273,12 +273,17 @@ impl NewsIndex {
 /// sentences (`None` when it is not among those nearest), the share of the question
 /// its best passage covers in words and the best share any article covers, and the
 /// weight of the question's rarest name it writes in the other script.
+/// Names weigh less as the words can be shared.
 fn fused(meaning: Option<(f32, f32)>, coverage: f32, best_coverage: f32, names: Option<f32>) -> f32 {
     let (nearest, second) = meaning.unwrap_or((0.0, 0.0));
+    // Words weigh as much as the question can be shared in them; a name written in
+    // the other script, as much as it cannot (when another article covers the
+    // question in its own words, that is where the answer is).
+    let shared = best_coverage.powf(SHARED_POWER);
     nearest
         + SECOND_WEIGHT * second
-        + LEXICAL_WEIGHT * best_coverage.powf(SHARED_POWER) * coverage
-        + NAME_WEIGHT * names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
+        + LEXICAL_WEIGHT * shared * coverage
+        + NAME_WEIGHT * (1.0 - shared) * names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
 }
 
 /// The question as sent to the embedding server: words with the quotes and signs
@@ -324,6 +329,16 @@ mod tests {
         let twice = fused(Some((0.50, 0.48)), 0.0, 0.0, None);
         let once = fused(Some((0.52, 0.20)), 0.0, 0.0, None);
         assert!(twice > once, "{twice} against {once}");
+    }
+
+    #[test]
+    fn a_name_in_the_other_script_does_not_outweigh_an_article_covering_the_question() {
+        // "What did Rutte promise parliament…": the English article covers three
+        // quarters of it; the Ukrainian one writes "Рютте", a common name there.
+        let best_coverage = 0.74;
+        let covers = fused(Some((0.26, 0.25)), 0.74, best_coverage, None);
+        let named = fused(Some((0.26, 0.21)), 0.0, best_coverage, Some(0.18));
+        assert!(covers > named, "{covers} against {named}");
     }
 
     #[test]
