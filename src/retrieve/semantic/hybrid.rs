@@ -15,10 +15,25 @@ use crate::retrieve::{AskOptions, Citations, Cited, Match};
 
 /// In hybrid ranking, the weight of the share of the question an article's best
 /// passage covers in words, against the similarity of its nearest sentence in
-/// meaning (about 0.2 to 0.7 for a sentence that answers). Chosen, with
-/// [`NAME_WEIGHT`], on the seed questions in both languages
-/// (`tests/fixtures/seed-questions.jsonl`, `crosslingual-questions.jsonl`).
+/// meaning (about 0.2 to 0.7 for a sentence that answers), when some article
+/// covers the whole question. It is scaled by the best coverage any article
+/// reaches to the power [`SHARED_POWER`]: words count as much as they can be
+/// shared. A question in the articles' language is mostly covered by its answer
+/// (words weigh nearly this much, against [`NAME_WEIGHT`] as both were chosen on
+/// the seed questions); a question in another language shares only names and
+/// numbers with them (words weigh little, and mostly tell articles on one topic
+/// apart by those).
 const LEXICAL_WEIGHT: f32 = 0.6;
+
+/// How fast words fade as less of the question can be shared (see
+/// [`LEXICAL_WEIGHT`]). Chosen with [`SECOND_WEIGHT`] on XQuAD-R en->de and de->en
+/// (BENCHMARKS.md, "Fusion that earns its place").
+const SHARED_POWER: f32 = 1.5;
+
+/// In hybrid ranking, the weight of the similarity of an article's second-nearest
+/// sentence: an article near the question in two places is more likely about it
+/// than one that has a single near sentence among unrelated ones.
+const SECOND_WEIGHT: f32 = 0.3;
 
 /// A name of the question written in the other script is evidence enough to cite
 /// an article found by meaning when it is this rare (1 for a name in a single
@@ -46,9 +61,12 @@ impl NewsIndex {
 
     /// Hybrid ranking: each article scores by the nearest of its sentences in
     /// meaning ([`VectorStore::nearest`](vectors::VectorStore::nearest): cosine with
-    /// each language's centre taken out), plus [`LEXICAL_WEIGHT`] times the share
-    /// of the question its best passage covers in words, plus [`NAME_WEIGHT`] when
-    /// it writes one of the question's names in the other script ([`names`]).
+    /// each language's centre taken out), plus [`SECOND_WEIGHT`] times that of its
+    /// second-nearest, plus [`LEXICAL_WEIGHT`] times the share of the question its
+    /// best passage covers in words (times the best share any article covers, to
+    /// the power [`SHARED_POWER`]),
+    /// plus [`NAME_WEIGHT`] when it writes one of the question's names in the other
+    /// script ([`names`]).
     ///
     /// Scores are added, not ranks fused: an article in another language than the
     /// question has no words in common with it, and rank fusion would let any
@@ -74,14 +92,31 @@ impl NewsIndex {
             lexical: Option<RankedPassage>,
             /// Its sentence nearest in meaning, and the passage holding it.
             semantic: Option<(vectors::Near, DocAddress)>,
+            /// The similarity of its second-nearest sentence, when among those searched.
+            second: Option<f32>,
             /// The weight of the question's names it writes in the other script.
             names: Option<f32>,
         }
+        /// What the whole candidate list says about the question.
+        struct Question {
+            /// The best share of the question any article covers in words.
+            best_coverage: f32,
+            /// The similarity of the farthest sentence searched: below it, an
+            /// article's second sentence is not known, only that it is no nearer.
+            floor: f32,
+        }
         impl Entry {
-            fn score(&self) -> f32 {
-                self.semantic.as_ref().map_or(0.0, |(near, _)| near.similarity)
-                    + LEXICAL_WEIGHT * self.lexical.as_ref().map_or(0.0, |hit| hit.coverage)
-                    + NAME_WEIGHT * self.names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
+            fn score(&self, fusion: Fusion, question: &Question) -> f32 {
+                let meaning = self.semantic.as_ref().map(|(near, _)| {
+                    (near.similarity, self.second.unwrap_or(question.floor).min(near.similarity))
+                });
+                match (fusion, meaning) {
+                    (Fusion::DenseOnly, Some((nearest, _))) => nearest,
+                    _ => fused(meaning, self.coverage(), question.best_coverage, self.names),
+                }
+            }
+            fn coverage(&self) -> f32 {
+                self.lexical.as_ref().map_or(0.0, |hit| hit.coverage)
             }
         }
         let f = self.fields;
@@ -122,6 +157,7 @@ impl NewsIndex {
             }),
         };
         let mut found = 0;
+        let floor = nearest.last().map_or(0.0, |near| near.similarity);
         for near in nearest {
             let address = match looked_up.get(&near.key) {
                 Some(address) => *address,
@@ -131,13 +167,19 @@ impl NewsIndex {
             let Some(address) = address else {
                 continue;
             };
-            let entry = entries.entry(lookups.article_of(address)).or_default();
-            if entry.semantic.is_none() {
-                entry.semantic = Some((near, address));
-                found += 1;
-                if found == depth {
-                    break;
+            let article = lookups.article_of(address);
+            // Past `depth` articles, sentences only tell those found their second.
+            if found == depth && entries.get(&article).is_none_or(|e| e.semantic.is_none()) {
+                continue;
+            }
+            let entry = entries.entry(article).or_default();
+            match &entry.semantic {
+                None => {
+                    entry.semantic = Some((near, address));
+                    found += 1;
                 }
+                Some(_) if entry.second.is_none() => entry.second = Some(near.similarity),
+                Some(_) => {}
             }
         }
         // Each name weighs by how rare it is in both scripts: 0 for a name in
@@ -174,8 +216,11 @@ impl NewsIndex {
             }
         }
 
+        let question =
+            Question { best_coverage: entries.values().map(Entry::coverage).fold(0.0, f32::max), floor };
+        let fusion = semantic.fusion();
         let mut order: Vec<(f32, u64, Entry)> =
-            entries.into_iter().map(|(key, e)| (e.score(), key, e)).collect();
+            entries.into_iter().map(|(key, e)| (e.score(fusion, &question), key, e)).collect();
         // Ties go the same way every time.
         order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut out = Citations { cited: Vec::new(), coverage: 0.0, answered: false };
@@ -233,6 +278,24 @@ impl NewsIndex {
     }
 }
 
+/// An article's hybrid score: the similarity of its nearest and second-nearest
+/// sentences (`None` when it is not among those nearest), the share of the question
+/// its best passage covers in words and the best share any article covers, and the
+/// weight of the question's rarest name it writes in the other script.
+/// Names weigh less as the words can be shared.
+fn fused(meaning: Option<(f32, f32)>, coverage: f32, best_coverage: f32, names: Option<f32>) -> f32 {
+    let (nearest, second) = meaning.unwrap_or((0.0, 0.0));
+    // Words weigh as much as the question can be shared in them; a name written in
+    // the other script fades too as the question is shared in words (when another
+    // article covers it in its own words, that is where the answer is), but later:
+    // squared, chosen on the seed sets, the only ones with two scripts.
+    let shared = best_coverage.powf(SHARED_POWER);
+    nearest
+        + SECOND_WEIGHT * second
+        + LEXICAL_WEIGHT * shared * coverage
+        + NAME_WEIGHT * (1.0 - shared * shared) * names.map_or(0.0, |weight| 0.75 + 0.25 * weight)
+}
+
 /// The question as sent to the embedding server: words with the quotes and signs
 /// that search engines read as operators taken off their edges, so that
 /// `"Stoltenberg"` and `-Stoltenberg` mean what `Stoltenberg` does, as they do
@@ -245,4 +308,54 @@ fn embedded_question(question: &str) -> String {
         .filter(|word| !word.is_empty() && !matches!(*word, "AND" | "OR" | "NOT"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn across_languages_a_little_shared_wording_does_not_outweigh_meaning() {
+        // A question in English over German articles shares a name and a number
+        // with one of them (a fifth of its weight) while another is nearer in meaning.
+        let best_coverage = 0.2;
+        let nearer = fused(Some((0.55, 0.40)), 0.0, best_coverage, None);
+        let shares_words = fused(Some((0.50, 0.40)), 0.2, best_coverage, None);
+        assert!(nearer > shares_words, "{nearer} against {shares_words}");
+    }
+
+    #[test]
+    fn within_a_language_the_words_of_the_answer_still_count() {
+        // The answer covers most of the question; another article is a little
+        // nearer in meaning and covers a third.
+        let best_coverage = 0.8;
+        let covers = fused(Some((0.50, 0.35)), 0.8, best_coverage, None);
+        let nearer = fused(Some((0.56, 0.35)), 0.3, best_coverage, None);
+        assert!(covers > nearer, "{covers} against {nearer}");
+    }
+
+    #[test]
+    fn a_second_near_sentence_raises_an_article() {
+        let twice = fused(Some((0.50, 0.48)), 0.0, 0.0, None);
+        let once = fused(Some((0.52, 0.20)), 0.0, 0.0, None);
+        assert!(twice > once, "{twice} against {once}");
+    }
+
+    #[test]
+    fn a_name_in_the_other_script_does_not_outweigh_an_article_covering_the_question() {
+        // "What did Rutte promise parliament…": the English article covers three
+        // quarters of it; the Ukrainian one writes "Рютте", a common name there.
+        let best_coverage = 0.74;
+        let covers = fused(Some((0.26, 0.25)), 0.74, best_coverage, None);
+        let named = fused(Some((0.26, 0.21)), 0.0, best_coverage, Some(0.18));
+        assert!(covers > named, "{covers} against {named}");
+    }
+
+    #[test]
+    fn a_name_in_the_other_script_still_outweighs_a_nearer_sentence() {
+        // "Chernyev" meeting "Чернєв": the seeds' cross-lingual case.
+        let named = fused(Some((0.25, 0.20)), 0.0, 0.1, Some(0.9));
+        let nearer = fused(Some((0.45, 0.40)), 0.1, 0.1, None);
+        assert!(named > nearer, "{named} against {nearer}");
+    }
 }
