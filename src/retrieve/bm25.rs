@@ -143,6 +143,33 @@ fn score_segment<'a>(
     term_info: impl Fn(usize) -> Option<&'a TermInfo>,
     acc: &mut Accumulator,
 ) -> tantivy::Result<()> {
+    each_posting(
+        segment,
+        fields,
+        clauses,
+        term_info,
+        |_| true,
+        |doc, contribution| {
+            let score = &mut acc.scores[doc as usize];
+            // Every posting scores above zero, so zero means untouched.
+            if *score == 0.0 {
+                acc.touched.push(doc);
+            }
+            *score += contribution;
+        },
+    )
+}
+
+/// Calls `add` with every posting of every clause in one segment that `keep` lets
+/// through, and the BM25 score it adds to its document.
+fn each_posting<'a>(
+    segment: &SegmentReader,
+    fields: &[FieldNorms],
+    clauses: &[Clause],
+    term_info: impl Fn(usize) -> Option<&'a TermInfo>,
+    keep: impl Fn(DocId) -> bool,
+    mut add: impl FnMut(DocId, f32),
+) -> tantivy::Result<()> {
     let mut lengths = Vec::with_capacity(fields.len());
     let mut inverted = Vec::with_capacity(fields.len());
     for f in fields {
@@ -157,14 +184,12 @@ fn score_segment<'a>(
             inverted[clause.field].read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
         while !postings.docs().is_empty() {
             for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
+                if !keep(doc) {
+                    continue;
+                }
                 let freq = freq as f32;
                 let norm = norms[length.fieldnorm_id(doc) as usize];
-                let score = &mut acc.scores[doc as usize];
-                // Every posting scores above zero, so zero means untouched.
-                if *score == 0.0 {
-                    acc.touched.push(doc);
-                }
-                *score += clause.weight * (freq / (freq + norm));
+                add(doc, clause.weight * (freq / (freq + norm)));
             }
             postings.advance();
         }
@@ -191,31 +216,17 @@ pub(crate) fn top_within<'a>(
     if limit == 0 {
         return Ok(best);
     }
-    let mut lengths = Vec::with_capacity(fields.len());
-    let mut inverted = Vec::with_capacity(fields.len());
-    for f in fields {
-        lengths.push(segment.get_fieldnorms_reader(f.field)?);
-        inverted.push(segment.inverted_index(f.field)?);
-    }
     let mut scores: FxHashMap<DocId, f32> = FxHashMap::default();
-    for (c, clause) in clauses.iter().enumerate() {
-        let Some(info) = term_info(c) else { continue };
-        let norms = &fields[clause.field].norms;
-        let length = &lengths[clause.field];
-        let mut postings =
-            inverted[clause.field].read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        while !postings.docs().is_empty() {
-            for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
-                if !within.contains(doc) {
-                    continue;
-                }
-                let freq = freq as f32;
-                let norm = norms[length.fieldnorm_id(doc) as usize];
-                *scores.entry(doc).or_default() += clause.weight * (freq / (freq + norm));
-            }
-            postings.advance();
-        }
-    }
+    each_posting(
+        segment,
+        fields,
+        clauses,
+        term_info,
+        |doc| within.contains(doc),
+        |doc, contribution| {
+            *scores.entry(doc).or_default() += contribution;
+        },
+    )?;
     let alive = segment.alive_bitset();
     for (doc, score) in scores {
         if alive.is_none_or(|alive| alive.is_alive(doc)) {
