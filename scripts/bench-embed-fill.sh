@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # How long the semantic layer takes to fill on news-22k (21,848 articles): the newest
 # 1,000 articles embedded alone (what a fresh archive has across languages first, as
-# vectors fill newest first), once per batch size in EMBED_BATCHES, then the whole
-# archive embedded for BUDGET seconds, its rate extrapolated to every sentence.
+# vectors fill newest first), once per batch size in EMBED_BATCHES (`default`: as
+# `newsdesk embed` runs with NEWSDESK_EMBED_BATCH unset), then the whole archive
+# embedded for BUDGET seconds, its rate extrapolated to every sentence.
 # Prints the load (uptime) beside each figure.
 #
 # Usage: NEWSDESK_EMBED_URL=http://127.0.0.1:8079/v1 NEWSDESK_EMBED_INPUT_TYPE=true \
-#          scripts/bench-embed-fill.sh      (EMBED_BATCHES="8 32", BUDGET=300;
+#          scripts/bench-embed-fill.sh      (EMBED_BATCHES="default 8", BUDGET=300;
 #          NEWEST_BUDGET=120 stops the newest-1,000 runs early and extrapolates)
 # Needs about 1 GB in $TMPDIR; skips cleanly when ../shared/bench is absent.
 set -euo pipefail
@@ -47,22 +48,22 @@ if m:
 '
 }
 
-for batch in ${EMBED_BATCHES:-8 32}; do
+for batch in ${EMBED_BATCHES:-default 8}; do
     index=$work/index-newest-$batch
-    NEWSDESK_EMBED_BATCH=$batch "$newsdesk" index --corpus "$work/newest" --index "$index" 2>&1 | tail -1
+    size=(env NEWSDESK_EMBED_BATCH="$batch")
+    [ "$batch" = default ] && size=(env -u NEWSDESK_EMBED_BATCH)
+    "${size[@]}" "$newsdesk" index --corpus "$work/newest" --index "$index" 2>&1 | tail -1
     echo "load: $(uptime | sed 's/.*load average: //')"
     started=$(date +%s.%N)
-    line=$(NEWSDESK_EMBED_BATCH=$batch "$newsdesk" embed ${NEWEST_BUDGET:+--budget "${NEWEST_BUDGET}s"} \
+    line=$("${size[@]}" "$newsdesk" embed ${NEWEST_BUDGET:+--budget "${NEWEST_BUDGET}s"} \
         --corpus "$work/newest" --index "$index" 2>&1 | tail -1)
     echo "newest 1,000 articles, batch $batch: $line ($(echo "$(date +%s.%N) - $started" | bc) s); load: $(uptime | sed 's/.*load average: //')"
     echo "$line" | extrapolate
 done
 
-batch=${EMBED_BATCHES:-8 32}
-batch=${batch##* }
 index=$work/index-all
-NEWSDESK_EMBED_BATCH=$batch "$newsdesk" index --corpus "$work/all" --index "$index" 2>&1 | tail -1
+"$newsdesk" index --corpus "$work/all" --index "$index" 2>&1 | tail -1
 echo "load: $(uptime | sed 's/.*load average: //')"
-line=$(NEWSDESK_EMBED_BATCH=$batch "$newsdesk" embed --budget "${BUDGET:-300}s" --corpus "$work/all" --index "$index" 2>&1 | tail -1)
-echo "whole archive, batch $batch, ${BUDGET:-300} s: $line; load: $(uptime | sed 's/.*load average: //')"
+line=$("$newsdesk" embed --budget "${BUDGET:-300}s" --corpus "$work/all" --index "$index" 2>&1 | tail -1)
+echo "whole archive, batch ${NEWSDESK_EMBED_BATCH:-default}, ${BUDGET:-300} s: $line; load: $(uptime | sed 's/.*load average: //')"
 echo "$line" | extrapolate

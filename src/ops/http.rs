@@ -354,6 +354,7 @@ mod tests {
             query_timeout: Duration::from_millis(100),
             passage_timeout: Duration::from_millis(100),
             batch: 8,
+            bulk_batch: 8,
         });
         let index = NewsIndex::in_memory()
             .unwrap()

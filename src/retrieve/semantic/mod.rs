@@ -18,7 +18,7 @@ use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 pub use cache::{QUESTION_CACHE_ENTRIES, QuestionCache};
-pub use embed::{EmbedConfig, EmbedError, Embedder, Kind};
+pub use embed::{BULK_BATCH, EmbedConfig, EmbedError, Embedder, Kind};
 pub use fill::{FillReport, Unembedded, keep_vectors_filled};
 pub use vectors::{Near, VectorStore};
 

@@ -53,6 +53,7 @@ pub fn embed_config(url: &str, query_timeout: Duration) -> EmbedConfig {
         query_timeout,
         passage_timeout: Duration::from_secs(120),
         batch: 16,
+        bulk_batch: 16,
     }
 }
 
