@@ -143,6 +143,24 @@ fn names_typed_in_lower_case_find_their_article_in_the_other_script() {
 }
 
 #[test]
+fn a_place_the_archive_never_names_is_not_answered_by_meaning_alone() {
+    // "Winter is very long, but spring will come" is near these in meaning; the
+    // archive names none of these cities, in either script.
+    for question in
+        ["What is the weather in Paris?", "Will it snow in Berlin this weekend", "weather in London tomorrow"]
+    {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert!(!answer.answered, "{question}: {answer:#?}");
+    }
+    // A question that names one thing the archive knows is judged as before, even
+    // with a name it translates rather than transliterates ("Сполучені Штати").
+    let question =
+        "Скільки безпекової допомоги надали Сполучені Штати Україні з початку повномасштабного вторгнення?";
+    let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+    assert!(answer.answered, "{question}: {answer:#?}");
+}
+
+#[test]
 fn an_unanswered_question_never_comes_with_results() {
     // `answered: false` means `results: []`, whichever article ranks first.
     let questions = [

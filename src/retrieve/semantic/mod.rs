@@ -168,9 +168,10 @@ impl Semantic {
         }
     }
 
-    /// Whether a passage found by meaning alone is close enough to cite.
-    pub fn answers(&self, near: &Near) -> bool {
-        near.similarity >= self.min_similarity
+    /// Whether a passage found by meaning alone is close enough to cite, with the
+    /// bar raised by `margin`.
+    pub fn answers(&self, near: &Near, margin: f32) -> bool {
+        near.similarity >= self.min_similarity + margin
     }
 
     /// The passages nearest to `query`, best first.

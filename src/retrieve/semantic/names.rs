@@ -37,6 +37,29 @@ pub fn foreign_name_keys(question: &str, ordinary: Ordinary) -> Vec<String> {
     keys(question, true, Some(ordinary))
 }
 
+/// The question's capitalised words after its first (which is capitalised
+/// whatever it is), each as its terms and its name keys in both scripts: what the
+/// archive would hold if it mentioned that name.
+pub fn named_words(question: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    question
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .skip(1)
+        .filter(|w| w.starts_with(char::is_uppercase))
+        .filter_map(|word| {
+            let terms: Vec<String> =
+                analyze(word).into_iter().filter(|t| !t.stopword).map(|t| t.text).collect();
+            if terms.is_empty() {
+                return None;
+            }
+            let mut keys = keys(word, true, None);
+            let own: Vec<String> = keys.iter().map(|k| own_script(k)).collect();
+            keys.extend(own);
+            Some((terms, keys))
+        })
+        .collect()
+}
+
 /// The same key in the other script: where a question's own script keeps it.
 pub fn own_script(key: &str) -> String {
     match key.strip_prefix('c') {
@@ -154,6 +177,20 @@ fn skeleton_of_latin(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_words_skip_the_first_word_and_hold_keys_in_both_scripts() {
+        // "What" is capitalised as any first word is; "Or" is a stopword.
+        let named = named_words("What is the weather in Paris? Or in Харкові");
+        assert_eq!(named.len(), 2, "{named:?}");
+        assert_eq!(named[0].0, analyze("Paris").into_iter().map(|t| t.text).collect::<Vec<_>>());
+        // "Kharkiv" written in a passage is a key of the question's "Харкові".
+        let stored = name_keys("Kharkiv");
+        assert!(named[1].1.iter().any(|k| stored.contains(k)), "{named:?} vs {stored:?}");
+        let stored = name_keys("Харкові");
+        assert!(named[1].1.iter().any(|k| stored.contains(k)), "{named:?} vs {stored:?}");
+        assert!(named_words("Paris").is_empty());
+    }
 
     #[test]
     fn transliterated_names_share_a_key() {
