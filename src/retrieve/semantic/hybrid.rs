@@ -9,7 +9,7 @@ use tantivy::{DocAddress, Searcher, Term};
 
 use super::{Fusion, Semantic, names, vectors};
 use crate::analysis::{Script, analyze};
-use crate::index::{NewsIndex, SearchError};
+use crate::index::{Fields, NewsIndex, SearchError};
 use crate::retrieve::rank::{RERANK_DEPTH, RankedPassage};
 use crate::retrieve::terms::{Lookups, QueryTerms};
 use crate::retrieve::{AskOptions, Citations, Cited, Match, specific};
@@ -224,28 +224,8 @@ impl NewsIndex {
             }
         }
 
-        // Names the archive has nowhere, in either script ("Paris" asked of an
-        // archive that never mentions it): a sentence near in meaning is about
-        // something else ("What is the weather in Paris?" is not answered by "Winter
-        // is very long"), unless it is very near. Only when none of the question's
-        // names is known: a name translated rather than transliterated ("Сполучені
-        // Штати") is unknown too, and a question on the archive's topics names
-        // something else it knows.
-        let unknown_name = match semantic.fusion() {
-            Fusion::Hybrid => {
-                let df =
-                    |field, text: &str| searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0);
-                let named = names::named_words(question);
-                !named.is_empty()
-                    && read_as_english_or_cyrillic(question)
-                    && named.iter().all(|(terms, keys)| {
-                        terms.iter().all(|t| df(f.body, t) == 0 && df(f.title, t) == 0)
-                            && keys.iter().all(|k| df(f.names, k) == 0)
-                    })
-            }
-            Fusion::DenseOnly => false,
-        };
-        let margin = if unknown_name { UNKNOWN_NAMES_MARGIN } else { 0.0 };
+        let unknown_names = semantic.fusion() == Fusion::Hybrid && names_only_unknown(searcher, f, question);
+        let margin = if unknown_names { UNKNOWN_NAMES_MARGIN } else { 0.0 };
         let question =
             Question { best_coverage: entries.values().map(Entry::coverage).fold(0.0, f32::max), floor };
         let fusion = semantic.fusion();
@@ -306,6 +286,24 @@ impl NewsIndex {
         }
         Ok(out)
     }
+}
+
+/// Whether every name the question gives is one the archive has nowhere, in either
+/// script ("Paris" asked of an archive that never mentions it): a sentence near in
+/// meaning is then about something else ("What is the weather in Paris?" is not
+/// answered by "Winter is very long") unless it is very near. Only when none of its
+/// names is known: a name translated rather than transliterated ("Сполучені Штати")
+/// is unknown too, and a question on the archive's topics names something else it
+/// knows.
+fn names_only_unknown(searcher: &Searcher, f: Fields, question: &str) -> bool {
+    let df = |field, text: &str| searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0);
+    let named = names::named_words(question);
+    !named.is_empty()
+        && read_as_english_or_cyrillic(question)
+        && named.iter().all(|(terms, keys)| {
+            terms.iter().all(|t| df(f.body, t) == 0 && df(f.title, t) == 0)
+                && keys.iter().all(|k| df(f.names, k) == 0)
+        })
 }
 
 /// Whether most of the question's words in lower case are English words (the
