@@ -263,24 +263,28 @@ impl Asks {
             return false;
         }
         let mut first = true;
+        let mut lower = String::new();
         for word in sentence.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
             if word.is_empty() {
                 continue;
             }
             let at_start = std::mem::replace(&mut first, false);
-            let lower = word.to_lowercase();
-            if asked.contains(&lower) {
-                continue;
-            }
-            let digits = word.chars().filter(char::is_ascii_digit).count();
+            // The cheap tests on the word as written come first: most words offer
+            // nothing and are never lowercased.
+            let listed = |list: &[&str], lower: &mut String| {
+                word.len() <= LISTED_WORD_BYTES && list.contains(&lowercase(word, lower))
+            };
             let offered = match self {
-                Asks::Number => digits > 0 || NUMBER_WORDS.contains(&lower.as_str()),
-                Asks::Time => (digits == 4 && word.len() <= 6) || TIME_WORDS.contains(&lower.as_str()),
+                Asks::Number => word.bytes().any(|b| b.is_ascii_digit()) || listed(NUMBER_WORDS, &mut lower),
+                Asks::Time => {
+                    (word.len() <= 6 && word.bytes().filter(u8::is_ascii_digit).count() == 4)
+                        || listed(TIME_WORDS, &mut lower)
+                }
                 Asks::Name => !at_start && word.chars().next().is_some_and(char::is_uppercase),
-                Asks::Reason => REASON_WORDS.contains(&lower.as_str()),
+                Asks::Reason => listed(REASON_WORDS, &mut lower),
                 Asks::Anything => false,
             };
-            if offered {
+            if offered && !asked.iter().any(|a| *a == lowercase(word, &mut lower)) {
                 return true;
             }
         }
@@ -288,9 +292,31 @@ impl Asks {
     }
 }
 
+/// No word of the answer-type lists is longer than this, in bytes.
+const LISTED_WORD_BYTES: usize = 24;
+
+/// `word` lowercased into `buf`.
+fn lowercase<'b>(word: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    buf
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_listed_word_is_longer_than_the_bound_words_are_checked_against() {
+        for word in NUMBER_WORDS.iter().chain(TIME_WORDS).chain(REASON_WORDS) {
+            assert!(word.len() <= LISTED_WORD_BYTES, "{word}");
+        }
+    }
 
     #[test]
     fn question_words_set_the_kind_in_three_languages() {

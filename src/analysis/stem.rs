@@ -87,7 +87,9 @@ pub(crate) enum Cyrillic {
 /// so a short question without telling letters ("сколько ракет получила Украина")
 /// is still told apart.
 pub(super) fn cyrillic_of(text: &str, words: &[(usize, usize)]) -> Cyrillic {
-    if text.is_ascii() {
+    // Cyrillic letters are encoded with a lead byte of 0xD0 to 0xD4; a text
+    // without one (most Latin text with a curly quote) has nothing to weigh.
+    if !text.bytes().any(|b| (0xD0..=0xD4).contains(&b)) {
         return Cyrillic::Ukrainian;
     }
     let (mut ukrainian, mut russian) = (0usize, 0usize);
