@@ -26,7 +26,7 @@ use crate::retrieve::filters::{self};
 use crate::retrieve::semantic::Semantic;
 use crate::retrieve::terms::Lookups;
 use crate::retrieve::{Citations, Cited, QueryTerms};
-use excerpt::{Excerpt, PassageMatch, sentence_excerpt};
+use excerpt::{Excerpt, PassageMatch, sentence_excerpt, sentence_span};
 
 /// The share of the question an article must cover to be listed when the newest
 /// come first: a date outranks any relevance, so "latest on oil prices" must not
@@ -327,7 +327,10 @@ impl NewsIndex {
         let body = text_of(&doc, f.body);
         let excerpt = match cited.sentence {
             Some(key) => sentence_excerpt(&body, key),
-            None => PassageMatch::new(&body, query).excerpt(&body, query),
+            None => {
+                let near = cited.near.and_then(|key| sentence_span(&body, key));
+                PassageMatch::new(&body, query).excerpt(&body, query, near)
+            }
         };
         Ok(self.hit_of(&doc, rank, excerpt, cited.score, cited.matched, asked_in))
     }

@@ -85,12 +85,16 @@ pub(crate) struct Cited {
     /// For a passage found by meaning only: the key of its sentence nearest the
     /// question, which is the excerpt.
     pub(crate) sentence: Option<u64>,
+    /// For a passage found by its words that also holds the article's sentence
+    /// nearest the question in meaning: that sentence's key, which the excerpt
+    /// leans toward.
+    pub(crate) near: Option<u64>,
     /// Strong enough to cite on its own (kept weak ones are not).
     pub(crate) strong: bool,
 }
 
 impl Cited {
     pub(crate) fn lexical(address: DocAddress, score: f32, strong: bool) -> Cited {
-        Cited { address, score, matched: Match::Lexical, sentence: None, strong }
+        Cited { address, score, matched: Match::Lexical, sentence: None, near: None, strong }
     }
 }

@@ -41,7 +41,7 @@ fn hit_from(text: &str, title: &str, question: &str, rank: usize) -> Hit {
     for term in newsdesk::analysis::analyze(question) {
         query.weights.insert(term.text, 1.0);
     }
-    let excerpt = PassageMatch::new(text, &query).excerpt(text, &query);
+    let excerpt = PassageMatch::new(text, &query).excerpt(text, &query, None);
     Hit {
         rank,
         article_id: format!("id-{rank}"),

@@ -268,13 +268,18 @@ impl NewsIndex {
                     score,
                     matched: matched(Match::Semantic),
                     sentence: Some(near.key),
+                    near: None,
                     strong: ok,
                 },
-                (_, Some(hit)) => Cited {
+                (semantic, Some(hit)) => Cited {
                     address: hit.address,
                     score,
                     matched: matched(Match::Lexical),
                     sentence: None,
+                    near: semantic
+                        .as_ref()
+                        .filter(|(_, address)| *address == hit.address)
+                        .map(|(near, _)| near.key),
                     strong: ok,
                 },
                 (_, None) => continue,
