@@ -6,6 +6,10 @@
 //! words about as well, the one that holds what was asked for rather than the one
 //! that only repeats the question.
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
 /// The kind of answer a question wants.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Asks {
@@ -271,17 +275,17 @@ impl Asks {
             let at_start = std::mem::replace(&mut first, false);
             // The cheap tests on the word as written come first: most words offer
             // nothing and are never lowercased.
-            let listed = |list: &[&str], lower: &mut String| {
-                word.len() <= LISTED_WORD_BYTES && list.contains(&lowercase(word, lower))
+            let listed = |list: &Listed, lower: &mut String| {
+                word.len() <= LISTED_WORD_BYTES && list.contains(lowercase(word, lower))
             };
             let offered = match self {
-                Asks::Number => word.bytes().any(|b| b.is_ascii_digit()) || listed(NUMBER_WORDS, &mut lower),
+                Asks::Number => word.bytes().any(|b| b.is_ascii_digit()) || listed(&NUMBERS, &mut lower),
                 Asks::Time => {
                     (word.len() <= 6 && word.bytes().filter(u8::is_ascii_digit).count() == 4)
-                        || listed(TIME_WORDS, &mut lower)
+                        || listed(&TIMES, &mut lower)
                 }
                 Asks::Name => !at_start && word.chars().next().is_some_and(char::is_uppercase),
-                Asks::Reason => listed(REASON_WORDS, &mut lower),
+                Asks::Reason => listed(&REASONS, &mut lower),
                 Asks::Anything => false,
             };
             if offered && !asked.iter().any(|a| *a == lowercase(word, &mut lower)) {
@@ -291,6 +295,13 @@ impl Asks {
         false
     }
 }
+
+/// An answer-type list as a set: every word of every sentence shown is looked up.
+type Listed = LazyLock<FxHashSet<&'static str>>;
+
+static NUMBERS: Listed = LazyLock::new(|| NUMBER_WORDS.iter().copied().collect());
+static TIMES: Listed = LazyLock::new(|| TIME_WORDS.iter().copied().collect());
+static REASONS: Listed = LazyLock::new(|| REASON_WORDS.iter().copied().collect());
 
 /// No word of the answer-type lists is longer than this, in bytes.
 const LISTED_WORD_BYTES: usize = 24;

@@ -99,13 +99,20 @@ pub(crate) fn analyze_each_where(
     words_buf.clear();
     words_buf.extend(words(text));
     join_dotted_acronyms(text, words_buf);
-    let cyrillic = cyrillic_of(text, words_buf);
+    // Which Cyrillic language the text is in matters only to its Cyrillic words:
+    // it is read from the whole text when the first word that is not ASCII comes.
+    let mut cyrillic = None;
     for &(start, end) in words_buf.iter() {
-        if !wanted(&text[start..end]) {
+        let raw = &text[start..end];
+        if !wanted(raw) {
             continue;
         }
         term.clear();
-        if let Some((script, stopword)) = analyze_word(&text[start..end], &mut term, cyrillic) {
+        let cyrillic = match raw.is_ascii() {
+            true => Cyrillic::Ukrainian,
+            false => *cyrillic.get_or_insert_with(|| cyrillic_of(text, words_buf)),
+        };
+        if let Some((script, stopword)) = analyze_word(raw, &mut term, cyrillic) {
             each(TermRef { text: &term, start, end, script, stopword });
         }
     }

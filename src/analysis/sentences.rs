@@ -9,19 +9,21 @@ pub const HEADING_WORDS: usize = 12;
 /// that closes a sentence or introduces what follows at its end.
 pub fn is_heading(paragraph: &str, max_words: usize) -> bool {
     let line = paragraph.trim();
-    let words = line.split_whitespace().count();
-    (2..=max_words).contains(&words)
-        && line.chars().count() <= 200
-        && !line.ends_with(['.', '!', '?', '…', '"', '”', '»', '\'', '’', ':', ';', ',', ')', ']'])
+    // The cheap tests first: most lines are prose and end with a mark.
+    !line.ends_with(['.', '!', '?', '…', '"', '”', '»', '\'', '’', ':', ';', ',', ')', ']'])
         && line.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && (2..=max_words).contains(&line.split_whitespace().count())
+        && line.chars().count() <= 200
 }
 
 /// Whether the sentence at `span` of a passage is a section heading: alone on its
 /// line, and [`is_heading`]. Excerpts never include one.
 pub fn is_heading_sentence(passage: &str, span: std::ops::Range<usize>) -> bool {
-    let alone = passage[..span.start].rsplit('\n').next().is_some_and(|b| b.trim().is_empty())
-        && passage[span.end..].split('\n').next().is_some_and(|a| a.trim().is_empty());
-    alone && is_heading(&passage[span], HEADING_WORDS)
+    // Whether it is a heading first: finding its line can mean scanning the
+    // passage, and most sentences are prose.
+    is_heading(&passage[span.clone()], HEADING_WORDS)
+        && passage[..span.start].rsplit('\n').next().is_some_and(|b| b.trim().is_empty())
+        && passage[span.end..].split('\n').next().is_some_and(|a| a.trim().is_empty())
 }
 
 /// Byte ranges of the sentences of a paragraph, trimmed of surrounding whitespace.

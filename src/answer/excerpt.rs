@@ -46,32 +46,32 @@ pub struct Excerpt {
     pub highlights: Vec<Range<usize>>,
 }
 
-/// One sentence's match with the question.
+/// One sentence's match with the question, whose terms it borrows.
 #[derive(Clone, Debug)]
-struct SentenceMatch {
+struct SentenceMatch<'q> {
     /// Byte range of the sentence in the passage.
     span: Range<usize>,
     score: f32,
     /// The part of `score` that comes from distinct terms (the rest is bigram bonus).
     distinct_weight: f32,
     /// The distinct question terms in the sentence.
-    terms: Vec<String>,
+    terms: Vec<&'q str>,
     /// Byte ranges (into the passage) of the words that matched.
     hits: Vec<Range<usize>>,
 }
 
-/// A passage analysed against a question.
+/// A passage analysed against a question, whose terms it borrows.
 #[derive(Clone, Debug)]
-pub struct PassageMatch {
-    sentences: Vec<SentenceMatch>,
+pub struct PassageMatch<'q> {
+    sentences: Vec<SentenceMatch<'q>>,
     /// Weight of the distinct question terms found anywhere in the passage.
     pub matched_weight: f32,
     /// Score of the best sentence.
     pub best_sentence_score: f32,
 }
 
-impl PassageMatch {
-    pub fn new(passage: &str, query: &QueryTerms) -> PassageMatch {
+impl<'q> PassageMatch<'q> {
+    pub fn new(passage: &str, query: &'q QueryTerms) -> PassageMatch<'q> {
         let spans = passage_sentences(passage);
         let mut sentences: Vec<SentenceMatch> = spans
             .into_iter()
@@ -85,8 +85,8 @@ impl PassageMatch {
             .collect();
         // The question's terms found so far, by their key in `query.weights`; and
         // the previous question term in the current sentence (for bigrams).
-        let mut matched: Vec<&str> = Vec::new();
-        let mut previous: Option<&str> = None;
+        let mut matched: Vec<&'q str> = Vec::new();
+        let mut previous: Option<&'q str> = None;
         let mut current = 0;
         // Most words of a passage cannot be a question term, and analysing each
         // was a third of an answer's time: only the words that may be one are
@@ -110,8 +110,8 @@ impl PassageMatch {
                     Some((key, &w)) => {
                         let key = key.as_str();
                         sentence.hits.push(term.start..term.end);
-                        if !sentence.terms.iter().any(|t| t == key) {
-                            sentence.terms.push(key.to_owned());
+                        if !sentence.terms.contains(&key) {
+                            sentence.terms.push(key);
                             sentence.score += w;
                             sentence.distinct_weight += w;
                         }
@@ -148,6 +148,17 @@ impl PassageMatch {
             return Excerpt { text: String::new(), highlights: Vec::new() };
         }
         let chars = |r: &Range<usize>| passage[r.clone()].chars().count();
+        // Characters before each sentence's start and end, counted once: a run's
+        // length is a difference of two.
+        let mut counted = (0usize, 0usize); // (byte, characters before it)
+        let mut chars_to = |byte: usize| {
+            let byte = byte.max(counted.0);
+            counted = (byte, counted.1 + passage[counted.0..byte].chars().count());
+            counted.1
+        };
+        let bounds: Vec<(usize, usize)> =
+            self.sentences.iter().map(|s| (chars_to(s.span.start), chars_to(s.span.end))).collect();
+        let run_chars = |i: usize, j: usize| bounds[j].1 - bounds[i].0;
         // (score key, span, first sentence, last sentence) of the best run so far.
         type Run = ((f32, f32, usize), Range<usize>, usize, usize);
         let mut best: Option<Run> = None;
@@ -182,11 +193,11 @@ impl PassageMatch {
             let mut holds_nearest = false;
             for (j, (s, &offer)) in self.sentences.iter().zip(&offers).enumerate().skip(i) {
                 let span = self.sentences[i].span.start..s.span.end;
-                if j > i && (chars(&span) > EXCERPT_MAX_CHARS || heading[j]) {
+                if j > i && (run_chars(i, j) > EXCERPT_MAX_CHARS || heading[j]) {
                     break;
                 }
                 for t in &s.terms {
-                    if !terms.contains(&t.as_str()) {
+                    if !terms.contains(t) {
                         terms.push(t);
                     }
                 }
@@ -196,7 +207,7 @@ impl PassageMatch {
                 top = top.max(s.score);
                 let distinct: f32 = terms.iter().map(|t| query.weight_of(t)).sum();
                 let bonus = if offered { cue } else { 0.0 } + if holds_nearest { near_bonus } else { 0.0 };
-                let key = (distinct + weight + bonus, top, chars(&span).min(EXCERPT_CHARS));
+                let key = (distinct + weight + bonus, top, run_chars(i, j).min(EXCERPT_CHARS));
                 let better = match &best {
                     None => true,
                     Some((k, ..)) => {
