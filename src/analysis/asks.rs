@@ -288,8 +288,11 @@ impl Asks {
                 Asks::Reason => listed(&REASONS, &mut lower),
                 Asks::Anything => false,
             };
-            if offered && !asked.iter().any(|a| *a == lowercase(word, &mut lower)) {
-                return true;
+            if offered {
+                let word = lowercase(word, &mut lower);
+                if !asked.iter().any(|a| a == word) {
+                    return true;
+                }
             }
         }
         false
@@ -306,15 +309,14 @@ static REASONS: Listed = LazyLock::new(|| REASON_WORDS.iter().copied().collect()
 /// No word of the answer-type lists is longer than this, in bytes.
 const LISTED_WORD_BYTES: usize = 24;
 
-/// `word` lowercased into `buf`.
-fn lowercase<'b>(word: &str, buf: &'b mut String) -> &'b str {
-    buf.clear();
-    if word.is_ascii() {
-        buf.push_str(word);
-        buf.make_ascii_lowercase();
-    } else {
-        buf.extend(word.chars().flat_map(char::to_lowercase));
+/// `word` lowercased: itself when it is lower-case ASCII already, else copied
+/// into `buf` and lowercased there.
+fn lowercase<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
+    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return word;
     }
+    buf.clear();
+    buf.extend(word.chars().flat_map(char::to_lowercase));
     buf
 }
 
