@@ -44,12 +44,16 @@ cells = [
     cell(gold, 7, answerable and gold > 0),
     cell(m["false_abstentions"] / max(answerable, 1), 8, answerable),
     cell(m["false_answers"] / max(off, 1), 8, off),
+    cell(m["shown_answer_at_1"], 7, answerable),
+    cell(m["shown_refusals"] / max(answerable, 1), 8, answerable),
+    cell(m["shown_false_answers"] / max(off, 1), 8, off),
 ]
 print(f"{name:<28} {ranking:<8} " + " ".join(cells))
 ' "$name" "$ranking"
 }
 
-printf '%-28s %-8s %6s %6s %7s %7s %8s %8s\n' pool ranking top-1 top-5 answer1 gold1 refused answered
+printf '%-28s %-8s %6s %6s %7s %7s %8s %8s %7s %8s %8s\n' pool ranking top-1 top-5 answer1 gold1 refused answered \
+    shown@1 s.refuse s.answer
 for ranking in $rankings; do
     if [ "$ranking" != lexical ]; then
         row "squad dev" "$ranking" --squad "$bench/squad/dev-v1.1.json"
@@ -67,7 +71,12 @@ for ranking in $rankings; do
         --corpus seeds --index "$seeds_index"
     row "seeds question set" "$ranking" --questions tests/fixtures/seed-questions.jsonl \
         --corpus seeds --index "$seeds_index"
+    row "seeds cross-lingual set" "$ranking" --questions tests/fixtures/crosslingual-questions.jsonl \
+        --corpus seeds --index "$seeds_index"
 done
 echo "top-1/top-5: right article first/in five; answer1: answer text in the first excerpt;"
 echo "gold1: the sentence holding the answer in the first excerpt (XQuAD-R); refused: answerable"
 echo "answerable questions refused; answered: share of off-topic questions answered."
+echo "shown@1, s.refuse, s.answer: the same as users see it, weak results left out (the"
+echo "columns before rank them, and count a question refused when its first result is weak):"
+echo "the first shown result is the right article with the answer; refused; off-topic answered."

@@ -343,6 +343,16 @@ pub struct Metrics {
     pub false_abstentions: usize,
     /// Questions that should have been refused but were answered.
     pub false_answers: usize,
+    /// The answer as users see it: weak results left out, as the bot and `ask` do
+    /// (the figures above rank them too, and count a question refused when its
+    /// first-ranked result is weak). The share of answerable questions whose first
+    /// shown result is the right article, with the answer phrase in its excerpt
+    /// when the question gives one.
+    pub shown_answer_at_1: f64,
+    /// Answerable questions with no result shown (among the first `depth`).
+    pub shown_refusals: usize,
+    /// Questions that should have been refused with a result shown.
+    pub shown_false_answers: usize,
     /// Results asked for per question (top-k beyond it reads as a miss).
     pub depth: usize,
     /// Full answers: `depth` ranked passages, each with its excerpt.
@@ -395,6 +405,7 @@ pub fn evaluate(
     let (mut top1, mut top5, mut top20, mut rr) = (0usize, 0usize, 0usize, 0.0f64);
     let (mut first_ok, mut top3_ok, mut with_phrase, mut abstain_ok) = (0usize, 0usize, 0usize, 0usize);
     let (mut gold_ok, mut with_gold) = (0usize, 0usize);
+    let mut shown_ok = 0usize;
     let options = AskOptions { k: depth, offset: 0, min_coverage, keep_weak: true };
     let mut latencies = Vec::with_capacity(questions.len());
     let (mut filtered_results, mut windows, mut windows_ok) = (0usize, 0usize, 0usize);
@@ -424,6 +435,7 @@ pub fn evaluate(
             q.answer.iter().any(|a| excerpt.contains(&a.to_lowercase()))
         };
         let mut passed = !answered;
+        let shown = answer.hits.iter().find(|h| h.strong);
         match &q.article {
             Some(expected) => {
                 m.answerable += 1;
@@ -451,11 +463,16 @@ pub fn evaluate(
                 }
                 abstain_ok += usize::from(answered);
                 m.false_abstentions += usize::from(!answered);
+                m.shown_refusals += usize::from(shown.is_none());
+                shown_ok += usize::from(shown.is_some_and(|h| {
+                    &h.article_id == expected && (q.answer.is_empty() || contains(&h.excerpt.text))
+                }));
                 passed = answered && rank == Some(0) && (q.answer.is_empty() || first);
             }
             None => {
                 abstain_ok += usize::from(!answered);
                 m.false_answers += usize::from(answered);
+                m.shown_false_answers += usize::from(shown.is_some());
             }
         }
         m.outcomes.push(Outcome {
@@ -493,6 +510,7 @@ pub fn evaluate(
     m.answer_in_top3_excerpts = rate(top3_ok, with_phrase);
     m.gold_sentence_in_first_excerpt = rate(gold_ok, with_gold);
     m.abstention_accuracy = rate(abstain_ok, m.questions);
+    m.shown_answer_at_1 = rate(shown_ok, m.answerable);
     m.filter_precision = if filtered_results == 0 {
         1.0
     } else {

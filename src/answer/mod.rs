@@ -90,6 +90,9 @@ pub struct Hit {
     pub matched: Match,
     /// The article is in another language than the question.
     pub foreign: bool,
+    /// Strong enough to cite on its own. Only results kept although weak
+    /// ([`AskOptions::keep_weak`], for evaluation) are not; users never see them.
+    pub strong: bool,
 }
 
 impl NewsIndex {
@@ -308,7 +311,7 @@ impl NewsIndex {
             .filter(|lead| !lead.is_empty())
             .unwrap_or_else(|| lead_of(&body, ""));
         let excerpt = Excerpt { text: lead, highlights: Vec::new() };
-        Ok(self.hit_of(&doc, rank, excerpt, 0.0, Match::Lexical, asked_in))
+        Ok(self.hit_of(&doc, rank, excerpt, (0.0, Match::Lexical, true), asked_in))
     }
 
     /// Reads a passage chosen to cite and cuts its excerpt: the sentence nearest in
@@ -332,7 +335,7 @@ impl NewsIndex {
                 PassageMatch::new(&body, query).excerpt(&body, query, near)
             }
         };
-        Ok(self.hit_of(&doc, rank, excerpt, cited.score, cited.matched, asked_in))
+        Ok(self.hit_of(&doc, rank, excerpt, (cited.score, cited.matched, cited.strong), asked_in))
     }
 
     fn hit_of(
@@ -340,8 +343,7 @@ impl NewsIndex {
         doc: &TantivyDocument,
         rank: usize,
         excerpt: Excerpt,
-        score: f32,
-        matched: Match,
+        (score, matched, strong): (f32, Match, bool),
         asked_in: &str,
     ) -> Hit {
         let f = self.fields;
@@ -359,6 +361,7 @@ impl NewsIndex {
             excerpt,
             score,
             matched,
+            strong,
         }
     }
 }

@@ -189,6 +189,10 @@ fn print_metrics(metrics: &Metrics, questions: &[EvalQuestion]) {
         "abstention accuracy  {:.3} ({} false refusals, {} false answers)",
         metrics.abstention_accuracy, metrics.false_abstentions, metrics.false_answers
     );
+    println!(
+        "as users see it      answer@1 {:.3}, {} refused, {} off-topic answered (weak results left out)",
+        metrics.shown_answer_at_1, metrics.shown_refusals, metrics.shown_false_answers
+    );
     println!("answers/s (1 thread) {:.0}, {} excerpts each", metrics.queries_per_second, metrics.depth);
     println!(
         "rankings/s           {:.0} (ranking alone: top-1 {:.3}, top-5 {:.3})",

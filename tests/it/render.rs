@@ -55,6 +55,7 @@ fn hit_from(text: &str, title: &str, question: &str, rank: usize) -> Hit {
         score: 1.0,
         matched: newsdesk::answer::Match::Lexical,
         foreign: false,
+        strong: true,
     }
 }
 

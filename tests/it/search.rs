@@ -33,6 +33,33 @@ fn the_seed_question_set_passes() {
 }
 
 #[test]
+fn the_answer_eval_counts_as_shown_is_the_one_users_get() {
+    let mut questions = load_questions(&root().join("tests/fixtures/seed-questions.jsonl")).unwrap();
+    questions.extend(load_questions(&root().join("tests/fixtures/crosslingual-questions.jsonl")).unwrap());
+    let metrics = evaluate(seed_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();
+    let (mut right, mut refused, mut off_topic_answered) = (0usize, 0usize, 0usize);
+    for q in &questions {
+        let options = AskOptions { k: DEFAULT_DEPTH, ..AskOptions::default() };
+        let answer = seed_index().ask(&q.question, options).unwrap();
+        assert_eq!(answer.answered, !answer.hits.is_empty(), "{}", q.question);
+        match (&q.article, answer.hits.first()) {
+            (Some(expected), Some(first)) => {
+                let excerpt = first.excerpt.text.to_lowercase();
+                let holds =
+                    q.answer.is_empty() || q.answer.iter().any(|a| excerpt.contains(&a.to_lowercase()));
+                right += usize::from(&first.article_id == expected && holds);
+            }
+            (Some(_), None) => refused += 1,
+            (None, first) => off_topic_answered += usize::from(first.is_some()),
+        }
+    }
+    let answerable = questions.iter().filter(|q| q.article.is_some()).count();
+    assert_eq!(metrics.shown_refusals, refused);
+    assert_eq!(metrics.shown_false_answers, off_topic_answered);
+    assert_eq!(metrics.shown_answer_at_1, right as f64 / answerable as f64);
+}
+
+#[test]
 fn excerpts_are_verbatim_short_and_highlight_the_question_words() {
     let answer = seed_index()
         .ask("How much security aid has the US provided to Ukraine?", AskOptions::default())

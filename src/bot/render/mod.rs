@@ -331,6 +331,7 @@ mod tests {
             score: 1.0,
             matched: crate::answer::Match::Lexical,
             foreign: false,
+            strong: true,
         }
     }
 
