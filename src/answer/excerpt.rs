@@ -320,8 +320,17 @@ pub(crate) fn sentence_span(body: &str, key: u64) -> Option<Range<usize>> {
     vector_sentences(body).into_iter().find(|(k, _)| *k == key).map(|(_, (start, end))| start..end)
 }
 
-/// The excerpt for a passage found by meaning: the sentence under `key` (with the
-/// next one when it is short), verbatim.
+/// The excerpt for a passage found by meaning: the sentence under `key`, and the
+/// next one when both fit in [`EXCERPT_MAX_CHARS`] (as a run of sentences does
+/// for the words), verbatim.
+///
+/// The next sentence joins however long the first is: a question names what it
+/// asks about, so the sentence nearest it in meaning is often the one that
+/// introduces it, and the answer follows. Hybrid, gold sentence in the first
+/// excerpt, before (the next sentence joined only a sentence under a third of the
+/// limit) and after: chosen on XQuAD-R en -> de 0.682 -> 0.691 and es -> en
+/// 0.720 -> 0.740; reported on de -> en 0.699 -> 0.718, en -> es 0.705 -> 0.720,
+/// and by meaning alone en -> en 0.787 -> 0.812.
 pub(crate) fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
     let spans = vector_sentences(body);
     let Some(at) = spans.iter().position(|(k, _)| *k == key) else {
@@ -329,8 +338,7 @@ pub(crate) fn sentence_excerpt(body: &str, key: u64) -> Excerpt {
     };
     let (mut start, mut end) = spans[at].1;
     if let Some(&(_, (_, next_end))) = spans.get(at + 1)
-        && end - start < EXCERPT_MAX_CHARS / 3
-        && next_end - start <= EXCERPT_MAX_CHARS
+        && body[start..next_end].chars().count() <= EXCERPT_MAX_CHARS
     {
         end = next_end;
     }
