@@ -89,15 +89,13 @@ impl<'q> PassageMatch<'q> {
         // The question's terms found so far, by their key in `query.weights`; and
         // the previous question term in the current sentence (for bigrams).
         let mut matched: Vec<&'q str> = Vec::new();
-        let mut previous: Option<&'q str> = None;
+        let previous: Cell<Option<&'q str>> = Cell::new(None);
         let mut current = 0;
-        // Most words of a passage cannot be a question term, and analysing each
-        // was a third of an answer's time: only the words that may be one are
-        // analysed, and while a bigram is open, every word (a stopword keeps it
-        // open, any other word closes it).
+        // Most words of a passage cannot be a question term: only the words that
+        // may be one are analysed (`Openings`), and while a bigram is open, every
+        // word (a stopword keeps it open, any other word closes it).
         let openings = Openings::of(query.weights.keys().map(String::as_str));
-        let bigram_open = Cell::new(false);
-        let wanted = |raw: &str| bigram_open.get() || openings.admit(raw);
+        let wanted = |raw: &str| previous.get().is_some() || openings.admit(raw);
         // About a word per six bytes of text: room for the words up front.
         let mut words = Vec::with_capacity(passage.len() / 6);
         analyze_each_where(passage, &mut words, wanted, |term| {
@@ -106,33 +104,33 @@ impl<'q> PassageMatch<'q> {
                 current += 1;
             }
             if current != at {
-                previous = None;
+                previous.set(None);
             }
-            if let Some(sentence) = sentences.get_mut(current).filter(|s| term.start >= s.span.start) {
-                match query.weights.get_key_value(term.text) {
-                    Some((key, &w)) => {
-                        let key = key.as_str();
-                        sentence.hits.push(term.start..term.end);
-                        if !sentence.terms.contains(&key) {
-                            sentence.terms.push(key);
-                            sentence.score += w;
-                            sentence.distinct_weight += w;
-                        }
-                        if !matched.contains(&key) {
-                            matched.push(key);
-                        }
-                        if let Some(prev) = previous
-                            && query.bigrams.iter().any(|(a, b)| a == prev && b == key)
-                        {
-                            sentence.score += BIGRAM_BONUS * w.min(query.weights[prev]);
-                        }
-                        previous = Some(key);
-                    }
-                    None if !term.stopword => previous = None,
-                    None => {}
+            let Some(sentence) = sentences.get_mut(current).filter(|s| term.start >= s.span.start) else {
+                return;
+            };
+            let Some((key, &w)) = query.weights.get_key_value(term.text) else {
+                if !term.stopword {
+                    previous.set(None);
                 }
+                return;
+            };
+            let key = key.as_str();
+            sentence.hits.push(term.start..term.end);
+            if !sentence.terms.contains(&key) {
+                sentence.terms.push(key);
+                sentence.score += w;
+                sentence.distinct_weight += w;
             }
-            bigram_open.set(previous.is_some());
+            if !matched.contains(&key) {
+                matched.push(key);
+            }
+            if let Some(prev) = previous.get()
+                && query.bigrams.iter().any(|(a, b)| a == prev && b == key)
+            {
+                sentence.score += BIGRAM_BONUS * w.min(query.weights[prev]);
+            }
+            previous.set(Some(key));
         });
         let matched_weight = matched.iter().map(|t| query.weights[*t]).sum();
         let best_sentence_score = sentences.iter().map(|s| s.score).fold(0.0, f32::max);
