@@ -73,6 +73,8 @@ for ranking in $rankings; do
         --corpus seeds --index "$seeds_index"
     row "seeds cross-lingual set" "$ranking" --questions tests/fixtures/crosslingual-questions.jsonl \
         --corpus seeds --index "$seeds_index"
+    row "seeds, typed as in a chat" "$ranking" --questions tests/fixtures/short-questions.jsonl \
+        --corpus seeds --index "$seeds_index"
 done
 echo "top-1/top-5: right article first/in five; answer1: answer text in the first excerpt;"
 echo "gold1: the sentence holding the answer in the first excerpt (XQuAD-R); refused: answerable"
