@@ -148,7 +148,6 @@ impl<'q> PassageMatch<'q> {
         if self.sentences.is_empty() {
             return Excerpt { text: String::new(), highlights: Vec::new() };
         }
-        let chars = |r: &Range<usize>| passage[r.clone()].chars().count();
         // Characters before each sentence's start and end, counted once: a run's
         // length is a difference of two.
         let mut counted = (0usize, 0usize); // (byte, characters before it)
@@ -223,7 +222,7 @@ impl<'q> PassageMatch<'q> {
         let (_, mut span, lo, hi) = best.expect("there is at least one sentence");
         let hits: Vec<Range<usize>> =
             self.sentences[lo..=hi].iter().flat_map(|s| s.hits.iter().cloned()).collect();
-        if chars(&span) > EXCERPT_MAX_CHARS {
+        if run_chars(lo, hi) > EXCERPT_MAX_CHARS {
             span = densest_window(passage, &span, &hits);
         }
         build(passage, span, &hits)

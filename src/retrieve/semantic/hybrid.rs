@@ -224,11 +224,11 @@ impl NewsIndex {
             }
         }
 
-        let unknown_names = semantic.fusion() == Fusion::Hybrid && names_only_unknown(searcher, f, question);
+        let fusion = semantic.fusion();
+        let unknown_names = fusion == Fusion::Hybrid && names_only_unknown(searcher, f, question);
         let margin = if unknown_names { UNKNOWN_NAMES_MARGIN } else { 0.0 };
         let question =
             Question { best_coverage: entries.values().map(Entry::coverage).fold(0.0, f32::max), floor };
-        let fusion = semantic.fusion();
         let mut order: Vec<(f32, u64, Entry)> =
             entries.into_iter().map(|(key, e)| (e.score(fusion, &question), key, e)).collect();
         // Ties go the same way every time.
