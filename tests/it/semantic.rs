@@ -161,6 +161,21 @@ fn a_place_the_archive_never_names_is_not_answered_by_meaning_alone() {
 }
 
 #[test]
+fn a_sentence_in_the_questions_language_that_shares_few_of_its_words_must_be_nearer() {
+    // Near the seeds in meaning ("Winter is very long, but spring will come";
+    // "European Solidarity"), and about something else: cited by the usual bar.
+    for question in ["who won the eurovision song contest", "is it going to rain this weekend"] {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert!(!answer.answered, "{question}: {answer:#?}");
+    }
+    // Worded unlike the article, and near it: still answered by meaning.
+    let question = "What share of the occupied land has Kyiv recovered so far, according to the NATO head?";
+    let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+    assert!(answer.answered, "{question}: {answer:#?}");
+    assert!(answer.hits[0].excerpt.text.contains("50%"), "{question}: {answer:#?}");
+}
+
+#[test]
 fn an_unanswered_question_never_comes_with_results() {
     // `answered: false` means `results: []`, whichever article ranks first.
     let questions = [
