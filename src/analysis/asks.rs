@@ -1,10 +1,13 @@
 //! What a question asks for, from its question words (English, Ukrainian, Russian),
 //! and whether a sentence offers that kind of thing: a number for "how many", a
-//! date for "when", a name for "who", a reason for "why".
+//! date for "when", a name for "who", a reason for "why", names in a list for
+//! "which countries", words of closing for "how did … end".
 //!
 //! Excerpt choice uses it to prefer, among sentences that match the question's
 //! words about as well, the one that holds what was asked for rather than the one
-//! that only repeats the question.
+//! that only repeats the question. A question on how something ended is quoted
+//! the sentence of closing even from another passage of the article than the one
+//! ranked, since the closing words of a speech seldom sit with its occasion.
 
 use std::sync::LazyLock;
 
@@ -21,6 +24,10 @@ pub enum Asks {
     Name,
     /// A reason: "why", "чому", "почему".
     Reason,
+    /// Several names: "which countries", "які країни", "какие страны".
+    List,
+    /// How something ended: "how did … end", "чим завершилася", "чем закончился".
+    Ending,
     /// Nothing in particular (or a question without a question word).
     #[default]
     Anything,
@@ -34,6 +41,14 @@ const CUES: &[(&[&str], Asks)] = &[
     (&["how", "long"], Asks::Number),
     (&["how", "old"], Asks::Number),
     (&["what", "percentage"], Asks::Number),
+    (&["what", "percent"], Asks::Number),
+    (&["what", "share"], Asks::Number),
+    (&["what", "proportion"], Asks::Number),
+    (&["what", "fraction"], Asks::Number),
+    (&["який", "відсоток"], Asks::Number),
+    (&["яку", "частку"], Asks::Number),
+    (&["какой", "процент"], Asks::Number),
+    (&["какую", "долю"], Asks::Number),
     (&["what", "year"], Asks::Time),
     (&["which", "year"], Asks::Time),
     (&["what", "date"], Asks::Time),
@@ -244,27 +259,161 @@ const TIME_WORDS: &[&str] = &[
     "веке",
 ];
 
+/// Question words that, with an ending verb ([`ENDING_STEMS`]) anywhere after
+/// them, ask how something ended: "how did the talks end", "чим завершилася
+/// зустріч", "чем закончился визит".
+const ENDING_QUESTION_WORDS: &[&str] = &["how", "як", "чим", "как", "чем"];
+
+/// The verbs (and nouns) of ending in a question, lowercased: English words
+/// whole ("endure" is not "end"), Cyrillic ones by their opening, which every
+/// form shares ("завершив", "завершилася", "закончился").
+const ENDING_STEMS: &[&str] = &[
+    "end",
+    "ended",
+    "ending",
+    "ends",
+    "conclude",
+    "concluded",
+    "concluding",
+    "conclusion",
+    "finish",
+    "finished",
+    "close",
+    "closed",
+    "wrap",
+    "заверш",
+    "закінч",
+    "законч",
+];
+
+/// Words that say a sentence closes something, lowercased: the closing words of a
+/// speech are introduced or followed by one ("He closed with …", "… Rutte
+/// concluded.").
+const ENDING_WORDS: &[&str] = &[
+    "closed",
+    "concluded",
+    "ended",
+    "finished",
+    "wrapped",
+    "final",
+    "finally",
+    "lastly",
+    "conclusion",
+    "concluding",
+    "завершив",
+    "завершила",
+    "завершилася",
+    "завершилась",
+    "закінчив",
+    "закінчила",
+    "закінчилася",
+    "закінчилась",
+    "наостанок",
+    "насамкінець",
+    "наприкінці",
+    "підсумовуючи",
+    "завершил",
+    "завершилось",
+    "закончил",
+    "закончила",
+    "закончилась",
+    "закончилось",
+    "напоследок",
+    "заключение",
+];
+
+/// Question words that, followed closely by a noun in the plural, ask for several
+/// names: "which countries", "what four states", "які країни".
+const LIST_QUESTION_WORDS: &[&str] = &["which", "what", "які", "яких", "какие", "каких"];
+
+/// Counts that may stand between a question word and its noun ("which four
+/// countries").
+const LIST_COUNTS: &[&str] = &[
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "several",
+    "дві",
+    "два",
+    "три",
+    "чотири",
+    "п'ять",
+    "четыре",
+    "пять",
+];
+
+/// Plural nouns of Ukrainian and Russian that ask for names after
+/// [`LIST_QUESTION_WORDS`] (English plurals are told by their ending).
+const LIST_NOUNS: &[&str] =
+    &["країни", "країн", "держави", "держав", "міста", "страны", "стран", "государства", "города"];
+
 /// What `question` asks for.
 pub fn asks(question: &str) -> Asks {
-    let words: Vec<String> = question
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let typed: Vec<&str> =
+        question.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
+    let words: Vec<String> = typed.iter().map(|w| w.to_lowercase()).collect();
     for (phrase, kind) in CUES {
         if words.windows(phrase.len()).any(|w| w.iter().zip(phrase.iter()).all(|(a, b)| a == b)) {
             return *kind;
         }
     }
+    let at = |list: &[&str]| words.iter().position(|w| list.contains(&w.as_str()));
+    // "How close" asks for a distance, not an ending.
+    if let Some(i) = at(ENDING_QUESTION_WORDS)
+        && words.get(i + 1).is_none_or(|w| w != "close")
+        && words[i + 1..].iter().any(|w| ends_something(w))
+    {
+        return Asks::Ending;
+    }
+    // The noun right after the question word (past a number: "what two
+    // artists"), typed in lower case: "which Broncos player" asks for one.
+    if let Some(i) = at(LIST_QUESTION_WORDS)
+        && let Some(noun) =
+            typed.iter().skip(i + 1).find(|w| !LIST_COUNTS.contains(&w.to_lowercase().as_str()))
+        && !noun.starts_with(char::is_uppercase)
+        && plural_noun(&noun.to_lowercase())
+    {
+        return Asks::List;
+    }
     Asks::Anything
+}
+
+/// Whether a question's word is a verb or noun of ending ([`ENDING_STEMS`]): a
+/// whole English word, or a Cyrillic word's opening.
+fn ends_something(word: &str) -> bool {
+    ENDING_STEMS.iter().any(|stem| if stem.is_ascii() { word == *stem } else { word.starts_with(stem) })
+}
+
+/// Whether a question's word (lowercased) is a noun in the plural that names
+/// things: "countries", "states", "країни"; not "is", "was", "does", "us".
+fn plural_noun(word: &str) -> bool {
+    if LIST_NOUNS.contains(&word) {
+        return true;
+    }
+    word.len() > 3
+        && word.is_ascii()
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+        && !word.ends_with("'s")
+        && !matches!(word, "does" | "was" | "has" | "this" | "thus" | "whereas" | "always" | "perhaps")
 }
 
 impl Asks {
     /// Whether `sentence` holds what is asked for, beyond what the question says:
     /// words already in the question (`asked`, lowercased) do not count.
     pub fn offered_by(self, sentence: &str, asked: &[String]) -> bool {
-        if self == Asks::Anything {
-            return false;
+        match self {
+            Asks::Anything => return false,
+            Asks::List => return offers_list(sentence, asked),
+            _ => {}
         }
         let mut first = true;
         let mut lower = String::new();
@@ -286,7 +435,8 @@ impl Asks {
                 }
                 Asks::Name => !at_start && word.chars().next().is_some_and(char::is_uppercase),
                 Asks::Reason => listed(&REASONS, &mut lower),
-                Asks::Anything => false,
+                Asks::Ending => listed(&ENDINGS, &mut lower),
+                Asks::List | Asks::Anything => false,
             };
             if offered {
                 let word = lowercase(word, &mut lower);
@@ -299,12 +449,58 @@ impl Asks {
     }
 }
 
+/// Conjunctions that join the names of a list, lowercased.
+const LIST_CONJUNCTIONS: &[&str] = &["and", "or", "та", "і", "й", "и", "або", "или"];
+
+/// Whether `sentence` lists names the question does not give (`asked`,
+/// lowercased): two capitalised words or runs of them ("North Korea"), not the
+/// sentence's first word, with only a comma or a conjunction between them
+/// ("China, Iran, and North Korea", "Vilnius and Washington").
+fn offers_list(sentence: &str, asked: &[String]) -> bool {
+    let mut lower = String::new();
+    // Where the last name ended, while a list could go on from it.
+    let mut name_end: Option<usize> = None;
+    let mut first = true;
+    let mut start = None;
+    for (at, c) in sentence.char_indices().chain(std::iter::once((sentence.len(), ' '))) {
+        let in_word = c.is_alphanumeric() || c == '\'' || c == '-';
+        match (start, in_word) {
+            (None, true) => start = Some(at),
+            (Some(from), false) => {
+                start = None;
+                let word = &sentence[from..at];
+                let at_start = std::mem::replace(&mut first, false);
+                let capitalised = !at_start && word.chars().next().is_some_and(char::is_uppercase);
+                if !capitalised {
+                    continue;
+                }
+                if asked.iter().any(|a| a == lowercase(word, &mut lower)) {
+                    name_end = None;
+                    continue;
+                }
+                if let Some(end) = name_end {
+                    let between = &sentence[end..from];
+                    let joint = between.trim_matches(|c: char| c == ',' || c.is_whitespace());
+                    let listed = between.contains(',') || !joint.is_empty();
+                    if listed && (joint.is_empty() || LIST_CONJUNCTIONS.contains(&joint)) {
+                        return true;
+                    }
+                }
+                name_end = Some(at);
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// An answer-type list as a set: every word of every sentence shown is looked up.
 type Listed = LazyLock<FxHashSet<&'static str>>;
 
 static NUMBERS: Listed = LazyLock::new(|| NUMBER_WORDS.iter().copied().collect());
 static TIMES: Listed = LazyLock::new(|| TIME_WORDS.iter().copied().collect());
 static REASONS: Listed = LazyLock::new(|| REASON_WORDS.iter().copied().collect());
+static ENDINGS: Listed = LazyLock::new(|| ENDING_WORDS.iter().copied().collect());
 
 /// No word of the answer-type lists is longer than this, in bytes.
 const LISTED_WORD_BYTES: usize = 24;
@@ -326,7 +522,7 @@ mod tests {
 
     #[test]
     fn no_listed_word_is_longer_than_the_bound_words_are_checked_against() {
-        for word in NUMBER_WORDS.iter().chain(TIME_WORDS).chain(REASON_WORDS) {
+        for word in NUMBER_WORDS.iter().chain(TIME_WORDS).chain(REASON_WORDS).chain(ENDING_WORDS) {
             assert!(word.len() <= LISTED_WORD_BYTES, "{word}");
         }
     }
@@ -336,6 +532,9 @@ mod tests {
         let table = [
             ("How many missiles did Ukraine receive through PURL", Asks::Number),
             ("скільки ракет отримала Україна", Asks::Number),
+            ("What share of the missiles came through PURL", Asks::Number),
+            ("який відсоток території звільнила Україна", Asks::Number),
+            ("какую долю территории вернула Украина", Asks::Number),
             ("сколько ракет получила Украина", Asks::Number),
             ("When did Rutte visit Kyiv?", Asks::Time),
             ("what year was the treaty signed", Asks::Time),
@@ -348,6 +547,19 @@ mod tests {
             ("Why did the talks stall?", Asks::Reason),
             ("чому переговори зупинилися", Asks::Reason),
             ("почему переговоры остановились", Asks::Reason),
+            ("Which countries keep supporting Moscow", Asks::List),
+            ("what four states oppose kyiv joining", Asks::List),
+            ("які країни підтримують москву", Asks::List),
+            ("какие страны поддерживают Москву", Asks::List),
+            ("Which Carolina Panthers player was named MVP", Asks::Anything),
+            ("which year was the treaty signed", Asks::Time),
+            ("How did Rutte end his speech", Asks::Ending),
+            ("how did the talks conclude", Asks::Ending),
+            ("чим завершилася зустріч у Брюсселі", Asks::Ending),
+            ("як закінчився виступ Рютте", Asks::Ending),
+            ("чем закончился визит Рютте", Asks::Ending),
+            ("how close is Russia to a deal", Asks::Anything),
+            ("When did the war end", Asks::Time),
             ("Rutte peacekeepers", Asks::Anything),
             ("What did Chernyev say about peacekeepers?", Asks::Anything),
         ];
@@ -372,5 +584,16 @@ mod tests {
         assert!(Asks::Reason.offered_by("The talks stalled because Russia refused.", &q));
         assert!(Asks::Reason.offered_by("Переговори зупинилися, бо Росія відмовилася.", &q));
         assert!(!Asks::Anything.offered_by("Anything at all 1949.", &q));
+        let q = asked("which countries support moscow");
+        assert!(Asks::List.offered_by("Russia gets support from China, Iran, and North Korea.", &q));
+        assert!(Asks::List.offered_by("Summits in Vilnius and Washington said so.", &q));
+        assert!(Asks::List.offered_by("Його підтримують Китай, Іран та КНДР.", &q));
+        assert!(!Asks::List.offered_by("NATO Secretary General Mark Rutte visited Kyiv.", &q));
+        assert!(!Asks::List.offered_by("Rutte met Zelensky in Kyiv and spoke to parliament.", &q));
+        let q = asked("how did rutte end his speech");
+        assert!(Asks::Ending.offered_by("He closed with a message of endurance:", &q));
+        assert!(Asks::Ending.offered_by("\"We must be clear,\" Mark Rutte concluded.", &q));
+        assert!(Asks::Ending.offered_by("У Брюсселі завершилася зустріч делегації.", &q));
+        assert!(!Asks::Ending.offered_by("After the war ends, peace must endure.", &q));
     }
 }

@@ -145,6 +145,17 @@ impl<'q> PassageMatch<'q> {
     /// meaning, when known: a run that holds it earns [`NEAR_SHARE`] of the
     /// question's weight.
     pub fn excerpt(&self, passage: &str, query: &QueryTerms, near: Option<Range<usize>>) -> Excerpt {
+        self.excerpt_holding(passage, query, near, None)
+    }
+
+    /// [`PassageMatch::excerpt`], among the runs that hold sentence `held` when given.
+    fn excerpt_holding(
+        &self,
+        passage: &str,
+        query: &QueryTerms,
+        near: Option<Range<usize>>,
+        held: Option<usize>,
+    ) -> Excerpt {
         if self.sentences.is_empty() {
             return Excerpt { text: String::new(), highlights: Vec::new() };
         }
@@ -183,7 +194,7 @@ impl<'q> PassageMatch<'q> {
             heading.fill(false);
         }
         for i in 0..self.sentences.len() {
-            if heading[i] {
+            if heading[i] || held.is_some_and(|h| i > h) {
                 continue;
             }
             let mut terms: Vec<&str> = Vec::new();
@@ -208,6 +219,9 @@ impl<'q> PassageMatch<'q> {
                 let distinct: f32 = terms.iter().map(|t| query.weight_of(t)).sum();
                 let bonus = if offered { cue } else { 0.0 } + if holds_nearest { near_bonus } else { 0.0 };
                 let key = (distinct + weight + bonus, top, run_chars(i, j).min(EXCERPT_CHARS));
+                if held.is_some_and(|h| j < h) {
+                    continue;
+                }
                 let better = match &best {
                     None => true,
                     Some((k, ..)) => {
@@ -219,13 +233,30 @@ impl<'q> PassageMatch<'q> {
                 }
             }
         }
-        let (_, mut span, lo, hi) = best.expect("there is at least one sentence");
+        // A held sentence that is a heading is never quoted: the best run then.
+        let Some((_, mut span, lo, hi)) = best else {
+            return self.excerpt_holding(passage, query, near, None);
+        };
         let hits: Vec<Range<usize>> =
             self.sentences[lo..=hi].iter().flat_map(|s| s.hits.iter().cloned()).collect();
         if run_chars(lo, hi) > EXCERPT_MAX_CHARS {
             span = densest_window(passage, &span, &hits);
         }
         build(passage, span, &hits)
+    }
+}
+
+impl PassageMatch<'_> {
+    /// For a question on how something ended ([`Asks::Ending`](crate::analysis::Asks)):
+    /// the best excerpt ([`PassageMatch::excerpt`]) among those that hold the
+    /// passage's sentence with a word of ending matching most of the question (the
+    /// last, when several match as much). "He closed with a message of endurance:"
+    /// is followed by the closing words. `None` when no sentence has such a word.
+    pub fn closing_excerpt(&self, passage: &str, query: &QueryTerms) -> Option<Excerpt> {
+        let closing = (0..self.sentences.len())
+            .filter(|&i| query.asks.offered_by(&passage[self.sentences[i].span.clone()], &query.asked))
+            .max_by(|&a, &b| self.sentences[a].score.total_cmp(&self.sentences[b].score).then(a.cmp(&b)))?;
+        Some(self.excerpt_holding(passage, query, None, Some(closing)))
     }
 }
 

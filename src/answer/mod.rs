@@ -13,13 +13,16 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use jiff::Zoned;
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 pub use crate::retrieve::filters::{Filters, Parsed};
 pub use crate::retrieve::{AskOptions, DEFAULT_MIN_COVERAGE, Match};
 
-use crate::analysis::{analyze, detect_language};
+use crate::analysis::{Asks, analyze, detect_language};
 use crate::index::{DAY, NewsIndex, SearchError, lead_of, opt_text, text_of};
 use crate::retrieve::filters::index::Restriction;
 use crate::retrieve::filters::{self};
@@ -94,6 +97,9 @@ pub struct Hit {
     /// ([`AskOptions::keep_weak`], for evaluation) are not; users never see them.
     pub strong: bool,
 }
+
+/// The most passages of one article read for its closing words.
+const MAX_PASSAGES: usize = 200;
 
 impl NewsIndex {
     /// Answers a question with cited passages from distinct articles: by their
@@ -328,14 +334,56 @@ impl NewsIndex {
         let f = self.fields;
         let doc: TantivyDocument = searcher.doc(cited.address)?;
         let body = text_of(&doc, f.body);
-        let excerpt = match cited.sentence {
-            Some(key) => sentence_excerpt(&body, key),
+        let (doc, excerpt) = match cited.sentence {
+            Some(key) => (doc, sentence_excerpt(&body, key)),
             None => {
                 let near = cited.near.and_then(|key| sentence_span(&body, key));
-                PassageMatch::new(&body, query).excerpt(&body, query, near)
+                let closing = match query.asks {
+                    Asks::Ending => self.closing_passage(searcher, &doc, query)?,
+                    _ => None,
+                };
+                closing.unwrap_or_else(|| {
+                    let excerpt = PassageMatch::new(&body, query).excerpt(&body, query, near);
+                    (doc, excerpt)
+                })
             }
         };
         Ok(self.hit_of(&doc, rank, excerpt, (cited.score, cited.matched, cited.strong), asked_in))
+    }
+
+    /// For a question on how something ended: the passage of the same article
+    /// with words of ending ("He closed with …") that holds the most of the
+    /// question's weight (the later one, when two hold as much), and its closing
+    /// excerpt ([`PassageMatch::closing_excerpt`]). The closing words of a speech
+    /// are seldom in the passage that names the speaker and the occasion.
+    fn closing_passage(
+        &self,
+        searcher: &Searcher,
+        doc: &TantivyDocument,
+        query: &QueryTerms,
+    ) -> Result<Option<(TantivyDocument, Excerpt)>, SearchError> {
+        let f = self.fields;
+        let id = Term::from_field_text(f.article_id, &text_of(doc, f.article_id));
+        let passages = searcher.search(
+            &TermQuery::new(id, IndexRecordOption::Basic),
+            &TopDocs::with_limit(MAX_PASSAGES).order_by_score(),
+        )?;
+        let mut best: Option<((f32, u64), TantivyDocument, Excerpt)> = None;
+        for (_, address) in passages {
+            let passage: TantivyDocument = searcher.doc(address)?;
+            let body = text_of(&passage, f.body);
+            let matched = PassageMatch::new(&body, query);
+            let key =
+                (matched.matched_weight, passage.get_first(f.passage).and_then(|v| v.as_u64()).unwrap_or(0));
+            if key.0 <= 0.0 || best.as_ref().is_some_and(|(k, ..)| key.0 < k.0 || key.0 == k.0 && key.1 < k.1)
+            {
+                continue;
+            }
+            if let Some(excerpt) = matched.closing_excerpt(&body, query) {
+                best = Some((key, passage, excerpt));
+            }
+        }
+        Ok(best.map(|(_, passage, excerpt)| (passage, excerpt)))
     }
 
     fn hit_of(

@@ -79,6 +79,25 @@ fn excerpts_are_verbatim_short_and_highlight_the_question_words() {
     assert!(marked.contains(&"security") && marked.contains(&"aid"), "{marked:?}");
 }
 
+/// A question that asks which countries, or how something ended, is quoted the
+/// sentence that lists them or that closes, not the one that repeats its names.
+#[test]
+fn excerpts_hold_the_list_or_the_closing_words_asked_for() {
+    let cases = [
+        ("which countries help moscow", "China, Iran, and North Korea"),
+        ("How did Rutte end his speech?", "spring will come"),
+        ("how did rutte close his address to parliament", "spring will come"),
+        ("How did Rutte conclude in Davos", "Mark Rutte concluded"),
+    ];
+    for (question, quoted) in cases {
+        let answer = seed_index().ask(question, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{question}");
+        let excerpt = &answer.hits[0].excerpt.text;
+        assert!(excerpt.contains(quoted), "{question}: {excerpt}");
+        assert!(excerpt.chars().count() <= 352 + 2, "{question}: {excerpt}");
+    }
+}
+
 #[test]
 fn results_come_from_distinct_articles_and_honour_k_and_offset() {
     let options = AskOptions { k: 5, ..AskOptions::default() };
