@@ -70,7 +70,7 @@ fn excerpts_are_verbatim_short_and_highlight_the_question_words() {
     assert_eq!(hit.source.as_deref(), Some("AFP"));
     let excerpt = &hit.excerpt;
     assert!(excerpt.text.contains("$40 billion"), "{}", excerpt.text);
-    assert!(excerpt.text.chars().count() <= 352 + 2);
+    assert!(excerpt.text.chars().count() <= newsdesk::answer::excerpt::EXCERPT_CONTINUED_CHARS + 2);
     let article = std::fs::read_to_string(root().join("seeds/003_d3c851319a9cef4d.txt")).unwrap();
     for piece in excerpt.text.split(['…', '\n']).filter(|p| !p.is_empty()) {
         assert!(article.contains(piece), "not verbatim: {piece:?}");
@@ -94,7 +94,10 @@ fn excerpts_hold_the_list_or_the_closing_words_asked_for() {
         assert!(answer.answered, "{question}");
         let excerpt = &answer.hits[0].excerpt.text;
         assert!(excerpt.contains(quoted), "{question}: {excerpt}");
-        assert!(excerpt.chars().count() <= 352 + 2, "{question}: {excerpt}");
+        assert!(
+            excerpt.chars().count() <= newsdesk::answer::excerpt::EXCERPT_CONTINUED_CHARS + 2,
+            "{question}: {excerpt}"
+        );
     }
 }
 
