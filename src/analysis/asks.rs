@@ -326,28 +326,6 @@ const ENDING_WORDS: &[&str] = &[
 /// names: "which countries", "what four states", "які країни".
 const LIST_QUESTION_WORDS: &[&str] = &["which", "what", "які", "яких", "какие", "каких"];
 
-/// Counts that may stand between a question word and its noun ("which four
-/// countries").
-const LIST_COUNTS: &[&str] = &[
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "several",
-    "дві",
-    "два",
-    "три",
-    "чотири",
-    "п'ять",
-    "четыре",
-    "пять",
-];
-
 /// Plural nouns of Ukrainian and Russian that ask for names after
 /// [`LIST_QUESTION_WORDS`] (English plurals are told by their ending).
 const LIST_NOUNS: &[&str] =
@@ -374,8 +352,7 @@ pub fn asks(question: &str) -> Asks {
     // The noun right after the question word (past a number: "what two
     // artists"), typed in lower case: "which Broncos player" asks for one.
     if let Some(i) = at(LIST_QUESTION_WORDS)
-        && let Some(noun) =
-            typed.iter().skip(i + 1).find(|w| !LIST_COUNTS.contains(&w.to_lowercase().as_str()))
+        && let Some(noun) = typed.iter().skip(i + 1).find(|w| !is_count(&w.to_lowercase()))
         && !noun.starts_with(char::is_uppercase)
         && plural_noun(&noun.to_lowercase())
     {
@@ -388,6 +365,12 @@ pub fn asks(question: &str) -> Asks {
 /// whole English word, or a Cyrillic word's opening.
 fn ends_something(word: &str) -> bool {
     ENDING_STEMS.iter().any(|stem| if stem.is_ascii() { word == *stem } else { word.starts_with(stem) })
+}
+
+/// Whether a question's word (lowercased) is a count that may stand between a
+/// question word and its noun ("which four countries").
+fn is_count(word: &str) -> bool {
+    word == "several" || NUMBERS.contains(word)
 }
 
 /// Whether a question's word (lowercased) is a noun in the plural that names
