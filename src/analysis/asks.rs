@@ -333,9 +333,21 @@ const LIST_NOUNS: &[&str] =
 
 /// What `question` asks for.
 pub fn asks(question: &str) -> Asks {
+    asks_and_words(question).0
+}
+
+/// What `question` asks for, and its words, lowercased: what a sentence must
+/// offer beyond ([`Asks::offered_by`]).
+pub fn asks_and_words(question: &str) -> (Asks, Vec<String>) {
     let typed: Vec<&str> =
         question.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
     let words: Vec<String> = typed.iter().map(|w| w.to_lowercase()).collect();
+    let kind = kind_of(&typed, &words);
+    (kind, words)
+}
+
+/// The kind of answer asked for by a question's words, as typed and lowercased.
+fn kind_of(typed: &[&str], words: &[String]) -> Asks {
     for (phrase, kind) in CUES {
         if words.windows(phrase.len()).any(|w| w.iter().zip(phrase.iter()).all(|(a, b)| a == b)) {
             return *kind;

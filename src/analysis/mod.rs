@@ -22,7 +22,7 @@ mod stem;
 mod tokenizer;
 mod words;
 
-pub use asks::{Asks, asks};
+pub use asks::{Asks, asks, asks_and_words};
 use sentences::passage_sentences_into;
 pub use sentences::{HEADING_WORDS, is_heading, is_heading_sentence, passage_sentences, sentences};
 pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};

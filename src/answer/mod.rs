@@ -132,7 +132,8 @@ impl NewsIndex {
             answer.took = started.elapsed();
             return Ok(answer);
         }
-        let (query, mut lookups) = self.query_terms(&searcher, &parsed.text)?;
+        let (mut query, mut lookups) = self.query_terms(&searcher, &parsed.text)?;
+        query.read_asks(&parsed.text);
         lookups.restriction = Restriction::new(self, &searcher, &parsed.filters)?;
         let mut answer = Answer {
             question: parsed.question.clone(),

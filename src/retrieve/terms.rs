@@ -9,7 +9,7 @@ use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, Term};
 
 use super::specific;
-use crate::analysis::{Asks, Script, analyze, asks};
+use crate::analysis::{Asks, Script, analyze, asks_and_words};
 use crate::index::{ARTICLE_KEY, NewsIndex, SearchError};
 use crate::retrieve::filters::index::Restriction;
 
@@ -39,12 +39,21 @@ pub struct QueryTerms {
     /// ([`specific::strong`]).
     pub key_missing: bool,
     /// What the question asks for, and its words (lowercased): excerpts prefer a
-    /// sentence that offers that beyond repeating the question.
+    /// sentence that offers that beyond repeating the question. Read on the
+    /// answer path only ([`QueryTerms::read_asks`]): ranking does without.
     pub asks: Asks,
     pub asked: Vec<String>,
 }
 
 impl QueryTerms {
+    /// Reads what `question` asks for, and its words when it asks for something
+    /// ([`asks_and_words`]).
+    pub(crate) fn read_asks(&mut self, question: &str) {
+        let (asks, words) = asks_and_words(question);
+        self.asks = asks;
+        self.asked = if asks == Asks::Anything { Vec::new() } else { words };
+    }
+
     /// The weight of all the question's terms together; coverage is measured
     /// against it.
     pub fn total_weight(&self) -> f32 {
@@ -177,10 +186,6 @@ impl NewsIndex {
             q.english = lookups.terms.iter().zip(&english).map(|(t, b)| (t.clone(), b.weight())).collect();
         }
         q.bigrams = content.windows(2).map(|w| (w[0].text.clone(), w[1].text.clone())).collect();
-        q.asks = asks(question);
-        if q.asks != Asks::Anything {
-            q.asked = analysed.iter().map(|t| question[t.start..t.end].to_lowercase()).collect();
-        }
         Ok((q, lookups))
     }
 }
