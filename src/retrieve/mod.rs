@@ -17,6 +17,7 @@ pub(crate) mod rank;
 pub mod semantic;
 pub(crate) mod specific;
 pub(crate) mod terms;
+mod typos;
 
 use tantivy::DocAddress;
 

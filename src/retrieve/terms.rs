@@ -8,7 +8,7 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, Term};
 
-use super::specific;
+use super::{specific, typos};
 use crate::analysis::{Asks, Script, analyze, asks_and_words};
 use crate::index::{ARTICLE_KEY, NewsIndex, SearchError};
 use crate::retrieve::filters::index::Restriction;
@@ -88,6 +88,28 @@ pub(crate) struct Lookups {
 }
 
 impl Lookups {
+    /// Finds term `i`'s postings in every segment, and its document frequencies
+    /// (replacing those of the term it held before, if any).
+    fn look_up(&mut self, searcher: &Searcher, i: usize) -> tantivy::Result<()> {
+        let (body, title) = (&self.body[i], &self.title[i]);
+        let (mut body_df, mut title_df) = (0, 0);
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let in_body = reader.inverted_index(body.field())?.get_term_info(body)?;
+            let in_title = reader.inverted_index(title.field())?.get_term_info(title)?;
+            body_df += in_body.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+            title_df += in_title.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+            let infos = &mut self.infos[ord];
+            if i < infos.len() {
+                infos[i] = (in_body, in_title);
+            } else {
+                infos.push((in_body, in_title));
+            }
+        }
+        self.body_df[i] = body_df;
+        self.title_df[i] = title_df;
+        Ok(())
+    }
+
     /// The [`article_key`](crate::index::article_key) of the passage at `address`.
     pub(crate) fn article_of(&self, address: DocAddress) -> u64 {
         self.article_keys[address.segment_ord as usize].first(address.doc_id).unwrap_or_default()
@@ -131,9 +153,9 @@ impl NewsIndex {
         question: &str,
     ) -> Result<(QueryTerms, Lookups), SearchError> {
         let f = self.fields;
-        let analysed = analyze(question);
         // A question of function words only ("what is it?") has no topic to look for.
-        let content: Vec<_> = analysed.iter().filter(|t| !t.stopword).collect();
+        let mut content = analyze(question);
+        content.retain(|t| !t.stopword);
         let mut lookups = Lookups::default();
         for t in &content {
             if !lookups.terms.contains(&t.text) {
@@ -145,17 +167,38 @@ impl NewsIndex {
         lookups.body_df = vec![0; lookups.terms.len()];
         lookups.title_df = vec![0; lookups.terms.len()];
         for reader in searcher.segment_readers() {
-            let (body_index, title_index) = (reader.inverted_index(f.body)?, reader.inverted_index(f.title)?);
-            let mut infos = Vec::with_capacity(lookups.terms.len());
-            for i in 0..lookups.terms.len() {
-                let body = body_index.get_term_info(&lookups.body[i])?;
-                let title = title_index.get_term_info(&lookups.title[i])?;
-                lookups.body_df[i] += body.as_ref().map_or(0, |info| u64::from(info.doc_freq));
-                lookups.title_df[i] += title.as_ref().map_or(0, |info| u64::from(info.doc_freq));
-                infos.push((body, title));
-            }
-            lookups.infos.push(infos);
+            lookups.infos.push(Vec::with_capacity(lookups.terms.len()));
             lookups.article_keys.push(reader.fast_fields().u64(ARTICLE_KEY)?);
+        }
+        for i in 0..lookups.terms.len() {
+            lookups.look_up(searcher, i)?;
+        }
+        // A word no passage holds may be a typo of one they do ([`typos`]).
+        for i in 0..lookups.terms.len() {
+            if lookups.body_df[i] > 0 || lookups.title_df[i] > 0 {
+                continue;
+            }
+            let Some(word) = content.iter().find(|t| t.text == lookups.terms[i]) else { continue };
+            let raw = &question[word.start..word.end];
+            let Some(fixed) = typos::correction(searcher, f.body, raw, &word.text, word.script)? else {
+                continue;
+            };
+            if lookups.terms.contains(&fixed) {
+                continue;
+            }
+            tracing::debug!(
+                typed = raw,
+                term = word.text.as_str(),
+                read_as = fixed.as_str(),
+                "a word no passage holds, read as a typo"
+            );
+            for t in content.iter_mut().filter(|t| t.text == lookups.terms[i]) {
+                t.text.clone_from(&fixed);
+            }
+            lookups.body[i] = Term::from_field_text(f.body, &fixed);
+            lookups.title[i] = Term::from_field_text(f.title, &fixed);
+            lookups.terms[i] = fixed;
+            lookups.look_up(searcher, i)?;
         }
         let common = |df: &u64| *df > COMMON_PASSAGES;
         let all_common = lookups.body_df.iter().all(common);

@@ -101,6 +101,28 @@ fn excerpts_hold_the_list_or_the_closing_words_asked_for() {
     }
 }
 
+/// A word typed with one letter wrong, missing, extra or swapped is read as the
+/// archive's word, and the answer is the one the word typed right gets; an English
+/// word the archive never mentions stays what it is, and is still refused.
+#[test]
+fn a_mistyped_word_is_read_as_the_word_the_archive_holds() {
+    let cases = [
+        ("security guarentees for ukraine", "security guarantees"),
+        ("purl missles share", "75% of the missiles"),
+        ("stoltenbreg on ukraine membership", "Stoltenberg said"),
+    ];
+    for (question, quoted) in cases {
+        let answer = seed_index().ask(question, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{question}");
+        let excerpt = &answer.hits[0].excerpt.text;
+        assert!(excerpt.contains(quoted), "{question}: {excerpt}");
+    }
+    for question in ["what is the weather in paris", "what is the weathr in paris"] {
+        let answer = seed_index().ask(question, AskOptions::default()).unwrap();
+        assert!(!answer.answered, "{question}: {:?}", answer.hits.first().map(|h| &h.excerpt.text));
+    }
+}
+
 #[test]
 fn results_come_from_distinct_articles_and_honour_k_and_offset() {
     let options = AskOptions { k: 5, ..AskOptions::default() };
