@@ -69,6 +69,10 @@ pub struct Answer {
     /// was answered from any time, its time words searched as words, and the reply
     /// says so.
     pub missed_window: Option<Window>,
+    /// Words of the question no article holds, read as typos of words they do:
+    /// each as typed, and as the first cited excerpt that holds it writes it
+    /// ("guarentees", "guarantees"). The reply says so.
+    pub read_as: Vec<(String, String)>,
 }
 
 /// A window's first and last day, both included; `None` for an open end.
@@ -96,6 +100,25 @@ pub struct Hit {
     /// Strong enough to cite on its own. Only results kept although weak
     /// ([`AskOptions::keep_weak`], for evaluation) are not; users never see them.
     pub strong: bool,
+}
+
+/// The typos a question was read with ([`QueryTerms::corrected`]), each with the
+/// word as the cited excerpts write it: the first highlighted word that analyses
+/// to the term it was read as. One no excerpt shows is left out.
+fn read_as(corrected: &[(String, String)], hits: &[Hit]) -> Vec<(String, String)> {
+    corrected
+        .iter()
+        .filter_map(|(typed, term)| {
+            let shown = hits.iter().find_map(|hit| {
+                hit.excerpt.highlights.iter().find_map(|range| {
+                    let words = &hit.excerpt.text[range.clone()];
+                    let word = analyze(words).into_iter().find(|t| &t.text == term)?;
+                    Some(words[word.start..word.end].to_owned())
+                })
+            })?;
+            Some((typed.clone(), shown))
+        })
+        .collect()
 }
 
 /// The most passages of one article read for its closing words.
@@ -172,6 +195,7 @@ impl NewsIndex {
             }
             answer.answered = cited.answered;
             answer.coverage = cited.coverage;
+            answer.read_as = read_as(&query.corrected, &answer.hits);
         }
         if !answer.answered
             && let Some(restriction) = &lookups.restriction

@@ -579,6 +579,7 @@ pub fn answer_json(answer: &Answer) -> serde_json::Value {
         "took_ms": answer.took.as_secs_f64() * 1000.0,
         "filters": filters,
         "missed_window": answer.missed_window.map(|(since, until)| json!({"since": day(since), "until": day(until)})),
+        "read_as": answer.read_as.iter().map(|(typed, read)| json!({"typed": typed, "read": read})).collect::<Vec<_>>(),
         "newest_first": answer.newest_first,
         "results": results,
     })

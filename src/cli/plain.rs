@@ -43,6 +43,11 @@ pub fn answer(answer: &Answer, bold: bool) -> String {
         );
     }
     let mut out = String::new();
+    if !answer.read_as.is_empty() {
+        let pairs: Vec<String> =
+            answer.read_as.iter().map(|(typed, read)| format!("“{typed}” as “{read}”")).collect();
+        let _ = writeln!(out, "Read {}.\n", pairs.join(", "));
+    }
     if let Some((since, until)) = answer.missed_window {
         let _ = writeln!(out, "{}\n", missed_window(since, until, "en"));
     }

@@ -43,6 +43,9 @@ pub struct QueryTerms {
     /// answer path only ([`QueryTerms::read_asks`]): ranking does without.
     pub asks: Asks,
     pub asked: Vec<String>,
+    /// Words no passage holds, read as typos ([`typos`]): each as typed, and the
+    /// term it was read as.
+    pub corrected: Vec<(String, String)>,
 }
 
 impl QueryTerms {
@@ -174,6 +177,7 @@ impl NewsIndex {
             lookups.look_up(searcher, i)?;
         }
         // A word no passage holds may be a typo of one they do ([`typos`]).
+        let mut corrected = Vec::new();
         for i in 0..lookups.terms.len() {
             if lookups.body_df[i] > 0 || lookups.title_df[i] > 0 {
                 continue;
@@ -197,6 +201,7 @@ impl NewsIndex {
             }
             lookups.body[i] = Term::from_field_text(f.body, &fixed);
             lookups.title[i] = Term::from_field_text(f.title, &fixed);
+            corrected.push((raw.to_owned(), fixed.clone()));
             lookups.terms[i] = fixed;
             lookups.look_up(searcher, i)?;
         }
@@ -206,7 +211,7 @@ impl NewsIndex {
         // Document frequencies still count deleted passages until segments merge, so
         // the total must too (as tantivy's own BM25 does), or weights can go negative.
         let n = searcher.segment_readers().iter().map(|r| r.max_doc() as f32).sum::<f32>();
-        let mut q = QueryTerms::default();
+        let mut q = QueryTerms { corrected, ..QueryTerms::default() };
         for (term, &df) in lookups.terms.iter().zip(&lookups.body_df) {
             let df = df as f32;
             let idf = (1.0 + ((n - df).max(0.0) + 0.5) / (df + 0.5)).ln();

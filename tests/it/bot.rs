@@ -156,6 +156,26 @@ async fn in_groups_replies_and_mentions_are_questions_but_chatter_is_ignored() {
     assert!(text(&sent[1]).contains("НАТО може стати «тилом»"), "{}", text(&sent[1]));
 }
 
+/// A question with a typo is answered as if typed right, and the reply says how it
+/// was read, above the citations, in the user's language.
+#[tokio::test]
+async fn a_question_with_a_typo_is_answered_and_says_how_it_was_read() {
+    let h = Harness::new().await;
+    assert!(h.send(fake::private_text(USER, "security guarentees for ukraine")).await);
+    assert!(h.send(fake::with_language(fake::private_text(USER, "purl missles share"), "uk")).await);
+    let sent = h.sent();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    let (english, ukrainian) = (text(&sent[0]), text(&sent[1]));
+    for html in [english, ukrainian] {
+        assert_valid_message(html);
+        assert!(html.contains("<blockquote"), "{html}");
+    }
+    assert!(english.starts_with("<i>✏️ Read “guarentees” as “guarantees”</i>\n"), "{english}");
+    assert!(english.contains("<b>security</b> <b>guarantees</b>"), "{english}");
+    assert!(ukrainian.starts_with("<i>✏️ Прочитано «missles» як «missiles»</i>\n"), "{ukrainian}");
+    assert!(ukrainian.contains("75% of the <b>missiles</b>"), "{ukrainian}");
+}
+
 #[tokio::test]
 async fn off_topic_questions_get_a_short_reply_in_the_users_language() {
     let h = Harness::new().await;

@@ -56,8 +56,9 @@ fn ask_json_has_the_documented_shape() {
     let keys: Vec<&str> = answer.keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["answered", "filters", "missed_window", "newest_first", "question", "results", "took_ms"]
+        ["answered", "filters", "missed_window", "newest_first", "question", "read_as", "results", "took_ms"]
     );
+    assert_eq!(answer["read_as"], serde_json::json!([]));
     assert_eq!(answer["answered"], true);
     assert!(answer["took_ms"].as_f64().unwrap() >= 0.0);
     let results = answer["results"].as_array().unwrap();
@@ -78,6 +79,16 @@ fn ask_json_has_the_documented_shape() {
     assert_eq!(first["lang"], "en");
     assert!(first["excerpt"].as_str().unwrap().contains("$40 billion"));
     assert!(first["score"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn ask_json_says_how_a_typo_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(dir.path(), &["ask", "--json", "security guarentees for ukraine"], None, &[]);
+    let answer = &json_lines(&out)[0];
+    assert_eq!(answer["answered"], true);
+    assert_eq!(answer["read_as"], serde_json::json!([{"typed": "guarentees", "read": "guarantees"}]));
+    assert!(answer["results"][0]["excerpt"].as_str().unwrap().contains("security guarantees"));
 }
 
 #[test]

@@ -90,15 +90,21 @@ fn excerpts_hold_the_list_or_the_closing_words_asked_for() {
         ("How did Rutte conclude in Davos", "Mark Rutte concluded"),
     ];
     for (question, quoted) in cases {
-        let answer = seed_index().ask(question, AskOptions::default()).unwrap();
-        assert!(answer.answered, "{question}");
-        let excerpt = &answer.hits[0].excerpt.text;
-        assert!(excerpt.contains(quoted), "{question}: {excerpt}");
+        let excerpt = first_excerpt_quoting(question, quoted);
         assert!(
             excerpt.chars().count() <= newsdesk::answer::excerpt::EXCERPT_CONTINUED_CHARS + 2,
             "{question}: {excerpt}"
         );
     }
+}
+
+/// The seeds' first excerpt for `question`, which must be answered and quote `quoted`.
+fn first_excerpt_quoting(question: &str, quoted: &str) -> String {
+    let answer = seed_index().ask(question, AskOptions::default()).unwrap();
+    assert!(answer.answered, "{question}");
+    let excerpt = answer.hits[0].excerpt.text.clone();
+    assert!(excerpt.contains(quoted), "{question}: {excerpt}");
+    excerpt
 }
 
 /// A word typed with one letter wrong, missing, extra or swapped is read as the
@@ -112,10 +118,7 @@ fn a_mistyped_word_is_read_as_the_word_the_archive_holds() {
         ("stoltenbreg on ukraine membership", "Stoltenberg said"),
     ];
     for (question, quoted) in cases {
-        let answer = seed_index().ask(question, AskOptions::default()).unwrap();
-        assert!(answer.answered, "{question}");
-        let excerpt = &answer.hits[0].excerpt.text;
-        assert!(excerpt.contains(quoted), "{question}: {excerpt}");
+        first_excerpt_quoting(question, quoted);
     }
     for question in ["what is the weather in paris", "what is the weathr in paris"] {
         let answer = seed_index().ask(question, AskOptions::default()).unwrap();

@@ -155,10 +155,35 @@ pub fn answer_messages_after(answer: &Answer, note: Option<String>, lang: Lang) 
                 (None, false) => Some(format!("<i>🗓 {}</i>", escape(&filters))),
                 (None, true) => None,
             };
-            heading.into_iter().chain(answer.hits.iter().map(|hit| citation(hit, lang))).collect()
+            let read_as = read_as_note(&answer.read_as, lang);
+            read_as
+                .into_iter()
+                .chain(heading)
+                .chain(answer.hits.iter().map(|hit| citation(hit, lang)))
+                .collect()
         }
     };
     pack(note.into_iter().chain(body), MESSAGE_LIMIT)
+}
+
+/// Said above an answer whose question was read with typos corrected: "✏️ Read
+/// “guarentees” as “guarantees”", in italics; `None` without any.
+pub fn read_as_note(read_as: &[(String, String)], lang: Lang) -> Option<String> {
+    if read_as.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = read_as
+        .iter()
+        .map(|(typed, read)| match lang {
+            Lang::En => format!("“{typed}” as “{read}”"),
+            Lang::Uk => format!("«{typed}» як «{read}»"),
+        })
+        .collect();
+    let text = match lang {
+        Lang::En => format!("✏️ Read {}", pairs.join(", ")),
+        Lang::Uk => format!("✏️ Прочитано {}", pairs.join(", ")),
+    };
+    Some(format!("<i>{}</i>", escape(&text)))
 }
 
 /// Said before an answer that waited its turn in a busy group: how long, and why.
