@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Answer quality on pools the project was not tuned on, in one table: SQuAD dev and
 # XQuAD-R (same language and across languages), the same questions cut short as
-# people type them, and off-topic questions asked against the seeds. With
-# NEWSDESK_EMBED_URL set (an embeddings server), every pool is measured three ways:
-# words alone, meaning alone and both (what users get); without it, words alone.
+# people type them or with a typo each, and off-topic questions asked against the
+# seeds. With NEWSDESK_EMBED_URL set (an embeddings server), every pool is measured
+# three ways: words alone, meaning alone and both (what users get); without it, words
+# alone.
 #
 # Usage: scripts/eval-quality.sh   (skips cleanly when ../shared/bench is absent)
 # Vectors are kept in NEWSDESK_DATA (default data/), so a second run embeds nothing;
@@ -60,6 +61,7 @@ for ranking in $rankings; do
     else
         row "squad dev" lexical --squad "$bench/squad/dev-v1.1.json"
         row "squad dev, short" lexical --squad "$bench/squad/dev-v1.1.json" --short
+        row "squad dev, one typo" lexical --squad "$bench/squad/dev-v1.1.json" --typos
     fi
     for pair in en:en de:de es:es en:de en:es de:en es:en; do
         q=${pair%%:*}
@@ -67,6 +69,7 @@ for ranking in $rankings; do
         row "xquad-r $q->$p" "$ranking" --xquad "$bench/xquad-r" --questions-lang "$q" --paragraph-lang "$p"
     done
     row "xquad-r en->en, short" "$ranking" --xquad "$bench/xquad-r" --short
+    row "xquad-r en->en, one typo" "$ranking" --xquad "$bench/xquad-r" --typos
     row "squad off-topic vs seeds" "$ranking" --squad "$bench/squad/dev-v1.1.json" --off-topic \
         --corpus seeds --index "$seeds_index"
     row "seeds question set" "$ranking" --questions tests/fixtures/seed-questions.jsonl \

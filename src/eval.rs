@@ -14,7 +14,7 @@ use crate::ingest::Article;
 pub const DEFAULT_DEPTH: usize = 20;
 
 /// A question with what a correct answer looks like.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct EvalQuestion {
     pub question: String,
     /// The article that answers it; `None` when the right answer is to abstain.
@@ -269,6 +269,85 @@ pub fn shortened(questions: &[EvalQuestion]) -> Vec<EvalQuestion> {
             EvalQuestion { question: words.join(" "), ..q.clone() }
         })
         .collect()
+}
+
+/// The same questions with one typo each, as people make them in a chat: in one
+/// word of [`TYPO_MIN_LETTERS`] letters or more (not the first word), past its first
+/// letter, one letter left out, doubled, changed to or preceded by a key next to it,
+/// or swapped with the next. Which word, where and how follow from the question's
+/// text alone, so every run asks the same. A question without such a word is kept
+/// as it is.
+pub fn with_typos(questions: &[EvalQuestion]) -> Vec<EvalQuestion> {
+    questions.iter().map(|q| EvalQuestion { question: mistype(&q.question), ..q.clone() }).collect()
+}
+
+/// Words shorter than this get no typo in [`with_typos`].
+pub const TYPO_MIN_LETTERS: usize = 5;
+
+/// One typo in `question` (see [`with_typos`]).
+fn mistype(question: &str) -> String {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in question.char_indices().chain(std::iter::once((question.len(), ' '))) {
+        match (c.is_ascii_alphabetic(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let words: Vec<_> = words.into_iter().skip(1).filter(|w| w.len() >= TYPO_MIN_LETTERS).collect();
+    if words.is_empty() {
+        return question.to_owned();
+    }
+    // Draws from the question's own hash: which word, where, how, which key.
+    let hash = blake3::hash(question.as_bytes());
+    let draw = |n: usize, which: usize| {
+        let bytes: [u8; 4] = hash.as_bytes()[which * 4..which * 4 + 4].try_into().expect("4 bytes");
+        u32::from_le_bytes(bytes) as usize % n
+    };
+    let word = words[draw(words.len(), 0)].clone();
+    let letters = question[word.clone()].as_bytes();
+    let at = 1 + draw(letters.len() - 1, 1);
+    let key = keyboard_neighbours(letters[at].to_ascii_lowercase());
+    let near = if key.is_empty() { letters[at] } else { key[draw(key.len(), 2)] };
+    let mut typed = letters.to_vec();
+    match draw(4, 3) {
+        0 => {
+            typed.remove(at);
+        }
+        1 => typed[at] = near,
+        2 => typed.insert(at, if draw(2, 4) == 0 { letters[at] } else { near }),
+        _ if at + 1 < letters.len() && letters[at] != letters[at + 1] => typed.swap(at, at + 1),
+        _ => {
+            typed.remove(at);
+        }
+    }
+    let typed = String::from_utf8(typed).expect("ASCII letters");
+    format!("{}{typed}{}", &question[..word.start], &question[word.end..])
+}
+
+/// The keys around a lowercase letter on a QWERTY keyboard.
+fn keyboard_neighbours(letter: u8) -> Vec<u8> {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let Some((row, column)) =
+        ROWS.iter().enumerate().find_map(|(r, keys)| Some((r, keys.iter().position(|&k| k == letter)?)))
+    else {
+        return Vec::new();
+    };
+    let mut near = Vec::new();
+    for keys in &ROWS[row.saturating_sub(1)..=(row + 1).min(ROWS.len() - 1)] {
+        for c in column.saturating_sub(1)..=column + 1 {
+            if let Some(&key) = keys.get(c)
+                && key != letter
+            {
+                near.push(key);
+            }
+        }
+    }
+    near
 }
 
 /// Half of a pool's questions, by the number of their article in the file.
@@ -541,4 +620,59 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     }
     let rank = (q * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(question: &str) -> EvalQuestion {
+        EvalQuestion { question: question.to_owned(), ..EvalQuestion::default() }
+    }
+
+    /// Whether `a` becomes `b` by one letter removed, added or changed, or two
+    /// neighbours swapped.
+    fn one_edit(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let (a, b) = (&a[same..], &b[same..]);
+        match (a.len(), b.len()) {
+            (x, y) if x == y + 1 => a[1..] == *b,
+            (x, y) if y == x + 1 => b[1..] == *a,
+            (x, y) if x == y && x >= 1 => {
+                a[1..] == b[1..] || (x >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_question_gets_one_typo_in_one_long_word_past_its_first_letter() {
+        let questions: Vec<EvalQuestion> = [
+            "Which NFL team represented the AFC at Super Bowl 50?",
+            "How many missiles did the PURL initiative deliver by summer 2025?",
+            "What did Rutte say about the Budapest Memorandum?",
+            "Who said winter is very long, but spring will come?",
+            "Where did the delegation meet the ambassadors?",
+        ]
+        .into_iter()
+        .map(asked)
+        .collect();
+        let typed = with_typos(&questions);
+        assert_eq!(typed, with_typos(&questions), "the same typos every run");
+        for (q, t) in questions.iter().zip(&typed) {
+            let words = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+            let (before, after) = (words(&q.question), words(&t.question));
+            assert_eq!(before.len(), after.len(), "{}", t.question);
+            let changed: Vec<_> = before.iter().zip(&after).filter(|(a, b)| a != b).collect();
+            assert_eq!(changed.len(), 1, "{} -> {}", q.question, t.question);
+            let (word, typo) = changed[0];
+            assert_ne!(word, &before[0], "never the first word: {}", t.question);
+            assert!(word.trim_end_matches('?').len() >= TYPO_MIN_LETTERS, "{word}");
+            assert_eq!(word.as_bytes()[0], typo.as_bytes()[0], "{word} -> {typo}");
+            assert!(one_edit(word, typo), "{word} -> {typo}");
+        }
+        // Nothing long enough to mistype: kept as asked.
+        assert_eq!(with_typos(&[asked("Who won in 2016?")])[0].question, "Who won in 2016?");
+    }
 }

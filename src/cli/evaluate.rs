@@ -45,6 +45,11 @@ pub struct EvalArgs {
     /// them in a chat.
     #[arg(long)]
     short: bool,
+    /// Give every question one typo (one letter left out, doubled, changed to a key
+    /// next to it, or two swapped, in one word of five letters or more), as people
+    /// type in a chat; with --short, after cutting.
+    #[arg(long)]
+    typos: bool,
     /// `hybrid`: what users get (words and, with NEWSDESK_EMBED_URL set, meaning);
     /// `lexical`: words alone; `dense`: the nearest sentences in meaning alone.
     #[arg(long, value_enum, default_value_t = Ranking::Hybrid)]
@@ -100,6 +105,9 @@ pub fn evaluate(config: &mut Config, args: &EvalArgs) -> anyhow::Result<()> {
     };
     if args.short {
         questions = eval::shortened(&questions);
+    }
+    if args.typos {
+        questions = eval::with_typos(&questions);
     }
     let metrics = eval::evaluate(&index, &questions, config.min_coverage, args.depth)?;
     if args.verbose {
