@@ -272,9 +272,10 @@ pub fn shortened(questions: &[EvalQuestion]) -> Vec<EvalQuestion> {
 }
 
 /// The same questions with one typo each, as people make them in a chat: in one
-/// word of [`TYPO_MIN_LETTERS`] letters or more (not the first word), past its first
-/// letter, one letter left out, doubled, changed to or preceded by a key next to it,
-/// or swapped with the next. Which word, where and how follow from the question's
+/// word of [`TYPO_MIN_LETTERS`] letters or more (Latin or Cyrillic, not the first
+/// word), past its first letter, one letter left out, doubled, changed to or
+/// preceded by a key next to it (QWERTY, or the Ukrainian or Russian ЙЦУКЕН), or
+/// swapped with the next. Which word, where and how follow from the question's
 /// text alone, so every run asks the same. A question without such a word is kept
 /// as it is.
 pub fn with_typos(questions: &[EvalQuestion]) -> Vec<EvalQuestion> {
@@ -286,19 +287,33 @@ pub const TYPO_MIN_LETTERS: usize = 5;
 
 /// One typo in `question` (see [`with_typos`]).
 fn mistype(question: &str) -> String {
+    // Words: runs of Latin (ASCII) letters, or of Cyrillic ones.
+    let kind = |c: char| match c {
+        'a'..='z' | 'A'..='Z' => 1,
+        'а'..='я' | 'А'..='Я' | 'і' | 'ї' | 'є' | 'ґ' | 'ё' | 'І' | 'Ї' | 'Є' | 'Ґ' | 'Ё' => 2,
+        _ => 0,
+    };
     let mut words = Vec::new();
-    let mut start = None;
+    let mut start: Option<(usize, u8)> = None;
     for (i, c) in question.char_indices().chain(std::iter::once((question.len(), ' '))) {
-        match (c.is_ascii_alphabetic(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                words.push(s..i);
-                start = None;
+        let k = kind(c);
+        match start {
+            Some((_, open)) if open == k => {}
+            _ => {
+                if let Some((s, _)) = start.take() {
+                    words.push(s..i);
+                }
+                if k != 0 {
+                    start = Some((i, k));
+                }
             }
-            _ => {}
         }
     }
-    let words: Vec<_> = words.into_iter().skip(1).filter(|w| w.len() >= TYPO_MIN_LETTERS).collect();
+    let words: Vec<_> = words
+        .into_iter()
+        .skip(1)
+        .filter(|w| question[w.clone()].chars().count() >= TYPO_MIN_LETTERS)
+        .collect();
     if words.is_empty() {
         return question.to_owned();
     }
@@ -309,11 +324,11 @@ fn mistype(question: &str) -> String {
         u32::from_le_bytes(bytes) as usize % n
     };
     let word = words[draw(words.len(), 0)].clone();
-    let letters = question[word.clone()].as_bytes();
+    let letters: Vec<char> = question[word.clone()].chars().collect();
     let at = 1 + draw(letters.len() - 1, 1);
-    let key = keyboard_neighbours(letters[at].to_ascii_lowercase());
+    let key = keyboard_neighbours(letters[at].to_lowercase().next().unwrap_or(letters[at]));
     let near = if key.is_empty() { letters[at] } else { key[draw(key.len(), 2)] };
-    let mut typed = letters.to_vec();
+    let mut typed = letters.clone();
     match draw(4, 3) {
         0 => {
             typed.remove(at);
@@ -325,22 +340,27 @@ fn mistype(question: &str) -> String {
             typed.remove(at);
         }
     }
-    let typed = String::from_utf8(typed).expect("ASCII letters");
+    let typed: String = typed.into_iter().collect();
     format!("{}{typed}{}", &question[..word.start], &question[word.end..])
 }
 
-/// The keys around a lowercase letter on a QWERTY keyboard.
-fn keyboard_neighbours(letter: u8) -> Vec<u8> {
-    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
-    let Some((row, column)) =
-        ROWS.iter().enumerate().find_map(|(r, keys)| Some((r, keys.iter().position(|&k| k == letter)?)))
-    else {
+/// The keys around a lowercase letter on a QWERTY keyboard, or on the Ukrainian or
+/// Russian ЙЦУКЕН one.
+fn keyboard_neighbours(letter: char) -> Vec<char> {
+    const LAYOUTS: [[&str; 3]; 3] = [
+        ["qwertyuiop", "asdfghjkl", "zxcvbnm"],
+        ["йцукенгшщзхї", "фівапролджє", "ячсмитьбю"],
+        ["йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю"],
+    ];
+    let Some((rows, row, column)) = LAYOUTS.iter().find_map(|rows| {
+        rows.iter().enumerate().find_map(|(r, keys)| Some((rows, r, keys.chars().position(|k| k == letter)?)))
+    }) else {
         return Vec::new();
     };
     let mut near = Vec::new();
-    for keys in &ROWS[row.saturating_sub(1)..=(row + 1).min(ROWS.len() - 1)] {
+    for keys in &rows[row.saturating_sub(1)..=(row + 1).min(rows.len() - 1)] {
         for c in column.saturating_sub(1)..=column + 1 {
-            if let Some(&key) = keys.get(c)
+            if let Some(key) = keys.chars().nth(c)
                 && key != letter
             {
                 near.push(key);
@@ -633,8 +653,8 @@ mod tests {
     /// Whether `a` becomes `b` by one letter removed, added or changed, or two
     /// neighbours swapped.
     fn one_edit(a: &str, b: &str) -> bool {
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let same = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
         let (a, b) = (&a[same..], &b[same..]);
         match (a.len(), b.len()) {
             (x, y) if x == y + 1 => a[1..] == *b,
@@ -654,6 +674,8 @@ mod tests {
             "What did Rutte say about the Budapest Memorandum?",
             "Who said winter is very long, but spring will come?",
             "Where did the delegation meet the ambassadors?",
+            "Що обговорювали делегації у Брюсселі?",
+            "Что обсуждали делегации в Брюсселе?",
         ]
         .into_iter()
         .map(asked)
@@ -668,8 +690,8 @@ mod tests {
             assert_eq!(changed.len(), 1, "{} -> {}", q.question, t.question);
             let (word, typo) = changed[0];
             assert_ne!(word, &before[0], "never the first word: {}", t.question);
-            assert!(word.trim_end_matches('?').len() >= TYPO_MIN_LETTERS, "{word}");
-            assert_eq!(word.as_bytes()[0], typo.as_bytes()[0], "{word} -> {typo}");
+            assert!(word.trim_end_matches('?').chars().count() >= TYPO_MIN_LETTERS, "{word}");
+            assert_eq!(word.chars().next(), typo.chars().next(), "{word} -> {typo}");
             assert!(one_edit(word, typo), "{word} -> {typo}");
         }
         // Nothing long enough to mistype: kept as asked.

@@ -46,8 +46,8 @@ pub struct EvalArgs {
     #[arg(long)]
     short: bool,
     /// Give every question one typo (one letter left out, doubled, changed to a key
-    /// next to it, or two swapped, in one word of five letters or more), as people
-    /// type in a chat; with --short, after cutting.
+    /// next to it, or two swapped, in one Latin or Cyrillic word of five letters or
+    /// more), as people type in a chat; with --short, after cutting.
     #[arg(long)]
     typos: bool,
     /// `hybrid`: what users get (words and, with NEWSDESK_EMBED_URL set, meaning);

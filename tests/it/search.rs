@@ -108,14 +108,17 @@ fn first_excerpt_quoting(question: &str, quoted: &str) -> String {
 }
 
 /// A word typed with one letter wrong, missing, extra or swapped is read as the
-/// archive's word, and the answer is the one the word typed right gets; an English
-/// word the archive never mentions stays what it is, and is still refused.
+/// archive's word, in English, Ukrainian or Russian, and the answer is the one the
+/// word typed right gets; an English word the archive never mentions stays what it
+/// is, and is still refused.
 #[test]
 fn a_mistyped_word_is_read_as_the_word_the_archive_holds() {
     let cases = [
         ("security guarentees for ukraine", "security guarantees"),
         ("purl missles share", "75% of the missiles"),
         ("stoltenbreg on ukraine membership", "Stoltenberg said"),
+        ("що обговорювали в брюселі", "Брюсселі"),
+        ("что обсуждали в брюселе", "Брюсселі"),
     ];
     for (question, quoted) in cases {
         first_excerpt_quoting(question, quoted);
