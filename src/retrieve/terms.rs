@@ -1,6 +1,8 @@
 //! The question as the index sees it: its content terms weighted by IDF, and where
 //! each sits in every segment, looked up once per question.
 
+use std::ops::Range;
+
 use rustc_hash::FxHashMap;
 use tantivy::columnar::Column;
 use tantivy::postings::TermInfo;
@@ -91,25 +93,34 @@ pub(crate) struct Lookups {
 }
 
 impl Lookups {
-    /// Finds term `i`'s postings in every segment, and its document frequencies
-    /// (replacing those of the term it held before, if any).
-    fn look_up(&mut self, searcher: &Searcher, i: usize) -> tantivy::Result<()> {
-        let (body, title) = (&self.body[i], &self.title[i]);
-        let (mut body_df, mut title_df) = (0, 0);
+    /// Finds the postings of `terms` (indexes into [`Lookups::terms`]) in every
+    /// segment, and their document frequencies (replacing those of the terms they
+    /// held before, if any).
+    fn look_up(
+        &mut self,
+        searcher: &Searcher,
+        (body, title): (Field, Field),
+        terms: Range<usize>,
+    ) -> tantivy::Result<()> {
+        for i in terms.clone() {
+            self.body_df[i] = 0;
+            self.title_df[i] = 0;
+        }
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let in_body = reader.inverted_index(body.field())?.get_term_info(body)?;
-            let in_title = reader.inverted_index(title.field())?.get_term_info(title)?;
-            body_df += in_body.as_ref().map_or(0, |info| u64::from(info.doc_freq));
-            title_df += in_title.as_ref().map_or(0, |info| u64::from(info.doc_freq));
-            let infos = &mut self.infos[ord];
-            if i < infos.len() {
-                infos[i] = (in_body, in_title);
-            } else {
-                infos.push((in_body, in_title));
+            let (body_index, title_index) = (reader.inverted_index(body)?, reader.inverted_index(title)?);
+            for i in terms.clone() {
+                let in_body = body_index.get_term_info(&self.body[i])?;
+                let in_title = title_index.get_term_info(&self.title[i])?;
+                self.body_df[i] += in_body.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+                self.title_df[i] += in_title.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+                let infos = &mut self.infos[ord];
+                if i < infos.len() {
+                    infos[i] = (in_body, in_title);
+                } else {
+                    infos.push((in_body, in_title));
+                }
             }
         }
-        self.body_df[i] = body_df;
-        self.title_df[i] = title_df;
         Ok(())
     }
 
@@ -173,9 +184,7 @@ impl NewsIndex {
             lookups.infos.push(Vec::with_capacity(lookups.terms.len()));
             lookups.article_keys.push(reader.fast_fields().u64(ARTICLE_KEY)?);
         }
-        for i in 0..lookups.terms.len() {
-            lookups.look_up(searcher, i)?;
-        }
+        lookups.look_up(searcher, (f.body, f.title), 0..lookups.terms.len())?;
         // A word no passage holds may be a typo of one they do ([`typos`]).
         let mut corrected = Vec::new();
         for i in 0..lookups.terms.len() {
@@ -203,7 +212,7 @@ impl NewsIndex {
             lookups.title[i] = Term::from_field_text(f.title, &fixed);
             corrected.push((raw.to_owned(), fixed.clone()));
             lookups.terms[i] = fixed;
-            lookups.look_up(searcher, i)?;
+            lookups.look_up(searcher, (f.body, f.title), i..i + 1)?;
         }
         let common = |df: &u64| *df > COMMON_PASSAGES;
         let all_common = lookups.body_df.iter().all(common);
