@@ -651,19 +651,10 @@ mod tests {
     }
 
     /// Whether `a` becomes `b` by one letter removed, added or changed, or two
-    /// neighbours swapped.
+    /// neighbours swapped, counted in letters.
     fn one_edit(a: &str, b: &str) -> bool {
-        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        let same = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-        let (a, b) = (&a[same..], &b[same..]);
-        match (a.len(), b.len()) {
-            (x, y) if x == y + 1 => a[1..] == *b,
-            (x, y) if y == x + 1 => b[1..] == *a,
-            (x, y) if x == y && x >= 1 => {
-                a[1..] == b[1..] || (x >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
-            }
-            _ => false,
-        }
+        let letters = |s: &str| s.chars().collect::<Vec<_>>();
+        crate::retrieve::typos::one_edit(&letters(a), &letters(b))
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub(crate) mod rank;
 pub mod semantic;
 pub(crate) mod specific;
 pub(crate) mod terms;
-mod typos;
+pub(crate) mod typos;
 
 use tantivy::DocAddress;
 

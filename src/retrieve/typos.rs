@@ -244,7 +244,7 @@ fn english_neighbours(word: &str) -> impl Iterator<Item = &'static str> + '_ {
 
 /// Whether `a` and `b` differ by one letter missing, extra or changed, or by two
 /// neighbouring letters swapped (equal counts too).
-fn one_edit(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let same_start = short.iter().zip(long).take_while(|(x, y)| x == y).count();
     let (short, long) = (&short[same_start..], &long[same_start..]);
