@@ -189,7 +189,13 @@ impl NewsIndex {
                     SENTENCE_WEIGHT * candidate.best_sentence + COVERAGE_WEIGHT * candidate.coverage;
             }
         }
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Ties go to the article with the smaller key, not to wherever indexing
+        // threads happened to put the passages: the same archive answers the same.
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| lookups.article_of(a.address).cmp(&lookups.article_of(b.address)))
+        });
 
         let mut seen = HashSet::new();
         let mut rank = 0;
