@@ -69,10 +69,22 @@ struct SentenceMatch<'q> {
     score: f32,
     /// The part of `score` that comes from distinct terms (the rest is bigram bonus).
     distinct_weight: f32,
-    /// The distinct question terms in the sentence.
-    terms: Vec<&'q str>,
+    /// The distinct question terms in the sentence, with their weights.
+    terms: Vec<(&'q str, f32)>,
     /// Byte ranges (into the passage) of the words that matched.
     hits: Vec<Range<usize>>,
+}
+
+/// A run of sentences that may be quoted, scored on the question's words.
+struct RunScore {
+    first: usize,
+    last: usize,
+    /// The weight of the distinct question terms in the run, and its bigram bonuses.
+    words: f32,
+    /// The bonus for holding the sentence nearest the question in meaning.
+    near: f32,
+    /// The best single sentence's score.
+    top: f32,
 }
 
 /// A passage analysed against a question, whose terms it borrows.
@@ -129,8 +141,8 @@ impl<'q> PassageMatch<'q> {
             };
             let key = key.as_str();
             sentence.hits.push(term.start..term.end);
-            if !sentence.terms.contains(&key) {
-                sentence.terms.push(key);
+            if !sentence.terms.iter().any(|&(t, _)| t == key) {
+                sentence.terms.push((key, w));
                 sentence.score += w;
                 sentence.distinct_weight += w;
             }
@@ -182,17 +194,6 @@ impl<'q> PassageMatch<'q> {
         let bounds: Vec<(usize, usize)> =
             self.sentences.iter().map(|s| (chars_to(s.span.start), chars_to(s.span.end))).collect();
         let run_chars = |i: usize, j: usize| bounds[j].1 - bounds[i].0;
-        // (score key, span, first sentence, last sentence) of the best run so far.
-        type Run = ((f32, f32, usize), Range<usize>, usize, usize);
-        let mut best: Option<Run> = None;
-        // Sentences that hold what the question asks for (a number, a date, a
-        // name, a reason) beyond its own words.
-        let cue = CUE_SHARE * query.total_weight();
-        let offers: Vec<bool> = self
-            .sentences
-            .iter()
-            .map(|s| cue > 0.0 && query.asks.offered_by(&passage[s.span.clone()], &query.asked))
-            .collect();
         let near_bonus = NEAR_SHARE * query.total_weight();
         let nearest: Vec<bool> = self
             .sentences
@@ -205,50 +206,69 @@ impl<'q> PassageMatch<'q> {
         if heading.iter().all(|&h| h) {
             heading.fill(false);
         }
+        // Every run that may be quoted, scored on its words (and its nearness).
+        let mut runs: Vec<RunScore> = Vec::new();
         for i in 0..self.sentences.len() {
             if heading[i] || held.is_some_and(|h| i > h) {
                 continue;
             }
             let mut terms: Vec<&str> = Vec::new();
-            let mut weight = 0.0;
-            let mut top = 0.0f32;
-            let mut offered = false;
+            let (mut distinct, mut weight, mut top) = (0.0f32, 0.0f32, 0.0f32);
             let mut holds_nearest = false;
-            for (j, (s, &offer)) in self.sentences.iter().zip(&offers).enumerate().skip(i) {
-                let span = self.sentences[i].span.start..s.span.end;
+            for (j, s) in self.sentences.iter().enumerate().skip(i) {
                 if j > i && (run_chars(i, j) > EXCERPT_MAX_CHARS || heading[j]) {
                     break;
                 }
-                for t in &s.terms {
-                    if !terms.contains(t) {
+                for &(t, w) in &s.terms {
+                    if !terms.contains(&t) {
                         terms.push(t);
+                        distinct += w;
                     }
                 }
                 weight += s.score - s.distinct_weight;
-                offered |= offer;
                 holds_nearest |= nearest[j];
                 top = top.max(s.score);
-                let distinct: f32 = terms.iter().map(|t| query.weight_of(t)).sum();
-                let bonus = if offered { cue } else { 0.0 } + if holds_nearest { near_bonus } else { 0.0 };
-                let key = (distinct + weight + bonus, top, run_chars(i, j).min(EXCERPT_CHARS));
                 if held.is_some_and(|h| j < h) {
                     continue;
                 }
-                let better = match &best {
-                    None => true,
-                    Some((k, ..)) => {
-                        key.0 > k.0 || key.0 == k.0 && (key.1 > k.1 || key.1 == k.1 && key.2 > k.2)
-                    }
-                };
-                if better {
-                    best = Some((key, span, i, j));
-                }
+                let near = if holds_nearest { near_bonus } else { 0.0 };
+                runs.push(RunScore { first: i, last: j, words: distinct + weight, near, top });
+            }
+        }
+        // Sentences that hold what the question asks for (a number, a date, a
+        // name, a reason) beyond its own words. Finding out reads the sentence, so
+        // it is done only for runs that the cue could make the best: the best
+        // score on words alone is a floor no such run reaches without it.
+        let cue = CUE_SHARE * query.total_weight();
+        let mut offers: Vec<Option<bool>> = vec![None; self.sentences.len()];
+        let mut offered = |k: usize| {
+            *offers[k].get_or_insert_with(|| {
+                cue > 0.0 && query.asks.offered_by(&passage[self.sentences[k].span.clone()], &query.asked)
+            })
+        };
+        let floor = runs.iter().map(|r| r.words + (0.0 + r.near)).fold(f32::NEG_INFINITY, f32::max);
+        // (score key, first sentence, last sentence) of the best run so far.
+        let mut best: Option<((f32, f32, usize), usize, usize)> = None;
+        for run in &runs {
+            let reach = run.words + (cue + run.near);
+            if reach < floor || best.as_ref().is_some_and(|(k, ..)| reach < k.0) {
+                continue;
+            }
+            let bonus = if (run.first..=run.last).any(&mut offered) { cue } else { 0.0 } + run.near;
+            let key = (run.words + bonus, run.top, run_chars(run.first, run.last).min(EXCERPT_CHARS));
+            let better = match &best {
+                None => true,
+                Some((k, ..)) => key.0 > k.0 || key.0 == k.0 && (key.1 > k.1 || key.1 == k.1 && key.2 > k.2),
+            };
+            if better {
+                best = Some((key, run.first, run.last));
             }
         }
         // A held sentence that is a heading is never quoted: the best run then.
-        let Some((_, mut span, mut lo, mut hi)) = best else {
+        let Some((_, mut lo, mut hi)) = best else {
             return self.excerpt_holding(passage, query, near, None);
         };
+        let mut span = self.sentences[lo].span.start..self.sentences[hi].span.end;
         // Within a longer bound: a run that opens by referring back ("He is also
         // the oldest …") gets the sentence it refers to, and a next sentence that
         // goes on about the run's subject ("It …", "The company …") finishes its

@@ -64,10 +64,6 @@ impl QueryTerms {
     pub fn total_weight(&self) -> f32 {
         self.weights.values().sum()
     }
-
-    pub(crate) fn weight_of(&self, term: &str) -> f32 {
-        self.weights.get(term).copied().unwrap_or(0.0)
-    }
 }
 
 /// The question's distinct content terms, as looked up in the index once per
