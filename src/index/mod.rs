@@ -114,6 +114,7 @@ impl NewsIndex {
         // Analyzers are not persisted with the index: register on every create *and*
         // open, or queries silently match nothing.
         index.tokenizers().register(ANALYZER, TextAnalyzer::from(NewsTokenizer::default()));
+        crate::retrieve::warm_up();
         let fields = Fields::from_schema(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
         Ok(NewsIndex {

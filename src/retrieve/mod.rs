@@ -24,6 +24,19 @@ use tantivy::DocAddress;
 pub(crate) use rank::BIGRAM_BONUS;
 pub use terms::QueryTerms;
 
+/// Builds the lists questions are read with (the English word list, with each
+/// word's share and by opening for typos) on a thread of its own, once per process,
+/// so that the first question asked does not wait for them.
+pub(crate) fn warm_up() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| {
+            specific::warm_up();
+            typos::warm_up();
+        });
+    });
+}
+
 /// Default share of the question's term weight the best passage must contain for
 /// the question to count as answered. Chosen on the seed question set and SQuAD dev:
 /// see README.md.

@@ -67,6 +67,11 @@ static SHARES: LazyLock<FxHashMap<String, f32>> = LazyLock::new(|| {
     shares
 });
 
+/// Builds the list's shares now rather than at the first question.
+pub(crate) fn warm_up() {
+    LazyLock::force(&SHARES);
+}
+
 /// The list's words, most frequent first.
 pub(crate) fn english_words() -> impl Iterator<Item = &'static str> {
     ENGLISH_WORDS.lines().filter(|l| !l.starts_with('#')).filter_map(|line| Some(line.split_once(' ')?.0))

@@ -231,6 +231,11 @@ static BY_OPENING: LazyLock<FxHashMap<(u8, usize), Vec<&'static str>>> = LazyLoc
     by_opening
 });
 
+/// Sorts the English list by opening now rather than at the first typo.
+pub(crate) fn warm_up() {
+    LazyLock::force(&BY_OPENING);
+}
+
 /// The English list's words one edit from `word` (lowercase) that open with its
 /// first letter.
 fn english_neighbours(word: &str) -> impl Iterator<Item = &'static str> + '_ {
