@@ -71,18 +71,21 @@ fn sentences_into(text: &str, base: usize, push: &mut impl FnMut(usize, usize)) 
     push_trimmed(text, start, text.len(), base, push);
 }
 
-/// Byte offset of the next `.`, `!`, `?` or `…` at or after `from`, found byte by
-/// byte, which is several times cheaper than searching character by character.
-fn next_mark(text: &str, mut from: usize) -> Option<usize> {
+/// Byte offset of the next `.`, `!`, `?` or `…` at or after `from`, found with
+/// `memchr`, which is several times cheaper than searching character by character.
+fn next_mark(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    loop {
-        // 0xE2 leads '…' (and other punctuation, such as quotes).
-        let at = from + bytes[from..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))?;
-        if bytes[at] != 0xE2 || text[at..].starts_with('…') {
-            return Some(at);
+    let ascii = memchr::memchr3(b'.', b'!', b'?', &bytes[from..]).map(|at| from + at);
+    // '…' opens with 0xE2, as do other punctuation marks (such as quotes): it is
+    // looked for only before the next ASCII mark.
+    let mut at = from;
+    while let Some(found) = memchr::memchr(0xE2, &bytes[at..ascii.unwrap_or(bytes.len())]) {
+        if text[at + found..].starts_with('…') {
+            return Some(at + found);
         }
-        from = at + 1;
+        at += found + 1;
     }
+    ascii
 }
 
 /// True when the text before a period ends in a title or a single initial ("Mr",

@@ -10,8 +10,13 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     std::iter::from_fn(move || {
         // Skip to the start of the next word; ASCII spaces and punctuation byte by byte.
         let start = loop {
-            while bytes.get(pos).is_some_and(|b| b.is_ascii() && !b.is_ascii_alphanumeric()) {
+            let &b = bytes.get(pos)?;
+            if ASCII_ALNUM[usize::from(b)] {
+                break pos;
+            }
+            if b.is_ascii() {
                 pos += 1;
+                continue;
             }
             let c = char_at(pos)?;
             if is_word_char(c) {
@@ -24,10 +29,16 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let mut prev = ' ';
         loop {
             // ASCII letters and digits, the bulk of most text, byte by byte.
-            let run = bytes[pos..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let run =
+                bytes[pos..].iter().position(|&b| !ASCII_ALNUM[usize::from(b)]).unwrap_or(bytes.len() - pos);
             if run > 0 {
                 pos += run;
                 prev = char::from(bytes[pos - 1]);
+            }
+            // Any other ASCII byte ends the word, but for the glue below.
+            let Some(&b) = bytes.get(pos) else { break };
+            if b.is_ascii() && !matches!(b, b'\'' | b'`' | b'.' | b',') {
+                break;
             }
             let Some(c) = char_at(pos) else { break };
             if is_word_char(c) || is_joiner(c) {
@@ -55,6 +66,17 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         Some((start, pos))
     })
 }
+
+/// Which bytes are ASCII letters and digits, looked up rather than compared.
+const ASCII_ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// A letter or digit; the common Latin and Cyrillic letters without a table look-up.
 fn is_word_char(c: char) -> bool {
