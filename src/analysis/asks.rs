@@ -382,7 +382,7 @@ fn ends_something(word: &str) -> bool {
 /// Whether a question's word (lowercased) is a count that may stand between a
 /// question word and its noun ("which four countries").
 fn is_count(word: &str) -> bool {
-    word == "several" || NUMBERS.contains(word)
+    word == "several" || NUMBERS.words.contains(word)
 }
 
 /// Whether a question's word (lowercased) is a noun in the plural that names
@@ -412,16 +412,11 @@ impl Asks {
         }
         let mut first = true;
         let mut lower = String::new();
-        for word in sentence.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
-            if word.is_empty() {
-                continue;
-            }
+        for word in answer_words(sentence) {
             let at_start = std::mem::replace(&mut first, false);
             // The cheap tests on the word as written come first: most words offer
             // nothing and are never lowercased.
-            let listed = |list: &Listed, lower: &mut String| {
-                word.len() <= LISTED_WORD_BYTES && list.contains(lowercase(word, lower))
-            };
+            let listed = |list: &Listed, lower: &mut String| list.holds(word, lower);
             let offered = match self {
                 Asks::Number => word.bytes().any(|b| b.is_ascii_digit()) || listed(&NUMBERS, &mut lower),
                 Asks::Time => {
@@ -489,13 +484,69 @@ fn offers_list(sentence: &str, asked: &[String]) -> bool {
     false
 }
 
-/// An answer-type list as a set: every word of every sentence shown is looked up.
-type Listed = LazyLock<FxHashSet<&'static str>>;
+/// The words of a sentence as [`Asks::offered_by`] reads them: runs of letters,
+/// digits, apostrophes and hyphens. ASCII is read byte by byte.
+fn answer_words(sentence: &str) -> impl Iterator<Item = &str> {
+    let bytes = sentence.as_bytes();
+    let in_word = |at: usize| -> Option<(bool, usize)> {
+        let &b = bytes.get(at)?;
+        if b.is_ascii() {
+            return Some((b.is_ascii_alphanumeric() || b == b'\'' || b == b'-', 1));
+        }
+        let c = sentence[at..].chars().next()?;
+        Some((c.is_alphanumeric(), c.len_utf8()))
+    };
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (word, len) = in_word(pos)?;
+            if word {
+                break pos;
+            }
+            pos += len;
+        };
+        while let Some((true, len)) = in_word(pos) {
+            pos += len;
+        }
+        Some(&sentence[start..pos])
+    })
+}
 
-static NUMBERS: Listed = LazyLock::new(|| NUMBER_WORDS.iter().copied().collect());
-static TIMES: Listed = LazyLock::new(|| TIME_WORDS.iter().copied().collect());
-static REASONS: Listed = LazyLock::new(|| REASON_WORDS.iter().copied().collect());
-static ENDINGS: Listed = LazyLock::new(|| ENDING_WORDS.iter().copied().collect());
+/// An answer-type list: every word of every sentence weighed for an excerpt may
+/// be looked up, so the bytes its words open with (in either case) are kept, and
+/// most words are passed over without being lowercased.
+struct Listed {
+    words: FxHashSet<&'static str>,
+    openings: [bool; 256],
+}
+
+impl Listed {
+    fn new(words: &[&'static str]) -> Listed {
+        let mut openings = [false; 256];
+        for word in words {
+            let first = word.chars().next().into_iter();
+            for opening in
+                first.clone().flat_map(char::to_lowercase).chain(first.flat_map(char::to_uppercase))
+            {
+                let mut buf = [0; 4];
+                openings[usize::from(opening.encode_utf8(&mut buf).as_bytes()[0])] = true;
+            }
+        }
+        Listed { words: words.iter().copied().collect(), openings }
+    }
+
+    /// Whether `word`, lowercased (in `buf` if need be), is on the list.
+    fn holds(&self, word: &str, buf: &mut String) -> bool {
+        word.len() <= LISTED_WORD_BYTES
+            && word.as_bytes().first().is_some_and(|&b| self.openings[usize::from(b)])
+            && self.words.contains(lowercase(word, buf))
+    }
+}
+
+static NUMBERS: LazyLock<Listed> = LazyLock::new(|| Listed::new(NUMBER_WORDS));
+static TIMES: LazyLock<Listed> = LazyLock::new(|| Listed::new(TIME_WORDS));
+static REASONS: LazyLock<Listed> = LazyLock::new(|| Listed::new(REASON_WORDS));
+static ENDINGS: LazyLock<Listed> = LazyLock::new(|| Listed::new(ENDING_WORDS));
 
 /// No word of the answer-type lists is longer than this, in bytes.
 const LISTED_WORD_BYTES: usize = 24;
@@ -507,7 +558,12 @@ fn lowercase<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
         return word;
     }
     buf.clear();
-    buf.extend(word.chars().flat_map(char::to_lowercase));
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+    }
     buf
 }
 
