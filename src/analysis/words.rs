@@ -10,13 +10,11 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     std::iter::from_fn(move || {
         // Skip to the start of the next word; ASCII spaces and punctuation byte by byte.
         let start = loop {
-            let &b = bytes.get(pos)?;
-            if ASCII_ALNUM[usize::from(b)] {
-                break pos;
-            }
-            if b.is_ascii() {
+            while pos < bytes.len() && bytes[pos].is_ascii() && !ASCII_ALNUM[usize::from(bytes[pos])] {
                 pos += 1;
-                continue;
+            }
+            if pos < bytes.len() && ASCII_ALNUM[usize::from(bytes[pos])] {
+                break pos;
             }
             let c = char_at(pos)?;
             if is_word_char(c) {
@@ -29,10 +27,11 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let mut prev = ' ';
         loop {
             // ASCII letters and digits, the bulk of most text, byte by byte.
-            let run =
-                bytes[pos..].iter().position(|&b| !ASCII_ALNUM[usize::from(b)]).unwrap_or(bytes.len() - pos);
-            if run > 0 {
-                pos += run;
+            let from = pos;
+            while pos < bytes.len() && ASCII_ALNUM[usize::from(bytes[pos])] {
+                pos += 1;
+            }
+            if pos > from {
                 prev = char::from(bytes[pos - 1]);
             }
             // Any other ASCII byte ends the word, but for the glue below.

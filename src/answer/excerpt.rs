@@ -63,16 +63,17 @@ pub struct Excerpt {
 
 /// One sentence's match with the question, whose terms it borrows.
 #[derive(Clone, Debug)]
-struct SentenceMatch<'q> {
+struct SentenceMatch {
     /// Byte range of the sentence in the passage.
     span: Range<usize>,
     score: f32,
     /// The part of `score` that comes from distinct terms (the rest is bigram bonus).
     distinct_weight: f32,
-    /// The distinct question terms in the sentence, with their weights.
-    terms: Vec<(&'q str, f32)>,
-    /// Byte ranges (into the passage) of the words that matched.
-    hits: Vec<Range<usize>>,
+    /// The distinct question terms in the sentence: where they are in the
+    /// passage's [`PassageMatch::terms`].
+    terms: Range<usize>,
+    /// Where the sentence's matched words are in [`PassageMatch::hits`].
+    hits: Range<usize>,
 }
 
 /// A run of sentences that may be quoted, scored on the question's words.
@@ -90,7 +91,12 @@ struct RunScore {
 /// A passage analysed against a question, whose terms it borrows.
 #[derive(Clone, Debug)]
 pub struct PassageMatch<'q> {
-    sentences: Vec<SentenceMatch<'q>>,
+    sentences: Vec<SentenceMatch>,
+    /// Each sentence's distinct question terms with their weights, sentence after
+    /// sentence.
+    terms: Vec<(&'q str, f32)>,
+    /// Byte ranges (into the passage) of the words that matched, in order.
+    hits: Vec<Range<usize>>,
     /// Weight of the distinct question terms found anywhere in the passage.
     pub matched_weight: f32,
     /// Score of the best sentence.
@@ -102,14 +108,12 @@ impl<'q> PassageMatch<'q> {
         let spans = passage_sentences(passage);
         let mut sentences: Vec<SentenceMatch> = spans
             .into_iter()
-            .map(|span| SentenceMatch {
-                span,
-                score: 0.0,
-                distinct_weight: 0.0,
-                terms: Vec::new(),
-                hits: Vec::new(),
-            })
+            .map(|span| SentenceMatch { span, score: 0.0, distinct_weight: 0.0, terms: 0..0, hits: 0..0 })
             .collect();
+        // Every sentence's terms and hits, in one list each: words come in order,
+        // so each sentence's are together.
+        let mut terms: Vec<(&'q str, f32)> = Vec::with_capacity(query.weights.len() * 2);
+        let mut hits: Vec<Range<usize>> = Vec::with_capacity(32);
         // The question's terms found so far, by their key in `query.weights`; and
         // the previous question term in the current sentence (for bigrams).
         let mut matched: Vec<&'q str> = Vec::new();
@@ -120,8 +124,9 @@ impl<'q> PassageMatch<'q> {
         // word (a stopword keeps it open, any other word closes it).
         let openings = Openings::of(query.weights.keys().map(String::as_str));
         let wanted = |raw: &str| previous.get().is_some() || openings.admit(raw);
-        // About a word per six bytes of text: room for the words up front.
-        let mut words = Vec::with_capacity(passage.len() / 6);
+        // About a word per six bytes of text: room for the words up front, with
+        // some to spare, as growing it costs more than the spare room.
+        let mut words = Vec::with_capacity(passage.len() / 4);
         analyze_each_where(passage, &mut words, wanted, |term| {
             let at = current;
             while current < sentences.len() && term.start >= sentences[current].span.end {
@@ -140,9 +145,17 @@ impl<'q> PassageMatch<'q> {
                 return;
             };
             let key = key.as_str();
-            sentence.hits.push(term.start..term.end);
-            if !sentence.terms.iter().any(|&(t, _)| t == key) {
-                sentence.terms.push((key, w));
+            if sentence.hits.is_empty() {
+                sentence.hits = hits.len()..hits.len();
+            }
+            hits.push(term.start..term.end);
+            sentence.hits.end = hits.len();
+            if !terms[sentence.terms.clone()].iter().any(|&(t, _)| t == key) {
+                if sentence.terms.is_empty() {
+                    sentence.terms = terms.len()..terms.len();
+                }
+                terms.push((key, w));
+                sentence.terms.end = terms.len();
                 sentence.score += w;
                 sentence.distinct_weight += w;
             }
@@ -158,7 +171,7 @@ impl<'q> PassageMatch<'q> {
         });
         let matched_weight = matched.iter().map(|t| query.weights[*t]).sum();
         let best_sentence_score = sentences.iter().map(|s| s.score).fold(0.0, f32::max);
-        PassageMatch { sentences, matched_weight, best_sentence_score }
+        PassageMatch { sentences, terms, hits, matched_weight, best_sentence_score }
     }
 
     /// The excerpt: the run of whole sentences of at most [`EXCERPT_MAX_CHARS`] that holds the most question weight, or a window cut from one
@@ -207,19 +220,20 @@ impl<'q> PassageMatch<'q> {
             heading.fill(false);
         }
         // Every run that may be quoted, scored on its words (and its nearness).
-        let mut runs: Vec<RunScore> = Vec::new();
+        let mut runs: Vec<RunScore> = Vec::with_capacity(self.sentences.len() * 4);
+        let mut terms: Vec<&str> = Vec::with_capacity(query.weights.len());
         for i in 0..self.sentences.len() {
             if heading[i] || held.is_some_and(|h| i > h) {
                 continue;
             }
-            let mut terms: Vec<&str> = Vec::new();
+            terms.clear();
             let (mut distinct, mut weight, mut top) = (0.0f32, 0.0f32, 0.0f32);
             let mut holds_nearest = false;
             for (j, s) in self.sentences.iter().enumerate().skip(i) {
                 if j > i && (run_chars(i, j) > EXCERPT_MAX_CHARS || heading[j]) {
                     break;
                 }
-                for &(t, w) in &s.terms {
+                for &(t, w) in &self.terms[s.terms.clone()] {
                     if !terms.contains(&t) {
                         terms.push(t);
                         distinct += w;
@@ -294,7 +308,7 @@ impl<'q> PassageMatch<'q> {
             span.end = next.span.end;
         }
         let hits: Vec<Range<usize>> =
-            self.sentences[lo..=hi].iter().flat_map(|s| s.hits.iter().cloned()).collect();
+            self.sentences[lo..=hi].iter().flat_map(|s| self.hits[s.hits.clone()].iter().cloned()).collect();
         if over_long {
             span = densest_window(passage, &span, &hits);
         }
