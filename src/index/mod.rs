@@ -72,6 +72,9 @@ pub struct NewsIndex {
     pub(crate) syncing: Arc<std::sync::Mutex<()>>,
     /// The outlets and days filters read, kept per searcher generation.
     pub(crate) facets: Arc<std::sync::Mutex<Option<Arc<crate::retrieve::filters::index::Facets>>>>,
+    /// Each segment's [`ARTICLE_KEY`] column, opened once per searcher generation
+    /// rather than once per question.
+    pub(crate) article_keys: Arc<std::sync::Mutex<Option<(u64, crate::retrieve::terms::ArticleKeys)>>>,
 }
 
 /// File in the index folder holding sentence vectors.
@@ -125,6 +128,7 @@ impl NewsIndex {
             semantic: None,
             syncing: Arc::default(),
             facets: Arc::default(),
+            article_keys: Arc::default(),
         })
     }
 

@@ -2,6 +2,7 @@
 //! each sits in every segment, looked up once per question.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use tantivy::columnar::Column;
@@ -82,7 +83,7 @@ pub(crate) struct Lookups {
     pub(crate) infos: Vec<Vec<(Option<TermInfo>, Option<TermInfo>)>>,
     /// Per segment, the [`ARTICLE_KEY`] column: ranking keeps one passage per
     /// article without reading ids.
-    pub(crate) article_keys: Vec<Column<u64>>,
+    pub(crate) article_keys: ArticleKeys,
     /// The question's filters, when it has any: only passages they let through
     /// are ranked.
     pub(crate) restriction: Option<Restriction>,
@@ -154,7 +155,26 @@ impl Bm25StatisticsProvider for Statistics<'_> {
     }
 }
 
+/// Per segment, the [`ARTICLE_KEY`] column.
+pub(crate) type ArticleKeys = Arc<[Column<u64>]>;
+
 impl NewsIndex {
+    /// Each segment's [`ARTICLE_KEY`] column, opened once per searcher generation.
+    fn article_keys(&self, searcher: &Searcher) -> Result<ArticleKeys, SearchError> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.article_keys.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, keys)) = cached.as_ref().filter(|(g, _)| *g == generation) {
+            return Ok(Arc::clone(keys));
+        }
+        let keys: ArticleKeys = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.fast_fields().u64(ARTICLE_KEY))
+            .collect::<Result<_, _>>()?;
+        *cached = Some((generation, Arc::clone(&keys)));
+        Ok(keys)
+    }
+
     /// The question's content terms, weighted by IDF over passage bodies, and where
     /// each sits in every segment.
     pub(crate) fn query_terms(
@@ -176,10 +196,10 @@ impl NewsIndex {
         }
         lookups.body_df = vec![0; lookups.terms.len()];
         lookups.title_df = vec![0; lookups.terms.len()];
-        for reader in searcher.segment_readers() {
+        for _ in searcher.segment_readers() {
             lookups.infos.push(Vec::with_capacity(lookups.terms.len()));
-            lookups.article_keys.push(reader.fast_fields().u64(ARTICLE_KEY)?);
         }
+        lookups.article_keys = self.article_keys(searcher)?;
         lookups.look_up(searcher, (f.body, f.title), 0..lookups.terms.len())?;
         // A word no passage holds may be a typo of one they do ([`typos`]).
         let mut corrected = Vec::new();
