@@ -11,7 +11,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The kind of answer a question wants.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -331,6 +331,15 @@ const LIST_QUESTION_WORDS: &[&str] = &["which", "what", "які", "яких", "�
 const LIST_NOUNS: &[&str] =
     &["країни", "країн", "держави", "держав", "міста", "страны", "стран", "государства", "города"];
 
+/// Where each cue of [`CUES`] is, by its first word.
+static CUES_BY_FIRST_WORD: LazyLock<FxHashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
+    let mut by_first: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (at, (phrase, _)) in CUES.iter().enumerate() {
+        by_first.entry(phrase[0]).or_default().push(at);
+    }
+    by_first
+});
+
 /// What `question` asks for.
 pub fn asks(question: &str) -> Asks {
     asks_and_words(question).0
@@ -348,10 +357,22 @@ pub fn asks_and_words(question: &str) -> (Asks, Vec<String>) {
 
 /// The kind of answer asked for by a question's words, as typed and lowercased.
 fn kind_of(typed: &[&str], words: &[String]) -> Asks {
-    for (phrase, kind) in CUES {
-        if words.windows(phrase.len()).any(|w| w.iter().zip(phrase.iter()).all(|(a, b)| a == b)) {
-            return *kind;
+    // The first cue (in the order of CUES) that the question's words hold; cues are
+    // found by their first word.
+    let mut first: Option<usize> = None;
+    for (at, word) in words.iter().enumerate() {
+        for &cue in CUES_BY_FIRST_WORD.get(word.as_str()).into_iter().flatten() {
+            let phrase = CUES[cue].0;
+            if first.is_none_or(|f| cue < f)
+                && words.len() - at >= phrase.len()
+                && words[at..].iter().zip(phrase).all(|(a, b)| a == b)
+            {
+                first = Some(cue);
+            }
         }
+    }
+    if let Some(cue) = first {
+        return CUES[cue].1;
     }
     let at = |list: &[&str]| words.iter().position(|w| list.contains(&w.as_str()));
     // "How close" asks for a distance, not an ending.
