@@ -641,11 +641,30 @@ mod tests {
     }
 
     #[test]
+    fn answer_words_are_runs_of_letters_digits_apostrophes_and_hyphens() {
+        for sentence in [
+            "NATO's 75% share, in 2025 -- said Rutte.",
+            "Україна отримала 75% ракет, — сказав Рютте; «об'єднання»",
+            "Ciarán’s e\u{301}lan 😀 x-ray '' - end",
+            "",
+        ] {
+            let by_char: Vec<&str> = sentence
+                .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(answer_words(sentence).collect::<Vec<_>>(), by_char, "{sentence}");
+        }
+    }
+
+    #[test]
     fn a_sentence_offers_the_kind_only_beyond_the_question() {
         let asked = |q: &str| q.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
         let q = asked("how many missiles did ukraine receive");
         assert!(Asks::Number.offered_by("Ukraine received 75% of its missiles.", &q));
         assert!(Asks::Number.offered_by("Ukraine received three hundred missiles.", &q));
+        // List words as written in any case, in both scripts.
+        assert!(Asks::Number.offered_by("Ukraine received THREE batteries.", &q));
+        assert!(Asks::Number.offered_by("Україна отримала Тисячі ракет.", &q));
         assert!(!Asks::Number.offered_by("Ukraine received missiles.", &q));
         assert!(Asks::Time.offered_by("The treaty was signed in 1949.", &q));
         assert!(Asks::Time.offered_by("Рютте приїхав до Києва 3 лютого.", &q));

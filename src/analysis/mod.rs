@@ -360,6 +360,14 @@ mod tests {
     }
 
     #[test]
+    fn an_ellipsis_ends_a_sentence_and_curly_quotes_do_not() {
+        // Curly quotes open with the byte that opens "…" as well.
+        let text = "“Wait… Then it came. “Done.” Рютте сказав… Кінець";
+        let parts: Vec<&str> = sentences(text).iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(parts, ["“Wait…", "Then it came.", "“Done.”", "Рютте сказав…", "Кінець"]);
+    }
+
+    #[test]
     fn a_word_opening_with_two_ascii_letters_keeps_them_through_analysis() {
         // What `Openings` relies on, over 30,000 English words as written in a
         // sentence, capitalised, shouted, possessive and inflected, and every
