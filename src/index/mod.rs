@@ -70,11 +70,48 @@ pub struct NewsIndex {
     /// corpus watcher's, and one a channel post asks for) take turns instead of
     /// one failing on the writer's lock.
     pub(crate) syncing: Arc<std::sync::Mutex<()>>,
-    /// The outlets and days filters read, kept per searcher generation.
-    pub(crate) facets: Arc<std::sync::Mutex<Option<Arc<crate::retrieve::filters::index::Facets>>>>,
+    /// The outlets and days filters read.
+    pub(crate) facets: PerGeneration<crate::retrieve::filters::index::Facets>,
     /// Each segment's [`ARTICLE_KEY`] column, opened once per searcher generation
     /// rather than once per question.
-    pub(crate) article_keys: Arc<std::sync::Mutex<Option<(u64, crate::retrieve::terms::ArticleKeys)>>>,
+    pub(crate) article_keys: PerGeneration<[tantivy::columnar::Column<u64>]>,
+}
+
+/// Something read from the whole index once per searcher generation (a commit
+/// brings a new one) and shared by every question until the next.
+pub(crate) struct PerGeneration<T: ?Sized>(Arc<std::sync::Mutex<Option<Kept<T>>>>);
+
+/// A [`PerGeneration`] value, with the generation it was read for.
+type Kept<T> = (u64, Arc<T>);
+
+impl<T: ?Sized> Default for PerGeneration<T> {
+    fn default() -> PerGeneration<T> {
+        PerGeneration(Arc::default())
+    }
+}
+
+impl<T: ?Sized> Clone for PerGeneration<T> {
+    fn clone(&self) -> PerGeneration<T> {
+        PerGeneration(Arc::clone(&self.0))
+    }
+}
+
+impl<T: ?Sized> PerGeneration<T> {
+    /// What `read` gives for `searcher`'s generation, read once.
+    pub(crate) fn get<E>(
+        &self,
+        searcher: &tantivy::Searcher,
+        read: impl FnOnce() -> Result<Arc<T>, E>,
+    ) -> Result<Arc<T>, E> {
+        let generation = searcher.generation().generation_id();
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, value)) = kept.as_ref().filter(|(g, _)| *g == generation) {
+            return Ok(Arc::clone(value));
+        }
+        let value = read()?;
+        *kept = Some((generation, Arc::clone(&value)));
+        Ok(value)
+    }
 }
 
 /// File in the index folder holding sentence vectors.
@@ -127,8 +164,8 @@ impl NewsIndex {
             dir,
             semantic: None,
             syncing: Arc::default(),
-            facets: Arc::default(),
-            article_keys: Arc::default(),
+            facets: PerGeneration::default(),
+            article_keys: PerGeneration::default(),
         })
     }
 

@@ -161,18 +161,14 @@ pub(crate) type ArticleKeys = Arc<[Column<u64>]>;
 impl NewsIndex {
     /// Each segment's [`ARTICLE_KEY`] column, opened once per searcher generation.
     fn article_keys(&self, searcher: &Searcher) -> Result<ArticleKeys, SearchError> {
-        let generation = searcher.generation().generation_id();
-        let mut cached = self.article_keys.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, keys)) = cached.as_ref().filter(|(g, _)| *g == generation) {
-            return Ok(Arc::clone(keys));
-        }
-        let keys: ArticleKeys = searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| reader.fast_fields().u64(ARTICLE_KEY))
-            .collect::<Result<_, _>>()?;
-        *cached = Some((generation, Arc::clone(&keys)));
-        Ok(keys)
+        self.article_keys.get(searcher, || {
+            let keys: tantivy::Result<ArticleKeys> = searcher
+                .segment_readers()
+                .iter()
+                .map(|reader| reader.fast_fields().u64(ARTICLE_KEY))
+                .collect();
+            Ok(keys?)
+        })
     }
 
     /// The question's content terms, weighted by IDF over passage bodies, and where

@@ -313,7 +313,6 @@ impl Restriction {
 /// passages of each day (see `NewsIndex::facets`).
 #[derive(Debug, Default)]
 pub(crate) struct Facets {
-    generation: u64,
     outlets: BTreeSet<String>,
     days: BTreeMap<u64, u64>,
 }
@@ -444,12 +443,11 @@ impl NewsIndex {
     /// `day` fields' terms once per searcher generation (they change only when
     /// articles are added or removed).
     fn facets(&self, searcher: &Searcher) -> Result<Arc<Facets>, SearchError> {
-        let generation = searcher.generation().generation_id();
-        let mut cached = self.facets.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(facets) = cached.as_ref().filter(|f| f.generation == generation) {
-            return Ok(Arc::clone(facets));
-        }
-        let mut facets = Facets { generation, outlets: BTreeSet::new(), days: BTreeMap::new() };
+        self.facets.get(searcher, || self.read_facets(searcher))
+    }
+
+    fn read_facets(&self, searcher: &Searcher) -> Result<Arc<Facets>, SearchError> {
+        let mut facets = Facets { outlets: BTreeSet::new(), days: BTreeMap::new() };
         for reader in searcher.segment_readers() {
             let inverted = reader.inverted_index(self.fields.source)?;
             let mut terms = inverted.terms().stream()?;
@@ -469,9 +467,7 @@ impl NewsIndex {
                 }
             }
         }
-        let facets = Arc::new(facets);
-        *cached = Some(Arc::clone(&facets));
-        Ok(facets)
+        Ok(Arc::new(facets))
     }
 
     /// The outlets the archive names, as written.
