@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The refusal on held-out halves: SQuAD dev questions of even-numbered articles
-# chose ENGLISH_MIN_COVERAGE and KEYLESS_COVERAGE (src/retrieve/specific.rs); the
-# odd-numbered half, the short questions and XQuAD-R en report them. Off-topic:
+# chose ENGLISH_MIN_COVERAGE and KEYLESS_COVERAGE (src/retrieve/specific.rs), and
+# with XQuAD-R en's even half ENGLISH_MIN_HELD; the odd-numbered halves, the short
+# questions and all of XQuAD-R en report them. Off-topic:
 # SQuAD questions asked of the seeds (all should be refused); answerable: the same
 # questions asked of their own pool (all should be answered). Words alone.
 #
@@ -34,21 +35,26 @@ n, answerable = m["questions"], m["answerable"]
 refused, answered = m["false_abstentions"], m["false_answers"]
 if answerable:
     top1, first = m["top1"], m["answer_in_first_excerpt"]
-    print(f"{sys.argv[1]:<30} {n:>6}  refused {refused:>4} ({refused / n:.2%})  top-1 {top1:.3f}  answer1 {first:.3f}")
+    print(f"{sys.argv[1]:<32} {n:>6}  refused {refused:>4} ({refused / n:.2%})  top-1 {top1:.3f}  answer1 {first:.3f}")
 else:
-    print(f"{sys.argv[1]:<30} {n:>6}  answered {answered:>4} ({answered / n:.2%})")
+    print(f"{sys.argv[1]:<32} {n:>6}  answered {answered:>4} ({answered / n:.2%})")
 ' "$name"
 }
 
-echo "pool                           questions  wrong"
+echo "pool                             questions  wrong"
 row "off-topic, even (chose)" --squad "$squad" --off-topic --split even --corpus seeds --index "$seeds_index"
 row "off-topic, odd" --squad "$squad" --off-topic --split odd --corpus seeds --index "$seeds_index"
 row "off-topic, all" --squad "$squad" --off-topic --corpus seeds --index "$seeds_index"
 row "off-topic, short" --squad "$squad" --off-topic --short --corpus seeds --index "$seeds_index"
+row "xquad-r off-topic, even (chose)" --xquad "$bench/xquad-r" --off-topic --split even --corpus seeds --index "$seeds_index"
+row "xquad-r off-topic, odd" --xquad "$bench/xquad-r" --off-topic --split odd --corpus seeds --index "$seeds_index"
 row "squad dev, even (chose)" --squad "$squad" --split even
 row "squad dev, odd" --squad "$squad" --split odd
 row "squad dev, all" --squad "$squad"
 row "squad dev, short" --squad "$squad" --short
+row "xquad-r en, even (chose)" --xquad "$bench/xquad-r" --split even
+row "xquad-r en, odd" --xquad "$bench/xquad-r" --split odd
 row "xquad-r en" --xquad "$bench/xquad-r"
+row "xquad-r en, short" --xquad "$bench/xquad-r" --short
 row "seeds question set" --questions tests/fixtures/seed-questions.jsonl --corpus seeds --index "$seeds_index"
 row "seeds cross-lingual set" --questions tests/fixtures/crosslingual-questions.jsonl --corpus seeds --index "$seeds_index"

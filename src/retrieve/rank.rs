@@ -12,8 +12,9 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Searcher, SegmentReader, Term};
 
 use super::filters::index::Restriction;
+use super::specific::{self, EnglishBar};
 use super::terms::{Lookups, QueryTerms, Statistics};
-use super::{AskOptions, Citations, Cited, bm25, filters, specific};
+use super::{AskOptions, Citations, Cited, bm25, filters};
 use crate::analysis::SENTENCE_BREAK;
 use crate::index::{NewsIndex, SearchError, article_key};
 
@@ -87,7 +88,7 @@ impl NewsIndex {
         lookups: &Lookups,
         options: AskOptions,
     ) -> Result<Ranking, SearchError> {
-        let mut ranked = Ranking { hits: Vec::new(), coverage: 0.0, key_missing: query.key_missing };
+        let mut ranked = Ranking { hits: Vec::new(), coverage: 0.0, bar: query.english_bar };
         if query.weights.is_empty() {
             return Ok(ranked);
         }
@@ -210,10 +211,10 @@ impl NewsIndex {
             }
             // Every cited passage must match the question well enough on its own:
             // a weak second result is noise under a good first one.
-            let strong = specific::strong(
+            let strong = query.english_bar.strong(
                 candidate.coverage,
                 candidate.english,
-                query.key_missing,
+                candidate.english_held,
                 options.min_coverage,
             );
             if !strong && !options.keep_weak {
@@ -228,6 +229,7 @@ impl NewsIndex {
                 score: candidate.score,
                 coverage: candidate.coverage,
                 english: candidate.english,
+                english_held: candidate.english_held,
                 article: key,
             });
             if ranked.hits.len() == options.k {
@@ -296,6 +298,7 @@ impl NewsIndex {
                 score,
                 coverage: 0.0,
                 english: 0.0,
+                english_held: 0.0,
                 best_sentence: 0.0,
             })
             .collect();
@@ -328,11 +331,13 @@ impl NewsIndex {
             for &(_, doc, i) in group {
                 hits.clear();
                 let (mut body_weight, mut title_weight, mut left_out_weight) = (0.0, 0.0, 0.0);
-                let (mut body_english, mut title_english) = (0.0, 0.0);
+                let (mut body_english, mut title_english, mut english_held) = (0.0, 0.0, 0.0);
                 for (t, &weight) in weights.iter().enumerate() {
+                    let mut held = false;
                     if let Some(postings) = body[t].as_mut()
                         && seek(postings, doc)
                     {
+                        held = true;
                         body_weight += weight;
                         body_english += english[t];
                         if !lookups.searched[t] {
@@ -344,8 +349,12 @@ impl NewsIndex {
                     if let Some(postings) = title[t].as_mut()
                         && seek(postings, doc)
                     {
+                        held = true;
                         title_weight += weight;
                         title_english += english[t];
+                    }
+                    if held {
+                        english_held += specific::beyond_common(english[t]);
                     }
                 }
                 hits.sort_unstable();
@@ -357,6 +366,7 @@ impl NewsIndex {
                 }
                 out[i].coverage = union_coverage(body_weight, title_weight, total_weight);
                 out[i].english = union_coverage(body_english, title_english, english_total);
+                out[i].english_held = english_held;
                 out[i].score += left_out_weight;
                 out[i].best_sentence = sentences.best(&hits, &breaks);
             }
@@ -434,6 +444,10 @@ pub(crate) struct Candidate {
     /// Coverage by the question's weights in general English
     /// ([`QueryTerms::english`]).
     pub(crate) english: f32,
+    /// The weights in general English of the question's terms it holds (in the
+    /// body or the title), each beyond a common word's
+    /// ([`specific::beyond_common`]), added up.
+    pub(crate) english_held: f32,
     pub(crate) best_sentence: f32,
 }
 
@@ -442,18 +456,17 @@ pub(crate) struct Ranking {
     pub(crate) hits: Vec<RankedPassage>,
     /// Coverage of the best passage, shown or not.
     pub(crate) coverage: f32,
-    /// See [`QueryTerms::key_missing`].
-    pub(crate) key_missing: bool,
+    /// See [`QueryTerms::english_bar`].
+    pub(crate) bar: EnglishBar,
 }
 
 impl Ranking {
     /// The passages to cite, and whether the best is strong enough to cite at all
     /// (it covers at least `min_coverage` of the question, and enough of it in
-    /// general English: [`specific::strong`]).
+    /// general English: [`EnglishBar::strong`]).
     pub(crate) fn citations(self, min_coverage: f32) -> Citations {
-        let key_missing = self.key_missing;
         let strong =
-            |hit: &RankedPassage| specific::strong(hit.coverage, hit.english, key_missing, min_coverage);
+            |hit: &RankedPassage| self.bar.strong(hit.coverage, hit.english, hit.english_held, min_coverage);
         let answered = self.hits.first().is_some_and(strong);
         let cited =
             self.hits.into_iter().map(|hit| Cited::lexical(hit.address, hit.score, strong(&hit))).collect();
@@ -468,6 +481,8 @@ pub(crate) struct RankedPassage {
     /// Coverage by the question's weights in general English
     /// ([`QueryTerms::english`]).
     pub(crate) english: f32,
+    /// See [`Candidate::english_held`].
+    pub(crate) english_held: f32,
     /// [`article_key`] of its article.
     pub(crate) article: u64,
 }

@@ -37,10 +37,9 @@ pub struct QueryTerms {
     /// term is in a script the word list cannot judge, and the question is then
     /// judged by `weights` alone.
     pub english: FxHashMap<String, f32>,
-    /// The question's most specific term is an English word the archive never
-    /// mentions: a passage must cover more of it in English to be cited
-    /// ([`specific::strong`]).
-    pub key_missing: bool,
+    /// What a passage must hold of the question in general English to be cited,
+    /// besides its share of the archive's weights ([`specific::EnglishBar`]).
+    pub(crate) english_bar: specific::EnglishBar,
     /// What the question asks for, and its words (lowercased): excerpts prefer a
     /// sentence that offers that beyond repeating the question. Read on the
     /// answer path only ([`QueryTerms::read_asks`]): ranking does without.
@@ -250,8 +249,15 @@ impl NewsIndex {
         if let Some(english) = english {
             let blended = |i: usize| english[i].blended(lookups.body_df[i] as f32, n);
             let key = (0..english.len()).max_by(|&a, &b| blended(a).total_cmp(&blended(b)));
-            q.key_missing =
-                key.is_some_and(|k| english[k].listed && lookups.body_df[k] == 0 && lookups.title_df[k] == 0);
+            q.english_bar = specific::EnglishBar {
+                key_missing: key.is_some_and(|k| {
+                    english[k].listed && lookups.body_df[k] == 0 && lookups.title_df[k] == 0
+                }),
+                least_held: Some(specific::least_held(
+                    n,
+                    english.iter().map(|b| specific::beyond_common(b.weight())).sum(),
+                )),
+            };
             q.english = lookups.terms.iter().zip(&english).map(|(t, b)| (t.clone(), b.weight())).collect();
         }
         q.bigrams = content.windows(2).map(|w| (w[0].text.clone(), w[1].text.clone())).collect();

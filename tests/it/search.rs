@@ -352,6 +352,13 @@ fn generic_words_alone_do_not_answer() {
         ("What happened in 1901?", false),
         ("Who in Warsaw has the power of legislative action?", false),
         ("What kind of coronation happened?", false),
+        // Only common words in common with any passage, however much of the question.
+        ("What was the first point of the Reformation?", false),
+        ("When did the British defeat New France?", false),
+        ("Who did play-by-play on Westwood One?", false),
+        // A plain question the archive holds all of.
+        ("sanctions", true),
+        ("peacekeepers", true),
         ("Which countries keep supporting Moscow?", true),
         ("Does Putin have a veto on who may become a NATO member?", true),
         ("Rutte briefing before the meeting of NATO defense ministers", true),

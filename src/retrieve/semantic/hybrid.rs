@@ -249,7 +249,12 @@ impl NewsIndex {
         let mut rank = 0;
         for (n, (score, _, entry)) in order.into_iter().enumerate() {
             let coverage = entry.lexical.as_ref().map_or(0.0, |hit| hit.coverage);
-            let lexical_ok = entry.lexical.is_some() && coverage >= options.min_coverage;
+            // Found by its words: they must cover enough of the question, and
+            // not only its common words (the shares in general English that words
+            // alone also need are left to meaning, which vouches for more).
+            let lexical_ok = entry.lexical.as_ref().is_some_and(|hit| {
+                hit.coverage >= options.min_coverage && query.english_bar.holds_enough(hit.english_held)
+            });
             // Found by meaning: its nearest sentence must be close enough, or it
             // must write one of the question's rarer names in the other script.
             let semantic_ok = entry.semantic.as_ref().is_some_and(|(near, _)| {
