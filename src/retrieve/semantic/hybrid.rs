@@ -207,10 +207,14 @@ impl NewsIndex {
             Fusion::Hybrid => {
                 // A word in lower case is an ordinary word when the archive has it
                 // in more passages than it writes it capitalised ("parliament"),
-                // a name when not ("chernyev", "rutte").
+                // a name when not ("chernyev", "rutte"); a word common in general
+                // English is one however written ("Parliament", "US").
                 let df = |term: Term| searcher.doc_freq(&term).unwrap_or(0);
-                let ordinary = |term: &str, own_key: &str| {
-                    df(Term::from_field_text(f.body, term)) > df(Term::from_field_text(f.names, own_key))
+                let ordinary = |term: &str, own_key: &str, capitalised: bool| {
+                    specific::too_common_for_a_name(term)
+                        || !capitalised
+                            && df(Term::from_field_text(f.body, term))
+                                > df(Term::from_field_text(f.names, own_key))
                 };
                 names::foreign_name_keys(question, &ordinary)
             }

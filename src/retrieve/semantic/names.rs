@@ -19,9 +19,9 @@ use crate::analysis::{Script, analyze};
 /// "nota") to mean anything.
 const MIN_KEY_LETTERS: usize = 3;
 
-/// Whether a word typed in lower case is an ordinary word, given its term and its
-/// name key in its own script.
-pub type Ordinary<'a> = &'a dyn Fn(&str, &str) -> bool;
+/// Whether a word of the question is an ordinary word rather than a name, given
+/// its term, its name key in its own script and whether it is capitalised.
+pub type Ordinary<'a> = &'a dyn Fn(&str, &str, bool) -> bool;
 
 /// The name keys of `text` as a passage stores them.
 pub fn name_keys(text: &str) -> Vec<String> {
@@ -31,8 +31,9 @@ pub fn name_keys(text: &str) -> Vec<String> {
 /// The keys under which `question`'s names would be stored in the other script.
 ///
 /// People type "chernyev peacekeepers" in a chat, so a word in lower case counts
-/// too, unless `ordinary` says the archive uses it as a word of its own script
-/// rather than as a name ("parliament" would meet "Парламент").
+/// too, unless `ordinary` says it is a word rather than a name: one the archive
+/// uses as a word of its own script ("parliament" would meet "Парламент"), or,
+/// however written, one too common to be a name.
 pub fn foreign_name_keys(question: &str, ordinary: Ordinary) -> Vec<String> {
     keys(question, true, Some(ordinary))
 }
@@ -68,9 +69,8 @@ pub fn own_script(key: &str) -> String {
     }
 }
 
-/// `lower_case`: whether words in lower case count, and which are ordinary words
-/// rather than names, given their term and the key they have in their own script
-/// (`None`: capitalised words only).
+/// `lower_case`: whether words in lower case count, and which words are ordinary
+/// rather than names ([`Ordinary`]; `None`: capitalised words only, all names).
 fn keys(text: &str, flip: bool, lower_case: Option<Ordinary>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // Each word once; in a passage only capitalised words, since most of it is not
@@ -99,8 +99,7 @@ fn keys(text: &str, flip: bool, lower_case: Option<Ordinary>) -> Vec<String> {
                 }
                 let tag = if cyrillic != flip { 'c' } else { 'l' };
                 let key = format!("{tag}{skeleton}");
-                if !capitalised && lower_case.is_some_and(|ordinary| ordinary(&term.text, &own_script(&key)))
-                {
+                if lower_case.is_some_and(|ordinary| ordinary(&term.text, &own_script(&key), capitalised)) {
                     continue;
                 }
                 if !out.contains(&key) {
@@ -204,10 +203,10 @@ mod tests {
             ("Kharkiv", "Харкові"),
         ] {
             let stored = name_keys(cyrillic);
-            let asked = foreign_name_keys(latin, &|_, _| false);
+            let asked = foreign_name_keys(latin, &|_, _, _| false);
             assert!(asked.iter().any(|k| stored.contains(k)), "{latin} {asked:?} vs {cyrillic} {stored:?}");
             let stored = name_keys(latin);
-            let asked = foreign_name_keys(cyrillic, &|_, _| false);
+            let asked = foreign_name_keys(cyrillic, &|_, _, _| false);
             assert!(asked.iter().any(|k| stored.contains(k)), "{cyrillic} {asked:?} vs {latin} {stored:?}");
         }
     }
@@ -216,7 +215,7 @@ mod tests {
     fn passages_store_capitalised_words_and_questions_look_for_any_word() {
         assert!(name_keys("what did the minister say about tanks?").is_empty());
         // Typed in lower case, as in a chat.
-        let unknown = |_: &str, _: &str| false;
+        let unknown = |_: &str, _: &str, _: bool| false;
         let stored = name_keys("Єгор Чернєв");
         assert!(foreign_name_keys("chernyev peacekeepers", &unknown).iter().any(|k| stored.contains(k)));
         let stored = name_keys("Mark Rutte");
@@ -224,11 +223,12 @@ mod tests {
         // A word the archive knows in the question's own script is a word, not a
         // name, unless it is capitalised.
         let stored = name_keys("Парламентська асамблея");
-        let ordinary = |term: &str, _: &str| term.starts_with("parliament");
+        let ordinary =
+            |term: &str, _: &str, capitalised: bool| !capitalised && term.starts_with("parliament");
         assert!(!foreign_name_keys("what did parliament say", &ordinary).iter().any(|k| stored.contains(k)));
         assert!(foreign_name_keys("what did Parliament say", &ordinary).iter().any(|k| stored.contains(k)));
         // A question's names are looked for in the other script only.
-        assert!(foreign_name_keys("Rutte", &|_, _| false).iter().all(|k| k.starts_with('c')));
+        assert!(foreign_name_keys("Rutte", &|_, _, _| false).iter().all(|k| k.starts_with('c')));
         assert!(name_keys("Rutte").iter().all(|k| k.starts_with('l')));
         // Too short to tell apart.
         assert!(name_keys("NATO").is_empty());
