@@ -176,6 +176,24 @@ fn a_sentence_in_the_questions_language_that_shares_few_of_its_words_must_be_nea
 }
 
 #[test]
+fn a_paraphrase_is_answered_when_its_words_and_meaning_find_the_same_passage() {
+    // A third of each question's words are the article's, and its nearest sentence
+    // in meaning sits in the passage they find: neither alone is enough to cite.
+    let cases = [
+        ("what fraction of missles arrived thru purl", "75%"),
+        ("us defence secretary skipped the nato meeting what it means", "not a signal"),
+    ];
+    for (question, expected) in cases {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{question}: {answer:#?}");
+        assert!(answer.hits[0].excerpt.text.contains(expected), "{question}: {answer:#?}");
+        // Words alone still refuse it.
+        let lexical = lexical_index().ask(question, AskOptions::default()).unwrap();
+        assert!(!lexical.answered, "{question}: {lexical:#?}");
+    }
+}
+
+#[test]
 fn an_unanswered_question_never_comes_with_results() {
     // `answered: false` means `results: []`, whichever article ranks first.
     let questions = [
