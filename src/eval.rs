@@ -198,17 +198,36 @@ pub fn load_squad(path: &Path) -> Result<(Vec<Article>, Vec<EvalQuestion>), Eval
 /// own paragraph, the answer text and the sentence holding it in `paragraph_lang`.
 /// Paragraphs in English keep their Wikipedia title; others are titled after their
 /// first words, so that an English title gives no words away across languages.
+///
+/// `paragraph_lang` may list several languages, comma-separated ("en,de"): the
+/// paragraphs then take them in turn, a mixed archive where each paragraph is in
+/// one language and the question's own language competes with the others.
 pub fn load_xquad(
     dir: &Path,
     questions_lang: &str,
     paragraph_lang: &str,
 ) -> Result<(Vec<Article>, Vec<EvalQuestion>), EvalError> {
     let asked = read_squad(&dir.join(format!("{questions_lang}.json")))?;
-    let pool = read_squad(&dir.join(format!("{paragraph_lang}.json")))?;
+    let langs: Vec<&str> = paragraph_lang.split(',').map(str::trim).filter(|l| !l.is_empty()).collect();
+    let pools: Vec<Squad> =
+        langs.iter().map(|lang| read_squad(&dir.join(format!("{lang}.json")))).collect::<Result<_, _>>()?;
     let mut articles = Vec::new();
     let mut questions = Vec::new();
-    for (a, (asked, article)) in asked.data.iter().zip(&pool.data).enumerate() {
-        for (p, (asked, paragraph)) in asked.paragraphs.iter().zip(&article.paragraphs).enumerate() {
+    let mut turn = 0;
+    for (a, asked) in asked.data.iter().enumerate() {
+        for (p, asked) in asked.paragraphs.iter().enumerate() {
+            let which = turn % pools.len().max(1);
+            turn += 1;
+            let (Some(lang), Some(paragraph)) = (
+                langs.get(which),
+                pools
+                    .get(which)
+                    .and_then(|pool| pool.data.get(a))
+                    .and_then(|article| article.paragraphs.get(p)),
+            ) else {
+                continue;
+            };
+            let (paragraph_lang, article) = (*lang, &pools[which].data[a]);
             let id = format!("xquad-{a}-{p}");
             let title = if paragraph_lang == "en" {
                 article.title.replace('_', " ")
@@ -654,6 +673,53 @@ mod tests {
     fn one_edit(a: &str, b: &str) -> bool {
         let letters = |s: &str| s.chars().collect::<Vec<_>>();
         crate::retrieve::typos::one_edit(&letters(a), &letters(b))
+    }
+
+    #[test]
+    fn a_mixed_xquad_pool_takes_its_paragraphs_in_each_language_in_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = |words: [&str; 3], question: &str| {
+            let paragraphs: Vec<serde_json::Value> = words
+                .iter()
+                .map(|w| {
+                    let context = format!("{w} one. {w} two.");
+                    serde_json::json!({
+                        "context": context,
+                        "sentence_breaks": [[0, w.len() + 5], [w.len() + 6, context.chars().count()]],
+                        "qas": [{"question": format!("{question} {w}?"),
+                                 "answers": [{"text": format!("{w} two"), "answer_start": w.len() + 6}]}],
+                    })
+                })
+                .collect();
+            serde_json::json!({"data": [{"title": "Topic_name", "paragraphs": paragraphs}]}).to_string()
+        };
+        std::fs::write(dir.path().join("en.json"), pool(["alpha", "beta", "gamma"], "What")).unwrap();
+        std::fs::write(dir.path().join("de.json"), pool(["Alpha", "Beta", "Gamma"], "Was")).unwrap();
+
+        let (articles, questions) = load_xquad(dir.path(), "en", "en,de").unwrap();
+        let langs: Vec<&str> = articles.iter().map(|a| a.lang.as_str()).collect();
+        assert_eq!(langs, ["en", "de", "en"]);
+        let texts: Vec<&str> = articles.iter().map(|a| a.paragraphs[0].as_str()).collect();
+        assert_eq!(texts, ["alpha one. alpha two.", "Beta one. Beta two.", "gamma one. gamma two."]);
+        // English keeps the article's title; another language is titled by its words.
+        assert_eq!(articles[0].title, "Topic name");
+        assert_eq!(articles[1].title, "Beta one. Beta two.");
+        // Questions in English, each expecting its paragraph in that paragraph's language.
+        let expected: Vec<(&str, Option<&str>, &str)> = questions
+            .iter()
+            .map(|q| (q.question.as_str(), q.article.as_deref(), q.gold_sentence.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            expected,
+            [
+                ("What alpha?", Some("xquad-0-0"), "alpha two."),
+                ("What beta?", Some("xquad-0-1"), "Beta two."),
+                ("What gamma?", Some("xquad-0-2"), "gamma two."),
+            ]
+        );
+        // One language is the pool as before.
+        let (articles, _) = load_xquad(dir.path(), "en", "de").unwrap();
+        assert!(articles.iter().all(|a| a.lang == "de"));
     }
 
     #[test]
