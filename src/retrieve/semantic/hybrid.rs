@@ -9,7 +9,7 @@ use tantivy::{DocAddress, Searcher, Term};
 
 use super::{Fusion, Semantic, names, vectors};
 use crate::analysis::{Script, analyze, detect_language};
-use crate::index::{Fields, NewsIndex, SearchError};
+use crate::index::{Fields, LANG_CODE, NewsIndex, SearchError};
 use crate::retrieve::rank::{RERANK_DEPTH, RankedPassage};
 use crate::retrieve::terms::{Lookups, QueryTerms};
 use crate::retrieve::{AskOptions, Citations, Cited, Match, specific};
@@ -129,6 +129,9 @@ impl NewsIndex {
             second: Option<f32>,
             /// The weight of the question's names it writes in the other script.
             names: Option<f32>,
+            /// The article's language ([`vectors::lang_code`]), when the index
+            /// records it.
+            lang: Option<u64>,
         }
         /// What the whole candidate list says about the question.
         struct Question {
@@ -137,6 +140,20 @@ impl NewsIndex {
             /// The similarity of the farthest sentence searched: below it, an
             /// article's second sentence is not known, only that it is no nearer.
             floor: f32,
+            /// The question's language ([`vectors::lang_code`]; other languages in
+            /// Latin letters share one code).
+            lang: u64,
+            /// The best share of the question any article in each language covers.
+            best_by_lang: Vec<(Option<u64>, f32)>,
+        }
+        impl Question {
+            /// What an article's coverage counts as ([`coverage_across`]).
+            fn coverage_of(&self, entry: &Entry) -> f32 {
+                let best_in = |lang: u64| {
+                    self.best_by_lang.iter().find(|(l, _)| *l == Some(lang)).map_or(0.0, |(_, best)| *best)
+                };
+                coverage_across(entry.coverage(), entry.lang, self.lang, best_in)
+            }
         }
         impl Entry {
             fn score(&self, fusion: Fusion, question: &Question) -> f32 {
@@ -145,7 +162,7 @@ impl NewsIndex {
                 });
                 match (fusion, meaning) {
                     (Fusion::DenseOnly, Some((nearest, _))) => nearest,
-                    _ => fused(meaning, self.coverage(), question.best_coverage, self.names),
+                    _ => fused(meaning, question.coverage_of(self), question.best_coverage, self.names),
                 }
             }
             fn coverage(&self) -> f32 {
@@ -258,8 +275,39 @@ impl NewsIndex {
         let margin = if unknown_names { UNKNOWN_NAMES_MARGIN } else { 0.0 };
         let own_language = own_language(question);
         let own_margin = if fusion == Fusion::Hybrid { margin.max(OWN_LANGUAGE_MARGIN) } else { margin };
-        let question =
-            Question { best_coverage: entries.values().map(Entry::coverage).fold(0.0, f32::max), floor };
+        // Each article's language, from the passage cited for it.
+        let mut langs: Vec<Option<Option<tantivy::columnar::Column<u64>>>> =
+            vec![None; searcher.segment_readers().len()];
+        for entry in entries.values_mut() {
+            let address = match (&entry.lexical, &entry.semantic) {
+                (Some(hit), _) => hit.address,
+                (None, Some((_, address))) => *address,
+                (None, None) => continue,
+            };
+            let column = match &mut langs[address.segment_ord as usize] {
+                Some(column) => column,
+                slot => slot.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .column_opt::<u64>(LANG_CODE)?,
+                ),
+            };
+            entry.lang = column.as_ref().and_then(|c| c.first(address.doc_id));
+        }
+        let mut best_by_lang: Vec<(Option<u64>, f32)> = Vec::new();
+        for entry in entries.values() {
+            match best_by_lang.iter_mut().find(|(lang, _)| *lang == entry.lang) {
+                Some((_, best)) => *best = best.max(entry.coverage()),
+                None => best_by_lang.push((entry.lang, entry.coverage())),
+            }
+        }
+        let question = Question {
+            best_coverage: entries.values().map(Entry::coverage).fold(0.0, f32::max),
+            floor,
+            lang: u64::from(own_language.unwrap_or(vectors::lang_code("und-latin"))),
+            best_by_lang,
+        };
         let mut order: Vec<(f32, u64, Entry)> =
             entries.into_iter().map(|(key, e)| (e.score(fusion, &question), key, e)).collect();
         // Ties go the same way every time.
@@ -359,6 +407,32 @@ fn names_only_unknown(searcher: &Searcher, f: Fields, question: &str) -> bool {
             terms.iter().all(|t| df(f.body, t) == 0 && df(f.title, t) == 0)
                 && keys.iter().all(|k| df(f.names, k) == 0)
         })
+}
+
+/// What an article's word coverage counts as in hybrid ranking, given its
+/// language (`None` when unknown), the question's, and the best coverage of any
+/// article in a language (`best_in`). In another language written, as the
+/// question is, in Latin letters (a German feed asked in English), words are
+/// hardly shared and no name crosses scripts to make up for it, so the best
+/// article of that language is put on a par with the best in the question's own,
+/// and meaning decides between them. Ukrainian and Russian share stems, and a
+/// question in the other script has names as its bridge: their coverage counts as
+/// it is, as does that of an article in the question's own language.
+fn coverage_across(coverage: f32, lang: Option<u64>, question: u64, best_in: impl Fn(u64) -> f32) -> f32 {
+    match lang {
+        Some(lang) if lang != question && latin(lang) && latin(question) => {
+            coverage + best_in(question) - best_in(lang)
+        }
+        _ => coverage,
+    }
+}
+
+/// Whether a language ([`vectors::lang_code`]) is written in Latin letters:
+/// Ukrainian and Russian are not; English and the languages without a code of
+/// their own (German, Spanish, …) are taken to be, as the archives this serves
+/// hold them.
+fn latin(lang: u64) -> bool {
+    !matches!(u8::try_from(lang), Ok(code) if code == vectors::lang_code("uk") || code == vectors::lang_code("ru"))
 }
 
 /// The language of the question as the sentence vectors record theirs
@@ -484,6 +558,36 @@ mod tests {
         let covers = fused(Some((0.50, 0.35)), 0.8, best_coverage, None);
         let nearer = fused(Some((0.56, 0.35)), 0.3, best_coverage, None);
         assert!(covers > nearer, "{covers} against {nearer}");
+    }
+
+    #[test]
+    fn in_a_mixed_archive_the_best_of_each_latin_language_meets_the_other_on_meaning() {
+        let (en, de, uk) = (u64::from(vectors::lang_code("en")), 255, u64::from(vectors::lang_code("uk")));
+        let best_in = |lang: u64| match lang {
+            l if l == en => 0.8,
+            l if l == de => 0.1,
+            _ => 0.2,
+        };
+        let best_coverage = 0.8;
+        // An English question: the English article shares its words, the German
+        // one answers it and is nearer in meaning.
+        let english = coverage_across(0.8, Some(en), en, best_in);
+        let german = coverage_across(0.1, Some(de), en, best_in);
+        assert_eq!(english, 0.8);
+        assert!((german - 0.8).abs() < 1e-6, "{german}");
+        let shares_words = fused(Some((0.40, 0.30)), english, best_coverage, None);
+        let nearer = fused(Some((0.50, 0.30)), german, best_coverage, None);
+        assert!(nearer > shares_words, "{nearer} against {shares_words}");
+        // A weaker German article stays behind the best German one.
+        assert!(coverage_across(0.05, Some(de), en, best_in) < german);
+        // Ukrainian (another script, names bridge it), an unknown language and
+        // the question's own count as they are.
+        assert_eq!(coverage_across(0.2, Some(uk), en, best_in), 0.2);
+        assert_eq!(coverage_across(0.3, None, en, best_in), 0.3);
+        assert_eq!(coverage_across(0.3, Some(en), en, best_in), 0.3);
+        // Russian asked of Ukrainian articles: they share stems, so words count.
+        let ru = u64::from(vectors::lang_code("ru"));
+        assert_eq!(coverage_across(0.2, Some(uk), ru, best_in), 0.2);
     }
 
     #[test]
