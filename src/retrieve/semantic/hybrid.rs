@@ -305,7 +305,9 @@ impl NewsIndex {
         let question = Question {
             best_coverage: entries.values().map(Entry::coverage).fold(0.0, f32::max),
             floor,
-            lang: u64::from(own_language.unwrap_or(vectors::lang_code("und-latin"))),
+            // A question in none of the three (German, Spanish) goes with the
+            // other languages, which share one code.
+            lang: u64::from(own_language.unwrap_or(vectors::lang_code("und"))),
             best_by_lang,
         };
         let mut order: Vec<(f32, u64, Entry)> =
