@@ -75,6 +75,9 @@ pub struct NewsIndex {
     /// Each segment's [`ARTICLE_KEY`] column, opened once per searcher generation
     /// rather than once per question.
     pub(crate) article_keys: PerGeneration<[tantivy::columnar::Column<u64>]>,
+    /// Each segment's [`LANG_CODE`] column (`None` in an index built before it
+    /// had one), opened once per searcher generation.
+    pub(crate) lang_codes: PerGeneration<[Option<tantivy::columnar::Column<u64>>]>,
 }
 
 /// Something read from the whole index once per searcher generation (a commit
@@ -166,6 +169,7 @@ impl NewsIndex {
             syncing: Arc::default(),
             facets: PerGeneration::default(),
             article_keys: PerGeneration::default(),
+            lang_codes: PerGeneration::default(),
         })
     }
 

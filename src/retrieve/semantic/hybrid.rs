@@ -1,6 +1,7 @@
 //! Hybrid ranking: words, meaning and names across scripts, added per article.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -276,24 +277,21 @@ impl NewsIndex {
         let own_language = own_language(question);
         let own_margin = if fusion == Fusion::Hybrid { margin.max(OWN_LANGUAGE_MARGIN) } else { margin };
         // Each article's language, from the passage cited for it.
-        let mut langs: Vec<Option<Option<tantivy::columnar::Column<u64>>>> =
-            vec![None; searcher.segment_readers().len()];
+        let langs = self.lang_codes.get(searcher, || {
+            let columns: tantivy::Result<Arc<[_]>> = searcher
+                .segment_readers()
+                .iter()
+                .map(|reader| reader.fast_fields().column_opt::<u64>(LANG_CODE))
+                .collect();
+            columns
+        })?;
         for entry in entries.values_mut() {
             let address = match (&entry.lexical, &entry.semantic) {
                 (Some(hit), _) => hit.address,
                 (None, Some((_, address))) => *address,
                 (None, None) => continue,
             };
-            let column = match &mut langs[address.segment_ord as usize] {
-                Some(column) => column,
-                slot => slot.insert(
-                    searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .column_opt::<u64>(LANG_CODE)?,
-                ),
-            };
-            entry.lang = column.as_ref().and_then(|c| c.first(address.doc_id));
+            entry.lang = langs[address.segment_ord as usize].as_ref().and_then(|c| c.first(address.doc_id));
         }
         let mut best_by_lang: Vec<(Option<u64>, f32)> = Vec::new();
         for entry in entries.values() {
