@@ -218,16 +218,12 @@ pub fn load_xquad(
         for (p, asked) in asked.paragraphs.iter().enumerate() {
             let which = turn % pools.len().max(1);
             turn += 1;
-            let (Some(lang), Some(paragraph)) = (
-                langs.get(which),
-                pools
-                    .get(which)
-                    .and_then(|pool| pool.data.get(a))
-                    .and_then(|article| article.paragraphs.get(p)),
-            ) else {
+            let (Some(&paragraph_lang), Some(article)) =
+                (langs.get(which), pools.get(which).and_then(|pool| pool.data.get(a)))
+            else {
                 continue;
             };
-            let (paragraph_lang, article) = (*lang, &pools[which].data[a]);
+            let Some(paragraph) = article.paragraphs.get(p) else { continue };
             let id = format!("xquad-{a}-{p}");
             let title = if paragraph_lang == "en" {
                 article.title.replace('_', " ")
