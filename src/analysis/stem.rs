@@ -226,9 +226,33 @@ pub(super) fn stem(script: Script, word: &str, cyrillic: Cyrillic) -> String {
 /// leaves apart but a reader would call the same word: consonant alternation
 /// ("безпека", "безпеці"), the noun and adjective of one root ("миротворці",
 /// "миротворчого"), and the soft sign and apostrophe that inflection moves around.
-/// Both languages get the same pass, so that their shared roots meet.
+/// Both languages get the same pass, so that their shared roots meet, and their
+/// stems are spelled in one alphabet ([`fold_cyrillic`]).
 fn cyrillic_stem(stemmer: &Stemmer, word: &str) -> String {
-    let mut stem: String = stemmer.stem(word).into_owned();
+    fold_cyrillic(light_pass(stemmer.stem(word).into_owned()))
+}
+
+/// One spelling for the letters Ukrainian and Russian write apart in one root:
+/// і, ї and ы as и, є and э as е, ґ as г, and no hard sign. "Україн…" meets
+/// "Украин…", "Єгор" "Егор" and "вибор…" "выбор…". Within one language the pairs
+/// seldom tell two stems apart (BENCHMARKS.md has the count).
+fn fold_cyrillic(stem: String) -> String {
+    if !stem.contains(['і', 'ї', 'ы', 'є', 'э', 'ґ', 'ъ']) {
+        return stem;
+    }
+    stem.chars()
+        .filter(|&c| c != 'ъ')
+        .map(|c| match c {
+            'і' | 'ї' | 'ы' => 'и',
+            'є' | 'э' => 'е',
+            'ґ' => 'г',
+            c => c,
+        })
+        .collect()
+}
+
+/// What Snowball leaves apart in a stem, folded (see [`cyrillic_stem`]).
+fn light_pass(mut stem: String) -> String {
     // The fleeting vowel of -ець: "миротворець" has the stem of "миротворця".
     if stem.ends_with("ець") && stem.chars().count() >= 7 {
         stem.truncate(stem.len() - "ець".len());

@@ -13,7 +13,8 @@ use super::{SearchError, VECTORS_FILE};
 /// of another version is rebuilt from the corpus.
 /// 7: the day, outlet and language of every passage as numbers, for filters.
 /// 8: teasers of other stories dropped at ingestion.
-pub(super) const FORMAT_VERSION: u32 = 8;
+/// 9: Ukrainian and Russian stems spelled in one alphabet.
+pub(super) const FORMAT_VERSION: u32 = 9;
 
 /// File in the index folder that records which corpus files are indexed.
 pub(super) const MANIFEST_FILE: &str = "newsdesk-manifest.json";

@@ -158,6 +158,18 @@ fn ukrainian_word_forms_find_the_ukrainian_article() {
     }
 }
 
+/// A Russian question finds the Ukrainian article by a name both spell alike but
+/// for a letter ("Егор", "Єгор"), with words alone.
+#[test]
+fn a_russian_question_finds_the_ukrainian_article_by_its_words() {
+    for q in ["что сказал Егор Чернев", "делегация Украины в Брюсселе", "Иванна Климпуш-Цинцадзе о членстве"]
+    {
+        let answer = seed_index().ask(q, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{q}");
+        assert_eq!(answer.hits[0].article_id, "004_5bf96f1cfb37fb97", "{q}");
+    }
+}
+
 #[test]
 fn numbers_are_findable() {
     assert_eq!(first("$40 billion").as_deref(), Some("003_d3c851319a9cef4d"));
