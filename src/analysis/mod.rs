@@ -9,7 +9,8 @@
 //!   suffix pass folds derivational variants ("миротворці", "миротворчого") together.
 //! - Apostrophes (' ’ ʼ ‘ `) inside a word are unified, so "Ukraine’s" and "Ukraine's",
 //!   or "об'єднання" and "обʼєднання", are the same term.
-//! - Numbers are kept whole ("75%" gives "75", "1,000" gives "1000", "43.030" stays).
+//! - Numbers are kept whole ("75%" gives "75", "1,000" gives "1000", "43.030" stays),
+//!   and English number words are their digits ("four" gives "4").
 //! - Dotted acronyms are joined ("U.S." gives "us"), and an all-capitals word is never
 //!   treated as a stopword ("US", "IT").
 //!
@@ -27,8 +28,8 @@ use sentences::passage_sentences_into;
 pub use sentences::{HEADING_WORDS, is_heading, is_heading_sentence, passage_sentences, sentences};
 pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};
 
-pub(crate) use stem::Cyrillic;
-use stem::{cyrillic_of, is_cyrillic, is_latin, is_stopword, normalise, stem};
+pub(crate) use stem::{Cyrillic, word_of_number};
+use stem::{cyrillic_of, is_cyrillic, is_latin, is_stopword, normalise, number_of_word, stem};
 use words::{join_dotted_acronyms, words};
 
 /// Words longer than this (in bytes, after normalisation) are not indexed: they are
@@ -125,7 +126,8 @@ pub(crate) fn analyze_each_where(
 /// them), and stemming only ever changes a word's end, so a raw word that opens with
 /// two ASCII letters analyses to a term that opens with the same two, lowercased
 /// (but for a second "y" that may become "i": "bying", "bie"), or to its first
-/// letter alone ("aed" stems to "a"). Any other raw word (a digit,
+/// letter alone ("aed" stems to "a"), or, an English number word, to its digits
+/// ("four" to "4", so a number's term admits its word's opening too). Any other raw word (a digit,
 /// an accent, Cyrillic, one letter) may analyse to anything and is always admitted.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Openings {
@@ -139,6 +141,10 @@ impl Openings {
     pub(crate) fn of<'a>(terms: impl IntoIterator<Item = &'a str>) -> Openings {
         let mut openings = Openings::default();
         for term in terms {
+            // A number is also the English word it may be written as.
+            if let Some(pair) = word_of_number(term).and_then(|word| letter_pair(word.as_bytes())) {
+                openings.pairs[pair / 64] |= 1 << (pair % 64);
+            }
             match term.as_bytes() {
                 &[letter] if letter.is_ascii_lowercase() => openings.letters |= 1 << (letter - b'a'),
                 bytes => {
@@ -245,6 +251,9 @@ fn analyze_uncached(raw: &str, out: &mut String, cyrillic: Cyrillic) -> Option<(
     // Stopwords are never searched or matched: they keep their plain form.
     if stopword {
         out.push_str(&word);
+    } else if let Some(digits) = number_of_word(&word).filter(|_| script == Script::Latin) {
+        out.push_str(digits);
+        return Some((Script::Number, false));
     } else {
         out.push_str(&stem(script, &word, cyrillic));
     }
@@ -299,6 +308,9 @@ mod tests {
             stems("75% in 1998, $40 billion, 1,000 U.S. troops"),
             ["75", "in", "1998", "40", "billion", "1000", "us", "troop"]
         );
+        // English number words are their digits; "one" is as often a pronoun.
+        assert_eq!(stems("four Twelve FIFTY one"), ["4", "12", "50", "one"]);
+        assert!(Openings::of(["4"]).admit("Four"));
     }
 
     #[test]
@@ -393,6 +405,7 @@ mod tests {
             let raw = &text[term.start..term.end];
             if let Some(pair) = letter_pair(raw.as_bytes()) {
                 let kept = match term.text.len() {
+                    _ if term.script == Script::Number => number_of_word(&raw.to_lowercase()).is_some(),
                     1 => term.text == raw[..1].to_ascii_lowercase(),
                     _ if raw[1..2].eq_ignore_ascii_case("y") && term.text[1..].starts_with('i') => true,
                     _ => letter_pair(term.text.as_bytes()) == Some(pair),

@@ -47,6 +47,49 @@ pub(super) fn normalise(raw: &str, out: &mut String) -> Script {
     script
 }
 
+/// English number words and the digits they are written as: news prose spells out
+/// "four countries" where a reader types "4 countries". "One" is left a word: it is
+/// as often a pronoun ("no one", "one of them").
+const NUMBER_WORDS: [(&str, &str); 27] = [
+    ("zero", "0"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
+];
+
+/// The digits of an English number word (lowercased), see [`NUMBER_WORDS`].
+pub(super) fn number_of_word(word: &str) -> Option<&'static str> {
+    NUMBER_WORDS.iter().find(|(w, _)| *w == word).map(|&(_, digits)| digits)
+}
+
+/// The English word a number's term may be written as ("4": "four").
+pub(crate) fn word_of_number(digits: &str) -> Option<&'static str> {
+    NUMBER_WORDS.iter().find(|(_, d)| *d == digits).map(|&(word, _)| word)
+}
+
 pub(super) fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}' | '\u{0500}'..='\u{052F}')
 }

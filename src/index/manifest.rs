@@ -14,7 +14,8 @@ use super::{SearchError, VECTORS_FILE};
 /// 7: the day, outlet and language of every passage as numbers, for filters.
 /// 8: teasers of other stories dropped at ingestion.
 /// 9: Ukrainian and Russian stems spelled in one alphabet.
-pub(super) const FORMAT_VERSION: u32 = 9;
+/// 10: English number words indexed as their digits.
+pub(super) const FORMAT_VERSION: u32 = 10;
 
 /// File in the index folder that records which corpus files are indexed.
 pub(super) const MANIFEST_FILE: &str = "newsdesk-manifest.json";

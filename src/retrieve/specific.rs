@@ -130,8 +130,11 @@ impl Background {
 /// judge (another script than Latin).
 pub(crate) fn background(term: &str, script: Script) -> Option<Background> {
     let (share, listed) = match script {
-        Script::Latin => SHARES.get(term).map_or((UNLISTED_SHARE, false), |&share| (share, true)),
-        Script::Number => (UNLISTED_SHARE, false),
+        // The list holds no digits, but its number words analyse to theirs: a
+        // small number is as common as its word ("3", "three").
+        Script::Latin | Script::Number => {
+            SHARES.get(term).map_or((UNLISTED_SHARE, false), |&share| (share, true))
+        }
         Script::Cyrillic | Script::Other => return None,
     };
     // A passage of PASSAGE_WORDS words drawn at these rates holds the word at

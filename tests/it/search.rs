@@ -170,6 +170,18 @@ fn a_russian_question_finds_the_ukrainian_article_by_its_words() {
     }
 }
 
+/// A number typed as digits finds it spelled out, as news prose writes small
+/// numbers, and the word is highlighted; spelled out, it finds the digits.
+#[test]
+fn a_number_finds_it_written_the_other_way() {
+    let question = "4 countries against ukraine in nato";
+    first_excerpt_quoting(question, "four countries");
+    let answer = seed_index().ask(question, AskOptions::default()).unwrap();
+    let excerpt = &answer.hits[0].excerpt;
+    assert!(excerpt.highlights.iter().any(|r| &excerpt.text[r.clone()] == "four"), "{excerpt:?}");
+    first_excerpt_quoting("ukraine recaptured fifty percent of territory", "50% of territory");
+}
+
 #[test]
 fn numbers_are_findable() {
     assert_eq!(first("$40 billion").as_deref(), Some("003_d3c851319a9cef4d"));
