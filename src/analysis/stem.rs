@@ -272,7 +272,15 @@ pub(super) fn stem(script: Script, word: &str, cyrillic: Cyrillic) -> String {
 /// Both languages get the same pass, so that their shared roots meet, and their
 /// stems are spelled in one alphabet ([`fold_cyrillic`]).
 fn cyrillic_stem(stemmer: &Stemmer, word: &str) -> String {
-    fold_cyrillic(light_pass(stemmer.stem(word).into_owned()))
+    let mut stem = stemmer.stem(word).into_owned();
+    // Snowball Ukrainian takes only the -в off a surname in -єв ("Чернєв" →
+    // "чернє"): it is given back, for the light pass to take the suffix whole.
+    if word.strip_prefix(stem.as_str()).is_some_and(|rest| rest.starts_with('в'))
+        && stem.ends_with(['о', 'е', 'є', 'і', 'и'])
+    {
+        stem.push('в');
+    }
+    fold_cyrillic(light_pass(stem))
 }
 
 /// One spelling for the letters Ukrainian and Russian write apart in one root:
@@ -306,13 +314,14 @@ fn light_pass(mut stem: String) -> String {
     // к/ц/ч (безпека, безпеці; миротворець, миротворці, миротворчий) and the
     // adjective suffixes -ськ/-зьк/-цьк (the soft sign is already gone).
     const SUFFIXES: [&str; 6] = ["ск", "зк", "цк", "ц", "ч", "к"];
-    // Surnames in -ов/-ев/-єв/-ів lose the -в in the nominative only ("Чернєв" →
-    // "чернє", "Чернєва" → "чернєв"): drop it everywhere.
+    // Surnames in -ов/-ев/-єв/-ів: Snowball Russian takes the suffix off the
+    // nominative only ("Лавров" → "лавр", "Лаврова" → "лавров"), Snowball
+    // Ukrainian off none ("Чернєв", "Чернєва" → "чернєв"): it goes everywhere.
     let chars = stem.chars().count();
     if chars >= 5 && stem.ends_with('в') {
         let before = stem[..stem.len() - 'в'.len_utf8()].chars().next_back();
-        if matches!(before, Some('о' | 'е' | 'є' | 'і' | 'и')) {
-            stem.pop();
+        if let Some(vowel @ ('о' | 'е' | 'є' | 'і' | 'и')) = before {
+            stem.truncate(stem.len() - 'в'.len_utf8() - vowel.len_utf8());
             return stem;
         }
     }

@@ -15,7 +15,8 @@ use super::{SearchError, VECTORS_FILE};
 /// 8: teasers of other stories dropped at ingestion.
 /// 9: Ukrainian and Russian stems spelled in one alphabet.
 /// 10: English number words indexed as their digits.
-pub(super) const FORMAT_VERSION: u32 = 10;
+/// 11: Cyrillic surnames in -ов/-ев/-єв/-ів reduced alike in every case.
+pub(super) const FORMAT_VERSION: u32 = 11;
 
 /// File in the index folder that records which corpus files are indexed.
 pub(super) const MANIFEST_FILE: &str = "newsdesk-manifest.json";
