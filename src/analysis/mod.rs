@@ -127,8 +127,9 @@ pub(crate) fn analyze_each_where(
 /// two ASCII letters analyses to a term that opens with the same two, lowercased
 /// (but for a second "y" that may become "i": "bying", "bie"), or to its first
 /// letter alone ("aed" stems to "a"), or, an English number word, to its digits
-/// ("four" to "4", so a number's term admits its word's opening too). Any other raw word (a digit,
-/// an accent, Cyrillic, one letter) may analyse to anything and is always admitted.
+/// ("four" to "4": a number's term admits its word's opening too). Any other raw
+/// word (a digit, an accent, Cyrillic, one letter) may analyse to anything and is
+/// always admitted.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Openings {
     /// One bit per pair of lowercase ASCII letters.

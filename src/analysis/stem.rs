@@ -316,7 +316,8 @@ fn light_pass(mut stem: String) -> String {
     const SUFFIXES: [&str; 6] = ["ск", "зк", "цк", "ц", "ч", "к"];
     // Surnames in -ов/-ев/-єв/-ів: Snowball Russian takes the suffix off the
     // nominative only ("Лавров" → "лавр", "Лаврова" → "лавров"), Snowball
-    // Ukrainian off none ("Чернєв", "Чернєва" → "чернєв"): it goes everywhere.
+    // Ukrainian off no case ("Чернєва" → "чернєв"; the -в it takes off "Чернєв"
+    // is given back in `cyrillic_stem`): it goes everywhere.
     let chars = stem.chars().count();
     if chars >= 5 && stem.ends_with('в') {
         let before = stem[..stem.len() - 'в'.len_utf8()].chars().next_back();
