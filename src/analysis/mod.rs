@@ -252,7 +252,9 @@ fn analyze_uncached(raw: &str, out: &mut String, cyrillic: Cyrillic) -> Option<(
     // Stopwords are never searched or matched: they keep their plain form.
     if stopword {
         out.push_str(&word);
-    } else if let Some(digits) = number_of_word(&word).filter(|_| script == Script::Latin) {
+    } else if script == Script::Latin
+        && let Some(digits) = number_of_word(&word)
+    {
         out.push_str(digits);
         return Some((Script::Number, false));
     } else {

@@ -50,7 +50,7 @@ pub(super) fn normalise(raw: &str, out: &mut String) -> Script {
 /// English number words and the digits they are written as: news prose spells out
 /// "four countries" where a reader types "4 countries". "One" is left a word: it is
 /// as often a pronoun ("no one", "one of them").
-const NUMBER_WORDS: [(&str, &str); 27] = [
+const SPELLED_NUMBERS: [(&str, &str); 27] = [
     ("zero", "0"),
     ("two", "2"),
     ("three", "3"),
@@ -80,14 +80,14 @@ const NUMBER_WORDS: [(&str, &str); 27] = [
     ("ninety", "90"),
 ];
 
-/// The digits of an English number word (lowercased), see [`NUMBER_WORDS`].
+/// The digits of an English number word (lowercased), see [`SPELLED_NUMBERS`].
 pub(super) fn number_of_word(word: &str) -> Option<&'static str> {
-    NUMBER_WORDS.iter().find(|(w, _)| *w == word).map(|&(_, digits)| digits)
+    SPELLED_NUMBERS.iter().find(|(w, _)| *w == word).map(|&(_, digits)| digits)
 }
 
 /// The English word a number's term may be written as ("4": "four").
 pub(crate) fn word_of_number(digits: &str) -> Option<&'static str> {
-    NUMBER_WORDS.iter().find(|(_, d)| *d == digits).map(|&(word, _)| word)
+    SPELLED_NUMBERS.iter().find(|(_, d)| *d == digits).map(|&(word, _)| word)
 }
 
 pub(super) fn is_cyrillic(c: char) -> bool {
