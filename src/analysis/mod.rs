@@ -29,7 +29,9 @@ pub use sentences::{HEADING_WORDS, is_heading, is_heading_sentence, passage_sent
 pub use tokenizer::{NewsTokenStream, NewsTokenizer, SENTENCE_BREAK};
 
 pub(crate) use stem::{Cyrillic, word_of_number};
-use stem::{cyrillic_of, is_cyrillic, is_latin, is_stopword, normalise, number_of_word, stem};
+use stem::{
+    cyrillic_of, is_cyrillic, is_latin, is_stopword, normalise, number_of_cyrillic_word, number_of_word, stem,
+};
 use words::{join_dotted_acronyms, words};
 
 /// Words longer than this (in bytes, after normalisation) are not indexed: they are
@@ -252,9 +254,11 @@ fn analyze_uncached(raw: &str, out: &mut String, cyrillic: Cyrillic) -> Option<(
     // Stopwords are never searched or matched: they keep their plain form.
     if stopword {
         out.push_str(&word);
-    } else if script == Script::Latin
-        && let Some(digits) = number_of_word(&word)
-    {
+    } else if let Some(digits) = match script {
+        Script::Latin => number_of_word(&word),
+        Script::Cyrillic => number_of_cyrillic_word(&word),
+        _ => None,
+    } {
         out.push_str(digits);
         return Some((Script::Number, false));
     } else {
@@ -314,6 +318,10 @@ mod tests {
         // English number words are their digits; "one" is as often a pronoun.
         assert_eq!(stems("four Twelve FIFTY one"), ["4", "12", "50", "one"]);
         assert!(Openings::of(["4"]).admit("Four"));
+        // So are Ukrainian and Russian ones, in every case; "семью" is a family.
+        assert_eq!(stems("чотирьох П’ЯТЬМА двадцять сто"), ["4", "5", "20", "100"]);
+        assert_eq!(stems("четырьмя трёх девяноста"), ["4", "3", "90"]);
+        assert_ne!(stems("семью"), ["7"]);
     }
 
     #[test]

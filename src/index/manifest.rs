@@ -16,7 +16,8 @@ use super::{SearchError, VECTORS_FILE};
 /// 9: Ukrainian and Russian stems spelled in one alphabet.
 /// 10: English number words indexed as their digits.
 /// 11: Cyrillic surnames in -ов/-ев/-єв/-ів reduced alike in every case.
-pub(super) const FORMAT_VERSION: u32 = 11;
+/// 12: Ukrainian and Russian number words indexed as their digits.
+pub(super) const FORMAT_VERSION: u32 = 12;
 
 /// File in the index folder that records which corpus files are indexed.
 pub(super) const MANIFEST_FILE: &str = "newsdesk-manifest.json";

@@ -182,6 +182,44 @@ fn a_number_finds_it_written_the_other_way() {
     first_excerpt_quoting("ukraine recaptured fifty percent of territory", "50% of territory");
 }
 
+/// Ukrainian and Russian number words inflect ("чотирьох", "четырьмя"): in any
+/// case they meet the digits, and each other.
+#[test]
+fn a_cyrillic_number_word_meets_its_digits() {
+    let corpus = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(corpus.path().join(name), text).unwrap();
+    write(
+        "uk.txt",
+        "Хто проти членства України\n\nЗеленський зазначив, що чотири країни не підтримують членство \
+         України в НАТО. Делегація провела зустрічі у Брюсселі.",
+    );
+    write(
+        "ru.txt",
+        "Выборы в парламент\n\nЗакон приняли двадцатью голосами. Оппозиция обещала обжаловать решение.",
+    );
+    write(
+        "en.txt",
+        "Budget talks\n\nThe council met again on Monday and talked about the budget for schools.",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let index = NewsIndex::open_or_create(dir.path()).unwrap();
+    index.sync(corpus.path(), &mut |_, _| {}).unwrap();
+    for (question, article, word) in [
+        ("4 країни проти членства", "uk", "чотири"),
+        ("Зеленский о четырех странах против членства Украины в НАТО", "uk", "чотири"),
+        ("закон приняли 20 голосами", "ru", "двадцатью"),
+    ] {
+        let answer = index.ask(question, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{question}: {answer:?}");
+        assert_eq!(answer.hits[0].article_id, article, "{question}");
+        let excerpt = &answer.hits[0].excerpt;
+        assert!(
+            excerpt.highlights.iter().any(|r| &excerpt.text[r.clone()] == word),
+            "{question}: {excerpt:?}"
+        );
+    }
+}
+
 #[test]
 fn numbers_are_findable() {
     assert_eq!(first("$40 billion").as_deref(), Some("003_d3c851319a9cef4d"));
