@@ -542,9 +542,10 @@ struct Listed {
 }
 
 impl Listed {
-    fn new(words: &[&'static str]) -> Listed {
+    fn new(words: impl IntoIterator<Item = &'static str>) -> Listed {
+        let words: FxHashSet<&'static str> = words.into_iter().collect();
         let mut openings = [false; 256];
-        for word in words {
+        for word in &words {
             let first = word.chars().next().into_iter();
             for opening in
                 first.clone().flat_map(char::to_lowercase).chain(first.flat_map(char::to_uppercase))
@@ -553,7 +554,7 @@ impl Listed {
                 openings[usize::from(opening.encode_utf8(&mut buf).as_bytes()[0])] = true;
             }
         }
-        Listed { words: words.iter().copied().collect(), openings }
+        Listed { words, openings }
     }
 
     /// Whether `word`, lowercased (in `buf` if need be), is on the list.
@@ -564,13 +565,16 @@ impl Listed {
     }
 }
 
-static NUMBERS: LazyLock<Listed> = LazyLock::new(|| Listed::new(NUMBER_WORDS));
-static TIMES: LazyLock<Listed> = LazyLock::new(|| Listed::new(TIME_WORDS));
-static REASONS: LazyLock<Listed> = LazyLock::new(|| Listed::new(REASON_WORDS));
-static ENDINGS: LazyLock<Listed> = LazyLock::new(|| Listed::new(ENDING_WORDS));
+/// The amount words, with every case of the Ukrainian and Russian number words
+/// ("чотирьох", "четырьмя").
+static NUMBERS: LazyLock<Listed> =
+    LazyLock::new(|| Listed::new(NUMBER_WORDS.iter().copied().chain(super::stem::cyrillic_number_words())));
+static TIMES: LazyLock<Listed> = LazyLock::new(|| Listed::new(TIME_WORDS.iter().copied()));
+static REASONS: LazyLock<Listed> = LazyLock::new(|| Listed::new(REASON_WORDS.iter().copied()));
+static ENDINGS: LazyLock<Listed> = LazyLock::new(|| Listed::new(ENDING_WORDS.iter().copied()));
 
 /// No word of the answer-type lists is longer than this, in bytes.
-const LISTED_WORD_BYTES: usize = 24;
+const LISTED_WORD_BYTES: usize = 32;
 
 /// `word` lowercased: itself when it is lower-case ASCII already, else copied
 /// into `buf` and lowercased there.
@@ -594,7 +598,15 @@ mod tests {
 
     #[test]
     fn no_listed_word_is_longer_than_the_bound_words_are_checked_against() {
-        for word in NUMBER_WORDS.iter().chain(TIME_WORDS).chain(REASON_WORDS).chain(ENDING_WORDS) {
+        let cyrillic = super::super::stem::cyrillic_number_words();
+        for word in NUMBER_WORDS
+            .iter()
+            .chain(TIME_WORDS)
+            .chain(REASON_WORDS)
+            .chain(ENDING_WORDS)
+            .copied()
+            .chain(cyrillic)
+        {
             assert!(word.len() <= LISTED_WORD_BYTES, "{word}");
         }
     }
@@ -665,6 +677,9 @@ mod tests {
         // List words as written in any case, in both scripts.
         assert!(Asks::Number.offered_by("Ukraine received THREE batteries.", &q));
         assert!(Asks::Number.offered_by("Україна отримала Тисячі ракет.", &q));
+        // Number words in any case.
+        assert!(Asks::Number.offered_by("Проти членства виступили у чотирьох країнах.", &q));
+        assert!(Asks::Number.offered_by("Проект поддержали двадцатью пятью голосами.", &q));
         assert!(!Asks::Number.offered_by("Ukraine received missiles.", &q));
         assert!(Asks::Time.offered_by("The treaty was signed in 1949.", &q));
         assert!(Asks::Time.offered_by("Рютте приїхав до Києва 3 лютого.", &q));

@@ -160,6 +160,11 @@ const CYRILLIC_NUMBERS: [(&str, &str); 27] = [
     ("100", "сто ста"),
 ];
 
+/// Every form of [`CYRILLIC_NUMBERS`].
+pub(super) fn cyrillic_number_words() -> impl Iterator<Item = &'static str> {
+    CYRILLIC_NUMBERS.iter().flat_map(|(_, forms)| forms.split(' '))
+}
+
 /// The digits of a Ukrainian or Russian number word (normalised), see
 /// [`CYRILLIC_NUMBERS`].
 pub(super) fn number_of_cyrillic_word(word: &str) -> Option<&'static str> {
