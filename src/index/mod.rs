@@ -38,6 +38,9 @@ use schema::{ANALYZER, schema};
 /// Memory for the index writer, shared by its threads.
 const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
 
+/// How long [`NewsIndex::writer`] waits for a writer lock held a moment too long.
+const WRITER_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error("search index error")]
@@ -173,14 +176,25 @@ impl NewsIndex {
         })
     }
 
+    /// tantivy's writer, once its lock is free. A writer that has just finished
+    /// (this process's last sync on a loaded machine, or another process's commit)
+    /// may hold it a moment longer: it is asked again for up to [`WRITER_LOCK_WAIT`]
+    /// before the index counts as locked.
     fn writer(&self) -> Result<IndexWriter<TantivyDocument>, SearchError> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-        self.index.writer_with_num_threads(threads, WRITER_MEMORY_BYTES).map_err(|err| match err {
-            tantivy::TantivyError::LockFailure(..) => {
-                SearchError::Locked { path: self.dir.clone().unwrap_or_default() }
+        let started = std::time::Instant::now();
+        loop {
+            match self.index.writer_with_num_threads(threads, WRITER_MEMORY_BYTES) {
+                Ok(writer) => return Ok(writer),
+                Err(tantivy::TantivyError::LockFailure(..)) if started.elapsed() < WRITER_LOCK_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(tantivy::TantivyError::LockFailure(..)) => {
+                    return Err(SearchError::Locked { path: self.dir.clone().unwrap_or_default() });
+                }
+                Err(other) => return Err(other.into()),
             }
-            other => other.into(),
-        })
+        }
     }
 
     /// The same index with the semantic layer on. Passages get the layer's keys
