@@ -281,10 +281,7 @@ impl NewsIndex {
     ) -> Result<Vec<Candidate>, SearchError> {
         let f = self.fields;
         let weights: Vec<f32> = lookups.terms.iter().map(|t| query.weights[t]).collect();
-        // Weights in general English; without them (a word in another script), the
-        // archive's stand in.
-        let english: Vec<f32> =
-            lookups.terms.iter().map(|t| query.english.get(t).copied().unwrap_or(query.weights[t])).collect();
+        let english: Vec<f32> = lookups.terms.iter().map(|t| query.english_weight(t)).collect();
         let english_total: f32 = english.iter().sum();
         let index_of = |term: &String| lookups.terms.iter().position(|t| t == term);
         let bigrams: Vec<(usize, usize)> =

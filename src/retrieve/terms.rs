@@ -64,6 +64,12 @@ impl QueryTerms {
     pub fn total_weight(&self) -> f32 {
         self.weights.values().sum()
     }
+
+    /// A term's weight in general English ([`QueryTerms::english`]); for a word
+    /// the list cannot weigh (another script), its weight in the archive.
+    pub(crate) fn english_weight(&self, term: &str) -> f32 {
+        self.english.get(term).copied().unwrap_or(self.weights[term])
+    }
 }
 
 /// The question's distinct content terms, as looked up in the index once per

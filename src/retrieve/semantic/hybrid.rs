@@ -408,12 +408,11 @@ impl NewsIndex {
 }
 
 /// The share of the question's weight whose terms the archive holds anywhere, in
-/// a body or a title: each term weighs as in general English when the list has
-/// it ([`QueryTerms::english`]), else as in the archive.
+/// a body or a title, each weighed by [`QueryTerms::english_weight`].
 fn held_anywhere(query: &QueryTerms, lookups: &Lookups) -> f32 {
     let (mut held, mut all) = (0.0, 0.0);
     for (i, term) in lookups.terms.iter().enumerate() {
-        let weight = query.english.get(term).copied().unwrap_or(query.weights[term]);
+        let weight = query.english_weight(term);
         all += weight;
         if lookups.body_df[i] > 0 || lookups.title_df[i] > 0 {
             held += weight;
