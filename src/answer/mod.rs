@@ -360,7 +360,10 @@ impl NewsIndex {
         let doc: TantivyDocument = searcher.doc(cited.address)?;
         let body = text_of(&doc, f.body);
         let (doc, excerpt) = match cited.sentence {
-            Some(key) => (doc, sentence_excerpt(&body, key)),
+            Some(key) => match self.numbered_sentence(searcher, &body, key, &cited, query)? {
+                Some((doc, body, key)) => (doc, sentence_excerpt(&body, key)),
+                None => (doc, sentence_excerpt(&body, key)),
+            },
             None => {
                 let near = cited.near.and_then(|key| sentence_span(&body, key));
                 let closing = match query.asks {
@@ -374,6 +377,45 @@ impl NewsIndex {
             }
         };
         Ok(self.hit_of(&doc, rank, excerpt, (cited.score, cited.matched, cited.strong), asked_in))
+    }
+
+    /// For a passage found by meaning: another of the article's sentences nearly as
+    /// near the question ([`Cited::others`]) that holds more of the question's
+    /// numbers than the nearest, `key` in `body`, with its passage and that
+    /// passage's text; the nearer of two that hold as many. `None` when the
+    /// nearest holds as many as any, or the question has no number.
+    ///
+    /// Names are not counted: a sentence that repeats the question's names is
+    /// often the one that sets the scene, not the one that answers.
+    fn numbered_sentence(
+        &self,
+        searcher: &Searcher,
+        body: &str,
+        key: u64,
+        cited: &Cited,
+        query: &QueryTerms,
+    ) -> Result<Option<(TantivyDocument, String, u64)>, SearchError> {
+        let numbers: Vec<&str> = query.weights.keys().map(String::as_str).filter(|t| is_number(t)).collect();
+        if cited.others.is_empty() || numbers.is_empty() {
+            return Ok(None);
+        }
+        let held = |body: &str, key: u64| {
+            let Some(span) = sentence_span(body, key) else { return 0 };
+            let terms = analyze(&body[span]);
+            numbers.iter().filter(|n| terms.iter().any(|t| t.text == **n)).count()
+        };
+        let mut best = held(body, key);
+        let mut chosen = None;
+        for &(other, address) in &cited.others {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = text_of(&doc, self.fields.body);
+            let count = held(&text, other);
+            if count > best {
+                best = count;
+                chosen = Some((doc, text, other));
+            }
+        }
+        Ok(chosen)
     }
 
     /// For a question on how something ended: the passage of the same article
@@ -437,6 +479,11 @@ impl NewsIndex {
             strong,
         }
     }
+}
+
+/// Whether a question term is a number (numbers analyse to their digits).
+fn is_number(term: &str) -> bool {
+    term.starts_with(|c: char| c.is_ascii_digit()) && term.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// The day (`YYYYMMDD`) of the passage at `address`, if it has one.

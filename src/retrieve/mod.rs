@@ -105,10 +105,22 @@ pub(crate) struct Cited {
     pub(crate) near: Option<u64>,
     /// Strong enough to cite on its own (kept weak ones are not).
     pub(crate) strong: bool,
+    /// For a passage found by meaning only: the article's other sentences nearly as
+    /// near the question, nearest first, with their passages. One that holds more
+    /// of the question's numbers than `sentence` is quoted instead.
+    pub(crate) others: Vec<(u64, DocAddress)>,
 }
 
 impl Cited {
     pub(crate) fn lexical(address: DocAddress, score: f32, strong: bool) -> Cited {
-        Cited { address, score, matched: Match::Lexical, sentence: None, near: None, strong }
+        Cited {
+            address,
+            score,
+            matched: Match::Lexical,
+            sentence: None,
+            near: None,
+            strong,
+            others: Vec::new(),
+        }
     }
 }

@@ -234,6 +234,23 @@ fn a_ukrainian_question_is_answered_from_an_english_article() {
 }
 
 #[test]
+fn a_number_in_the_question_picks_the_sentence_among_those_near_in_meaning() {
+    // Chat-style, in Russian, of an English article: the sentence nearest in
+    // meaning is Stoltenberg's "no alternative"; the one with the asked-for
+    // number, nearly as near, answers.
+    for (question, number) in
+        [("Столтенберг 40 миллиардов помощи", "$40 billion"), ("Столтенберг 50% території", "50%")]
+    {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert!(answer.answered, "{question}: {answer:#?}");
+        let hit = &answer.hits[0];
+        assert!(hit.article_id.starts_with("003_"), "{question}: {answer:#?}");
+        assert!(hit.excerpt.text.contains(number), "{question}: {:?}", hit.excerpt.text);
+        assert!(squash(&seed_text("003_")).contains(&squash(&hit.excerpt.text)), "{:?}", hit.excerpt.text);
+    }
+}
+
+#[test]
 fn lexical_answers_hold_with_the_layer_on() {
     let questions = load_questions(&root().join("tests/fixtures/seed-questions.jsonl")).unwrap();
     let lexical = evaluate(lexical_index(), &questions, DEFAULT_MIN_COVERAGE, DEFAULT_DEPTH).unwrap();

@@ -88,6 +88,18 @@ const OWN_WORDS_HELD: f32 = 0.3;
 /// meaning that agree").
 const AGREEING_COVERAGE: f32 = 0.25;
 
+/// How much less near than an article's nearest sentence another of its sentences
+/// may be and still be quoted instead, when it holds more of the question's
+/// numbers: meaning finds the part of the article the question is about, and the
+/// number picks the sentence that answers ("Столтенберг 40 миллиардов помощи"
+/// quotes "more than $40 billion", not the quote nearest in meaning). Chosen on
+/// held-out seed questions (BENCHMARKS.md, "The number picks the sentence").
+const NUMBER_SLACK: f32 = 0.1;
+
+/// At most this many of an article's other sentences are weighed against its
+/// nearest ([`NUMBER_SLACK`]): each is a stored passage to read.
+const OTHER_SENTENCES: usize = 4;
+
 impl NewsIndex {
     /// The question's vector, when the semantic layer is on and the question has a
     /// content word (symbols, emoji or "AND OR NOT" have no meaning to look for
@@ -140,6 +152,9 @@ impl NewsIndex {
             second: Option<f32>,
             /// The weight of the question's names it writes in the other script.
             names: Option<f32>,
+            /// Its other sentences nearly as near as its nearest ([`NUMBER_SLACK`]),
+            /// nearest first, with their passages.
+            others: Vec<(u64, DocAddress)>,
             /// The article's language ([`vectors::lang_code`]), when the index
             /// records it.
             lang: Option<u64>,
@@ -239,8 +254,16 @@ impl NewsIndex {
                     entry.semantic = Some((near, address));
                     found += 1;
                 }
-                Some(_) if entry.second.is_none() => entry.second = Some(near.similarity),
-                Some(_) => {}
+                Some((nearest, _)) => {
+                    if entry.second.is_none() {
+                        entry.second = Some(near.similarity);
+                    }
+                    if near.similarity >= nearest.similarity - NUMBER_SLACK
+                        && entry.others.len() < OTHER_SENTENCES
+                    {
+                        entry.others.push((near.key, address));
+                    }
+                }
             }
         }
         // Each name weighs by how rare it is in both scripts: 0 for a name in
@@ -383,6 +406,7 @@ impl NewsIndex {
                         sentence: Some(near.key),
                         near: None,
                         strong: ok,
+                        others: entry.others.clone(),
                     }
                 }
                 (semantic, Some(hit)) => Cited {
@@ -395,6 +419,7 @@ impl NewsIndex {
                         .filter(|(_, address)| *address == hit.address)
                         .map(|(near, _)| near.key),
                     strong: ok,
+                    others: Vec::new(),
                 },
                 (_, None) => continue,
             };
