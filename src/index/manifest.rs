@@ -17,7 +17,8 @@ use super::{SearchError, VECTORS_FILE};
 /// 10: English number words indexed as their digits.
 /// 11: Cyrillic surnames in -ов/-ев/-єв/-ів reduced alike in every case.
 /// 12: Ukrainian and Russian number words indexed as their digits.
-pub(super) const FORMAT_VERSION: u32 = 12;
+/// 13: name keys without the English possessive ("Khan's" is "Khan").
+pub(super) const FORMAT_VERSION: u32 = 13;
 
 /// File in the index folder that records which corpus files are indexed.
 pub(super) const MANIFEST_FILE: &str = "newsdesk-manifest.json";

@@ -276,8 +276,13 @@ impl NewsIndex {
                 // a name when not ("chernyev", "rutte"); a word common in general
                 // English is one however written ("Parliament", "US").
                 let df = |term: Term| searcher.doc_freq(&term).unwrap_or(0);
+                // A word read as a typo of the archive's ("parliment") is that
+                // word mistyped, not a name ("Парламентській").
+                let mistyped: Vec<String> =
+                    query.corrected.iter().flat_map(|(typed, _)| analyze(typed)).map(|t| t.text).collect();
                 let ordinary = |term: &str, own_key: &str, capitalised: bool| {
                     specific::too_common_for_a_name(term)
+                        || mistyped.iter().any(|t| t == term)
                         || !capitalised
                             && df(Term::from_field_text(f.body, term))
                                 > df(Term::from_field_text(f.names, own_key))
