@@ -194,6 +194,11 @@ pub(crate) fn least_held(passages: f32, question: f32) -> f32 {
 /// odd half (21 → 13 of 578) and held-out set B (the same); see BENCHMARKS.md.
 pub const NAME_MIN_WEIGHT: f32 = 6.0;
 
+/// Whether `term` (Latin script) is a word of general English: one the list holds.
+pub(crate) fn an_english_word(term: &str) -> bool {
+    background(term, Script::Latin).is_some_and(|b| b.listed)
+}
+
 /// Whether `term` (Latin script) is a word of general English too common to be
 /// the name a question asks about ("parliament", "us", "victoria"): listed, and
 /// weighing less than [`NAME_MIN_WEIGHT`]. Names proper ("Chernyev", "Rutte")

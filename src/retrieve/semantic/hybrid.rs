@@ -280,12 +280,16 @@ impl NewsIndex {
                 // word mistyped, not a name ("Парламентській").
                 let mistyped: Vec<String> =
                     query.corrected.iter().flat_map(|(typed, _)| analyze(typed)).map(|t| t.text).collect();
+                // A word of general English typed in lower case ("genus", "plague")
+                // is a name only where the archive writes it capitalised in its
+                // own script ("putin" with "Putin").
                 let ordinary = |term: &str, own_key: &str, capitalised: bool| {
+                    let as_name = || df(Term::from_field_text(f.names, own_key));
                     specific::too_common_for_a_name(term)
                         || mistyped.iter().any(|t| t == term)
                         || !capitalised
-                            && df(Term::from_field_text(f.body, term))
-                                > df(Term::from_field_text(f.names, own_key))
+                            && (df(Term::from_field_text(f.body, term)) > as_name()
+                                || specific::an_english_word(term) && as_name() == 0)
                 };
                 names::foreign_name_keys(question, &ordinary)
             }
