@@ -68,6 +68,14 @@ fn seed_text(prefix: &str) -> String {
     std::fs::read_to_string(file).unwrap()
 }
 
+/// Each question is refused with the layer on.
+fn assert_refused(questions: &[&str]) {
+    for question in questions {
+        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
+        assert!(!answer.answered, "{question}: {answer:#?}");
+    }
+}
+
 fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -143,26 +151,22 @@ fn names_typed_in_lower_case_find_their_article_in_the_other_script() {
     // Nor does a word of general English the archive never writes as a name
     // ("genus" once met "Генсеком", secretary general), a possessive ("Khan's"
     // met it too), or a mistyped word ("parliment" met "Парламентській").
-    for question in [
+    assert_refused(&[
         "Which genus lack tentacles and sheaths?",
         "Who was Genghis Khan's father?",
         "what did the UK parliment hear about the BSkyB merger",
-    ] {
-        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
-        assert!(!answer.answered, "{question}: {answer:#?}");
-    }
+    ]);
 }
 
 #[test]
 fn a_place_the_archive_never_names_is_not_answered_by_meaning_alone() {
     // "Winter is very long, but spring will come" is near these in meaning; the
     // archive names none of these cities, in either script.
-    for question in
-        ["What is the weather in Paris?", "Will it snow in Berlin this weekend", "weather in London tomorrow"]
-    {
-        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
-        assert!(!answer.answered, "{question}: {answer:#?}");
-    }
+    assert_refused(&[
+        "What is the weather in Paris?",
+        "Will it snow in Berlin this weekend",
+        "weather in London tomorrow",
+    ]);
     // A question that names one thing the archive knows is judged as before, even
     // with a name it translates rather than transliterates ("Сполучені Штати").
     let question =
@@ -177,14 +181,11 @@ fn a_sentence_in_the_questions_language_that_shares_few_of_its_words_must_be_nea
     // "European Solidarity") and about something else: the usual bar let them in.
     // Nor is one none of whose words the archive has anywhere, however near a
     // quote is ("We don't have any alternative…").
-    for question in [
+    assert_refused(&[
         "who won the eurovision song contest",
         "is it going to rain this weekend",
         "pancakes without eggs recipe",
-    ] {
-        let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
-        assert!(!answer.answered, "{question}: {answer:#?}");
-    }
+    ]);
     // Worded unlike the article, and near it: still answered by meaning.
     let question = "What share of the occupied land has Kyiv recovered so far, according to the NATO head?";
     let answer = multilingual_index().ask(question, AskOptions::default()).unwrap();
