@@ -284,12 +284,15 @@ impl NewsIndex {
                 // is a name only where the archive writes it capitalised in its
                 // own script ("putin" with "Putin").
                 let ordinary = |term: &str, own_key: &str, capitalised: bool| {
-                    let as_name = || df(Term::from_field_text(f.names, own_key));
-                    specific::too_common_for_a_name(term)
-                        || mistyped.iter().any(|t| t == term)
-                        || !capitalised
-                            && (df(Term::from_field_text(f.body, term)) > as_name()
-                                || specific::an_english_word(term) && as_name() == 0)
+                    if specific::too_common_for_a_name(term) || mistyped.iter().any(|t| t == term) {
+                        return true;
+                    }
+                    if capitalised {
+                        return false;
+                    }
+                    let as_name = df(Term::from_field_text(f.names, own_key));
+                    df(Term::from_field_text(f.body, term)) > as_name
+                        || as_name == 0 && specific::an_english_word(term)
                 };
                 names::foreign_name_keys(question, &ordinary)
             }
