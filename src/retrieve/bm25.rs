@@ -1,8 +1,10 @@
 //! BM25 candidates, scored term at a time.
 //!
-//! The question's terms were already looked up once (their [`TermInfo`] in every
-//! segment), so each posting list is read straight from there, block by block, and
-//! every posting adds its BM25 score to an accumulator indexed by document. Only the
+//! The question's terms were already looked up once and their postings opened (in
+//! every segment): each posting list is read from a copy of its cursor, and every
+//! posting adds its BM25 score to an accumulator indexed by document. The cursors
+//! themselves stay at the start of their lists, for re-ranking to seek the
+//! candidates in. Only the
 //! documents touched are ranked and then cleared, so the accumulator is reused from
 //! question to question without being cleared whole.
 //!
@@ -19,9 +21,9 @@ use std::cell::RefCell;
 use rustc_hash::FxHashMap;
 use tantivy::BitSet;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::TermInfo;
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 /// tantivy's BM25 parameters.
 const K1: f32 = 1.2;
@@ -86,18 +88,18 @@ thread_local! {
 pub(crate) const DENSE_MAX_DOCS: u32 = 1 << 17;
 
 /// The `limit` best documents by the summed BM25 score of `clauses`, best first (ties
-/// by address). `term_info(segment, clause)` says where a clause's postings sit in a
-/// segment (`None` when its term is absent there). Segments of more than
+/// by address). `postings(segment, clause)` gives a clause's postings in a segment,
+/// at their start (`None` when its term is absent there). Segments of more than
 /// `dense_max_docs` documents are scored by `large(segment_ord, segment)` instead,
 /// which must return its own best `limit` with the same scores. Deleted documents
 /// are left out, and so are those `accept(segment_ord, doc)` refuses (the
 /// question's filters; `large` must refuse them too).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn top<'a>(
+pub(crate) fn top(
     searcher: &Searcher,
     fields: &[FieldNorms],
     clauses: &[Clause],
-    term_info: impl Fn(usize, usize) -> Option<&'a TermInfo>,
+    postings: impl Fn(usize, usize) -> tantivy::Result<Option<SegmentPostings>>,
     limit: usize,
     dense_max_docs: u32,
     accept: impl Fn(u32, DocId) -> bool,
@@ -120,7 +122,7 @@ pub(crate) fn top<'a>(
                 acc.scores.resize(max_doc, 0.0);
             }
             acc.touched.clear();
-            let scored = score_segment(segment, fields, clauses, |c| term_info(ord, c), acc);
+            let scored = score_segment(segment, fields, clauses, |c| postings(ord, c), acc);
             let alive = segment.alive_bitset();
             for &doc in &acc.touched {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) && accept(ord as u32, doc) {
@@ -136,18 +138,18 @@ pub(crate) fn top<'a>(
 }
 
 /// Adds every clause's postings in one segment to the accumulator.
-fn score_segment<'a>(
+fn score_segment(
     segment: &SegmentReader,
     fields: &[FieldNorms],
     clauses: &[Clause],
-    term_info: impl Fn(usize) -> Option<&'a TermInfo>,
+    postings: impl Fn(usize) -> tantivy::Result<Option<SegmentPostings>>,
     acc: &mut Accumulator,
 ) -> tantivy::Result<()> {
     each_posting(
         segment,
         fields,
         clauses,
-        term_info,
+        postings,
         |_| true,
         |doc, contribution| {
             let score = &mut acc.scores[doc as usize];
@@ -161,37 +163,32 @@ fn score_segment<'a>(
 }
 
 /// Calls `add` with every posting of every clause in one segment that `keep` lets
-/// through, and the BM25 score it adds to its document.
-fn each_posting<'a>(
+/// through, and the BM25 score it adds to its document. `postings(clause)` gives
+/// the clause's postings in the segment, at their start.
+fn each_posting(
     segment: &SegmentReader,
     fields: &[FieldNorms],
     clauses: &[Clause],
-    term_info: impl Fn(usize) -> Option<&'a TermInfo>,
+    postings: impl Fn(usize) -> tantivy::Result<Option<SegmentPostings>>,
     keep: impl Fn(DocId) -> bool,
     mut add: impl FnMut(DocId, f32),
 ) -> tantivy::Result<()> {
     let mut lengths = Vec::with_capacity(fields.len());
-    let mut inverted = Vec::with_capacity(fields.len());
     for f in fields {
         lengths.push(segment.get_fieldnorms_reader(f.field)?);
-        inverted.push(segment.inverted_index(f.field)?);
     }
     for (c, clause) in clauses.iter().enumerate() {
-        let Some(info) = term_info(c) else { continue };
+        let Some(mut postings) = postings(c)? else { continue };
         let norms = &fields[clause.field].norms;
         let length = &lengths[clause.field];
-        let mut postings =
-            inverted[clause.field].read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        while !postings.docs().is_empty() {
-            for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
-                if !keep(doc) {
-                    continue;
-                }
-                let freq = freq as f32;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if keep(doc) {
+                let freq = postings.term_freq() as f32;
                 let norm = norms[length.fieldnorm_id(doc) as usize];
                 add(doc, clause.weight * (freq / (freq + norm)));
             }
-            postings.advance();
+            doc = postings.advance();
         }
     }
     Ok(())
@@ -203,12 +200,12 @@ fn each_posting<'a>(
 /// are. For a segment too large for the accumulator ([`DENSE_MAX_DOCS`]) when a
 /// filter lets few of its passages through: block-max WAND could not skip the
 /// postings (nothing outside raises the bar), and would score them all.
-pub(crate) fn top_within<'a>(
+pub(crate) fn top_within(
     segment: &SegmentReader,
     ord: u32,
     fields: &[FieldNorms],
     clauses: &[Clause],
-    term_info: impl Fn(usize) -> Option<&'a TermInfo>,
+    postings: impl Fn(usize) -> tantivy::Result<Option<SegmentPostings>>,
     limit: usize,
     within: &BitSet,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
@@ -221,7 +218,7 @@ pub(crate) fn top_within<'a>(
         segment,
         fields,
         clauses,
-        term_info,
+        postings,
         |doc| within.contains(doc),
         |doc, contribution| {
             *scores.entry(doc).or_default() += contribution;
@@ -281,8 +278,9 @@ fn offer(best: &mut Vec<(f32, DocAddress)>, hit: (f32, DocAddress), limit: usize
 #[cfg(test)]
 mod tests {
     use tantivy::collector::{Collector, TopDocs};
+    use tantivy::postings::TermInfo;
     use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
-    use tantivy::schema::{STRING, Schema, TEXT};
+    use tantivy::schema::{IndexRecordOption, STRING, Schema, TEXT};
     use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
     use super::*;
@@ -346,14 +344,18 @@ mod tests {
                 terms.iter().map(|t| r.inverted_index(t.field()).unwrap().get_term_info(t).unwrap()).collect()
             })
             .collect();
+        let postings = |s: usize, c: usize| -> tantivy::Result<Option<SegmentPostings>> {
+            let Some(info) = &infos[s][c] else { return Ok(None) };
+            let index = searcher.segment_reader(s as u32).inverted_index(terms[c].field())?;
+            Ok(Some(index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?))
+        };
         let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher)).unwrap();
         let wand = |ord: u32, segment: &SegmentReader| {
             let collector = TopDocs::with_limit(25).order_by_score();
             collector.merge_fruits(vec![collector.collect_segment(weight.as_ref(), ord, segment)?])
         };
         let ask = |dense_max_docs| {
-            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, dense_max_docs, |_, _| true, wand)
-                .unwrap()
+            top(&searcher, &fields, &ours, postings, 25, dense_max_docs, |_, _| true, wand).unwrap()
         };
         let found = ask(u32::MAX);
         // Segments left to tantivy (all of them, or the larger ones) give the same.
@@ -398,28 +400,14 @@ mod tests {
                 bits
             })
             .collect();
-        let taat =
-            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, u32::MAX, |_, d| passes(d), wand)
-                .unwrap();
+        let taat = top(&searcher, &fields, &ours, postings, 25, u32::MAX, |_, d| passes(d), wand).unwrap();
         let wand_where =
             |ord: u32, segment: &SegmentReader| top_wand_where(weight.as_ref(), ord, segment, 25, passes);
-        let by_wand =
-            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, 0, |_, d| passes(d), wand_where)
-                .unwrap();
+        let by_wand = top(&searcher, &fields, &ours, postings, 25, 0, |_, d| passes(d), wand_where).unwrap();
         let bit_set = |ord: u32, segment: &SegmentReader| {
-            top_within(
-                segment,
-                ord,
-                &fields,
-                &ours,
-                |c| infos[ord as usize][c].as_ref(),
-                25,
-                &within[ord as usize],
-            )
+            top_within(segment, ord, &fields, &ours, |c| postings(ord as usize, c), 25, &within[ord as usize])
         };
-        let by_bits =
-            top(&searcher, &fields, &ours, |s, c| infos[s][c].as_ref(), 25, 0, |_, d| passes(d), bit_set)
-                .unwrap();
+        let by_bits = top(&searcher, &fields, &ours, postings, 25, 0, |_, d| passes(d), bit_set).unwrap();
         assert!(!taat.is_empty());
         assert!(taat.iter().all(|(_, a)| passes(a.doc_id) && !deleted(a)));
         for other in [&by_wand, &by_bits] {

@@ -9,7 +9,7 @@ use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Searcher, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, Term};
 
 use super::filters::index::Restriction;
 use super::specific::{self, EnglishBar};
@@ -119,11 +119,36 @@ impl NewsIndex {
         }
         let wanted = options.k + options.offset;
         let limit = (wanted * 3).max(RERANK_DEPTH);
+        // Every term's postings in the segments scored term at a time, opened once:
+        // BM25 reads copies of them, and re-ranking seeks the candidates in them.
+        let mut opened: Vec<Option<TermPostings>> = Vec::with_capacity(lookups.infos.len());
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            opened.push(match reader.max_doc() > bm25::DENSE_MAX_DOCS {
+                true => None,
+                false => Some(self.open_postings(reader, &lookups.infos[ord])?),
+            });
+        }
         let term_info = |segment: usize, clause: usize| {
             let (term, title) = clause_terms[clause];
             let (body, in_title) = &lookups.infos[segment][term];
             if title { in_title.as_ref() } else { body.as_ref() }
         };
+        // A clause's postings in a segment, at their start: a copy of the opened
+        // ones, or read from the index for a segment that has none open.
+        let read = |segment: &SegmentReader,
+                    ord: usize,
+                    clause: usize|
+         -> tantivy::Result<Option<SegmentPostings>> {
+            let (term, title) = clause_terms[clause];
+            if let Some(terms) = &opened[ord] {
+                let (body, in_title) = &terms[term];
+                return Ok(if title { in_title.clone() } else { body.clone() });
+            }
+            let Some(info) = term_info(ord, clause) else { return Ok(None) };
+            let index = segment.inverted_index(if title { f.title } else { f.body })?;
+            Ok(Some(index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?))
+        };
+        let postings = |ord: usize, clause: usize| read(searcher.segment_reader(ord as u32), ord, clause);
         // Segments too large to score term at a time go through tantivy's block-max
         // WAND, built once if any needs it. With filters, WAND checks them on every
         // passage before it can raise the bar. A narrow filter (at most a
@@ -136,8 +161,8 @@ impl NewsIndex {
         let large = |ord: u32, segment: &SegmentReader| match restriction {
             Some(r) if narrow => {
                 let within = r.passages_in(self, searcher, segment)?;
-                let info = |c: usize| term_info(ord as usize, c);
-                bm25::top_within(segment, ord, &fields, &clauses, info, limit, &within)
+                let postings = |c: usize| read(segment, ord as usize, c);
+                bm25::top_within(segment, ord, &fields, &clauses, postings, limit, &within)
             }
             _ => {
                 let weight = match &mut wand {
@@ -166,7 +191,7 @@ impl NewsIndex {
                 searcher,
                 &fields,
                 &clauses,
-                term_info,
+                postings,
                 limit,
                 bm25::DENSE_MAX_DOCS,
                 |_, _| true,
@@ -176,14 +201,14 @@ impl NewsIndex {
                 searcher,
                 &fields,
                 &clauses,
-                term_info,
+                postings,
                 limit,
                 bm25::DENSE_MAX_DOCS,
                 |ord, doc| r.accepts(ord, doc),
                 large,
             )?,
         };
-        let mut candidates = self.match_positions(searcher, query, lookups, &top)?;
+        let mut candidates = self.match_positions(searcher, query, lookups, &top, opened)?;
         for (i, candidate) in candidates.iter_mut().enumerate() {
             if i < RERANK_DEPTH {
                 candidate.score +=
@@ -271,13 +296,15 @@ impl NewsIndex {
     /// positions (sentences are told apart by [`SENTENCE_BREAK`]): the share of the question's weight
     /// the passage and its title hold, and the best sentence's score (the distinct
     /// terms' weight plus a bonus for question words side by side, as
-    /// [`PassageMatch`] scores it). No text is read or analysed.
+    /// [`PassageMatch`] scores it). No text is read or analysed. `opened` holds the
+    /// terms' postings in the segments that have them open already, at their start.
     pub(crate) fn match_positions(
         &self,
         searcher: &Searcher,
         query: &QueryTerms,
         lookups: &Lookups,
         top: &[(f32, DocAddress)],
+        mut opened: Vec<Option<TermPostings>>,
     ) -> Result<Vec<Candidate>, SearchError> {
         let f = self.fields;
         let weights: Vec<f32> = lookups.terms.iter().map(|t| query.weights[t]).collect();
@@ -311,16 +338,10 @@ impl NewsIndex {
             let segment = group[0].0;
             let reader = searcher.segment_reader(segment);
             let body_index = reader.inverted_index(f.body)?;
-            let title_index = reader.inverted_index(f.title)?;
-            let open = |index: &InvertedIndexReader, info: &Option<TermInfo>, option| {
-                info.as_ref().map(|info| index.read_postings_from_terminfo(info, option)).transpose()
+            let mut terms = match opened[segment as usize].take() {
+                Some(terms) => terms,
+                None => self.open_postings(reader, &lookups.infos[segment as usize])?,
             };
-            let mut body = Vec::with_capacity(weights.len());
-            let mut title = Vec::with_capacity(weights.len());
-            for (body_info, title_info) in &lookups.infos[segment as usize] {
-                body.push(open(&body_index, body_info, IndexRecordOption::WithFreqsAndPositions)?);
-                title.push(open(&title_index, title_info, IndexRecordOption::Basic)?);
-            }
             let mut sentence_breaks = body_index.read_postings(
                 &Term::from_field_text(f.body, SENTENCE_BREAK),
                 IndexRecordOption::WithFreqsAndPositions,
@@ -330,8 +351,9 @@ impl NewsIndex {
                 let (mut body_weight, mut title_weight, mut left_out_weight) = (0.0, 0.0, 0.0);
                 let (mut body_english, mut title_english, mut english_held) = (0.0, 0.0, 0.0);
                 for (t, &weight) in weights.iter().enumerate() {
+                    let (body, title) = &mut terms[t];
                     let mut held = false;
-                    if let Some(postings) = body[t].as_mut()
+                    if let Some(postings) = body.as_mut()
                         && seek(postings, doc)
                     {
                         held = true;
@@ -343,7 +365,7 @@ impl NewsIndex {
                         postings.positions(&mut positions);
                         hits.extend(positions.iter().map(|&p| (p, t)));
                     }
-                    if let Some(postings) = title[t].as_mut()
+                    if let Some(postings) = title.as_mut()
                         && seek(postings, doc)
                     {
                         held = true;
@@ -369,6 +391,41 @@ impl NewsIndex {
             }
         }
         Ok(out)
+    }
+}
+
+/// Per term of the question, its body postings (with positions) and its title
+/// postings in one segment, when the term is there.
+pub(crate) type TermPostings = Vec<(Option<SegmentPostings>, Option<SegmentPostings>)>;
+
+impl NewsIndex {
+    /// The postings of the terms at `infos` (a segment's [`Lookups::infos`]) in
+    /// `segment`, at their start: with frequencies for BM25, and in the body with
+    /// positions too, for [`NewsIndex::match_positions`].
+    fn open_postings(
+        &self,
+        segment: &SegmentReader,
+        infos: &[(Option<TermInfo>, Option<TermInfo>)],
+    ) -> tantivy::Result<TermPostings> {
+        let body_index = segment.inverted_index(self.fields.body)?;
+        let title_index = segment.inverted_index(self.fields.title)?;
+        let mut terms = Vec::with_capacity(infos.len());
+        for (body_info, title_info) in infos {
+            let body = match body_info {
+                Some(info) => Some(
+                    body_index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?,
+                ),
+                None => None,
+            };
+            let title = match title_info {
+                Some(info) => {
+                    Some(title_index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?)
+                }
+                None => None,
+            };
+            terms.push((body, title));
+        }
+        Ok(terms)
     }
 }
 
