@@ -81,6 +81,9 @@ pub struct NewsIndex {
     /// Each segment's [`LANG_CODE`] column (`None` in an index built before it
     /// had one), opened once per searcher generation.
     pub(crate) lang_codes: PerGeneration<[Option<tantivy::columnar::Column<u64>>]>,
+    /// Where each segment's sentence breaks ([`crate::analysis::SENTENCE_BREAK`])
+    /// sit in its body postings, looked up once per searcher generation.
+    pub(crate) sentence_breaks: PerGeneration<[Option<tantivy::postings::TermInfo>]>,
 }
 
 /// Something read from the whole index once per searcher generation (a commit
@@ -173,6 +176,7 @@ impl NewsIndex {
             facets: PerGeneration::default(),
             article_keys: PerGeneration::default(),
             lang_codes: PerGeneration::default(),
+            sentence_breaks: PerGeneration::default(),
         })
     }
 

@@ -334,6 +334,14 @@ impl NewsIndex {
         let mut positions = Vec::new();
         let mut hits: Vec<(u32, usize)> = Vec::new();
         let mut breaks: Vec<u32> = Vec::new();
+        let breaks_at = self.sentence_breaks.get(searcher, || -> tantivy::Result<_> {
+            let term = Term::from_field_text(f.body, SENTENCE_BREAK);
+            searcher
+                .segment_readers()
+                .iter()
+                .map(|reader| Ok(reader.inverted_index(f.body)?.get_term_info(&term)?))
+                .collect()
+        })?;
         for group in order.chunk_by(|a, b| a.0 == b.0) {
             let segment = group[0].0;
             let reader = searcher.segment_reader(segment);
@@ -342,10 +350,12 @@ impl NewsIndex {
                 Some(terms) => terms,
                 None => self.open_postings(reader, &lookups.infos[segment as usize])?,
             };
-            let mut sentence_breaks = body_index.read_postings(
-                &Term::from_field_text(f.body, SENTENCE_BREAK),
-                IndexRecordOption::WithFreqsAndPositions,
-            )?;
+            let mut sentence_breaks = match &breaks_at[segment as usize] {
+                Some(info) => {
+                    Some(body_index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?)
+                }
+                None => None,
+            };
             for &(_, doc, i) in group {
                 hits.clear();
                 let (mut body_weight, mut title_weight, mut left_out_weight) = (0.0, 0.0, 0.0);
