@@ -132,27 +132,46 @@ pub(crate) fn analyze_each_where(
 /// ("four" to "4": a number's term admits its word's opening too). Any other raw
 /// word (a digit, an accent, Cyrillic, one letter) may analyse to anything and is
 /// always admitted.
-#[derive(Clone, Debug, Default)]
+///
+/// Nor does analysis make a word longer: folding, stemming and joining only ever
+/// keep or drop bytes, so a word shorter than every term that opens like it is
+/// passed over too ("the", "was", "in" against "theori", "washington",
+/// "independ").
+#[derive(Clone, Debug)]
 pub(crate) struct Openings {
     /// One bit per pair of lowercase ASCII letters.
     pairs: [u64; 11],
+    /// Per pair, the length in bytes of the shortest term opening with it.
+    shortest: [u8; 26 * 26],
     /// One bit per lowercase ASCII letter that is a term by itself.
     letters: u32,
+}
+
+impl Default for Openings {
+    fn default() -> Openings {
+        Openings { pairs: [0; 11], shortest: [u8::MAX; 26 * 26], letters: 0 }
+    }
 }
 
 impl Openings {
     pub(crate) fn of<'a>(terms: impl IntoIterator<Item = &'a str>) -> Openings {
         let mut openings = Openings::default();
+        let mut add = |pair: usize, length: usize| {
+            openings.pairs[pair / 64] |= 1 << (pair % 64);
+            let shortest = &mut openings.shortest[pair];
+            *shortest = (*shortest).min(length.min(usize::from(u8::MAX)) as u8);
+        };
         for term in terms {
-            // A number is also the English word it may be written as.
+            // A number is also the English word it may be written as (in any
+            // length: spellings vary).
             if let Some(pair) = word_of_number(term).and_then(|word| letter_pair(word.as_bytes())) {
-                openings.pairs[pair / 64] |= 1 << (pair % 64);
+                add(pair, 0);
             }
             match term.as_bytes() {
                 &[letter] if letter.is_ascii_lowercase() => openings.letters |= 1 << (letter - b'a'),
                 bytes => {
                     if let Some(pair) = letter_pair(bytes) {
-                        openings.pairs[pair / 64] |= 1 << (pair % 64);
+                        add(pair, bytes.len());
                     }
                 }
             }
@@ -160,15 +179,19 @@ impl Openings {
         openings
     }
 
-    /// False only for a raw word that cannot analyse to any of the terms.
+    /// False only for a raw word that cannot analyse to any of the terms: its
+    /// opening pair is no term's, or it is shorter than every term's that has it.
     pub(crate) fn admit(&self, raw: &str) -> bool {
         match letter_pair(raw.as_bytes()) {
             // Stemming turns the "y" of "bying" into the "i" of "bie".
             Some(pair) => {
                 let (first, second) = (pair / 26, pair % 26);
-                let has = |pair: usize| self.pairs[pair / 64] & (1 << (pair % 64)) != 0;
-                has(pair)
-                    || second == usize::from(b'y' - b'a') && has(first * 26 + usize::from(b'i' - b'a'))
+                let fits = |pair: usize| {
+                    self.pairs[pair / 64] & (1 << (pair % 64)) != 0
+                        && raw.len() >= usize::from(self.shortest[pair])
+                };
+                fits(pair)
+                    || second == usize::from(b'y' - b'a') && fits(first * 26 + usize::from(b'i' - b'a'))
                     || self.letters & (1 << first) != 0
             }
             None => true,
@@ -318,6 +341,10 @@ mod tests {
         // English number words are their digits; "one" is as often a pronoun.
         assert_eq!(stems("four Twelve FIFTY one"), ["4", "12", "50", "one"]);
         assert!(Openings::of(["4"]).admit("Four"));
+        // A word shorter than every term opening like it cannot be one of them.
+        let theory = Openings::of(["theori", "4"]);
+        assert!(theory.admit("Theory") && theory.admit("theories") && theory.admit("fOUR"));
+        assert!(!theory.admit("the") && !theory.admit("These") && !theory.admit("fact"));
         // So are Ukrainian and Russian ones, in every case; "семью" is a family.
         assert_eq!(stems("чотирьох П’ЯТЬМА двадцять сто"), ["4", "5", "20", "100"]);
         assert_eq!(stems("четырьмя трёх девяноста"), ["4", "3", "90"]);
@@ -422,6 +449,11 @@ mod tests {
                     _ => letter_pair(term.text.as_bytes()) == Some(pair),
                 };
                 assert!(kept, "{raw} -> {}", term.text);
+                assert!(
+                    term.text.len() <= raw.len() || term.script == Script::Number,
+                    "{raw} -> {}",
+                    term.text
+                );
                 assert!(Openings::of([term.text.as_str()]).admit(raw), "{raw}");
                 checked += 1;
             }

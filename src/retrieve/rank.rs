@@ -351,9 +351,9 @@ impl NewsIndex {
                 None => self.open_postings(reader, &lookups.infos[segment as usize])?,
             };
             let mut sentence_breaks = match &breaks_at[segment as usize] {
-                Some(info) => {
-                    Some(body_index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?)
-                }
+                Some(info) => Some(
+                    body_index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?,
+                ),
                 None => None,
             };
             for &(_, doc, i) in group {
