@@ -34,9 +34,12 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             if pos > from {
                 prev = char::from(bytes[pos - 1]);
             }
-            // Any other ASCII byte ends the word, but for the glue below.
+            // Any other ASCII byte ends the word, but for the glue below: a `.` or
+            // `,` glues digits only.
             let Some(&b) = bytes.get(pos) else { break };
-            if b.is_ascii() && !matches!(b, b'\'' | b'`' | b'.' | b',') {
+            if b.is_ascii() && !matches!(b, b'\'' | b'`' | b'.' | b',')
+                || matches!(b, b'.' | b',') && !prev.is_ascii_digit()
+            {
                 break;
             }
             let Some(c) = char_at(pos) else { break };
@@ -95,6 +98,15 @@ pub(super) fn is_apostrophe(c: char) -> bool {
 
 /// Joins "U", "S" of "U.S." into one word, so the acronym is findable as "us".
 pub(super) fn join_dotted_acronyms(text: &str, words: &mut Vec<(usize, usize)>) {
+    // Most texts have no letter standing alone before a full stop (the word
+    // before it would be longer): nothing to join, and no word to look at.
+    let lone_letter_before = |dot: usize| {
+        let mut before = text[..dot].chars().rev();
+        before.next().is_some_and(char::is_alphabetic) && !before.next().is_some_and(char::is_alphanumeric)
+    };
+    if !memchr::memchr_iter(b'.', text.as_bytes()).any(lone_letter_before) {
+        return;
+    }
     let single_letter = |&(s, e): &(usize, usize)| {
         e - s <= 4 && {
             let mut it = text[s..e].chars();
