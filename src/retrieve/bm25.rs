@@ -1,12 +1,11 @@
 //! BM25 candidates, scored term at a time.
 //!
 //! The question's terms were already looked up once and their postings opened (in
-//! every segment): each posting list is read from a copy of its cursor, and every
-//! posting adds its BM25 score to an accumulator indexed by document. The cursors
-//! themselves stay at the start of their lists, for re-ranking to seek the
-//! candidates in. Only the
-//! documents touched are ranked and then cleared, so the accumulator is reused from
-//! question to question without being cleared whole.
+//! every segment scored here): each posting list is read from a copy of its cursor,
+//! and every posting adds its BM25 score to an accumulator indexed by document. The
+//! cursors themselves stay at the start of their lists, for re-ranking to seek the
+//! candidates in. Only the documents touched are ranked and then cleared, so the
+//! accumulator is reused from question to question without being cleared whole.
 //!
 //! The scores are tantivy's BM25 (the same `K1`, `B`, IDF and field-length
 //! quantisation), summed over the clauses. tantivy's own disjunction (block-max
